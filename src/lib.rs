@@ -1,0 +1,8 @@
+//! podctl: a command-line client for Marathon pods, and a Marathon simulator to try it on.
+//!
+//! The binary (`main.rs`) is a thin shell around [`commands::run`]; the integration tests drive
+//! that binary. Data flows one way: `commands` uses `config`, `marathon`, `pod` and `render`;
+//! `sim` uses only `pod`.
+
+pub mod pod;
+pub mod sim;

@@ -1,0 +1,203 @@
+//! Pod path ids (`/prod/web`): parsing, Marathon's naming rules and the URL form.
+//!
+//! Marathon accepts ids in URLs with or without leading and trailing slashes, but ids inside a
+//! definition must be absolute. `PodId` always holds the canonical absolute form.
+
+use std::fmt;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+/// Last path segments Marathon reserves for its own routes.
+const RESERVED_SEGMENTS: [&str; 5] = ["restart", "tasks", "versions", ".", ".."];
+
+/// Characters escaped in one URL path segment. Valid ids never contain them, but an id given with
+/// `--no-validate` still must not break the request line.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b':')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A canonical, absolute pod id such as `/prod/web`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PodId(String);
+
+/// Why a string is not a usable pod id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdError {
+    Empty,
+    NotAbsolute,
+    EmptySegment,
+    BadSegment(String),
+    Reserved(String),
+}
+
+impl fmt::Display for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdError::Empty => f.write_str("Path must contain at least one path element"),
+            IdError::NotAbsolute => f.write_str("Path needs to be absolute"),
+            IdError::EmptySegment => f.write_str("path segments must not be empty"),
+            IdError::BadSegment(s) => write!(
+                f,
+                "segment '{s}' must contain only lowercase letters, digits, '-' and '.', \
+                 and each '.'-separated part must start and end with a letter or digit"
+            ),
+            IdError::Reserved(s) => write!(
+                f,
+                "must not end with the reserved keyword '{s}' (reserved: restart, tasks, versions, ., ..)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for IdError {}
+
+impl PodId {
+    /// Parses an id as a user types it on the command line: leading and trailing slashes optional.
+    pub fn parse(input: &str) -> Result<PodId, IdError> {
+        let trimmed = input.trim_matches('/');
+        if trimmed.is_empty() {
+            return Err(IdError::Empty);
+        }
+        for segment in trimmed.split('/') {
+            check_segment(segment)?;
+        }
+        let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        if RESERVED_SEGMENTS.contains(&last) {
+            return Err(IdError::Reserved(last.to_string()));
+        }
+        Ok(PodId(format!("/{trimmed}")))
+    }
+
+    /// Turns any string into the absolute form without checking Marathon's naming rules; for ids
+    /// that are only compared or shown (`--no-validate`, server output).
+    pub fn lenient(input: &str) -> PodId {
+        PodId(format!("/{}", input.trim_matches('/')))
+    }
+
+    /// The absolute id, `/prod/web`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id as it goes into a URL after `/v2/pods/`: segments percent-encoded, joined by `/`.
+    pub fn url_path(&self) -> String {
+        self.segments()
+            .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The path segments, `["prod", "web"]`.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.trim_start_matches('/').split('/')
+    }
+
+    /// The prefix of this pod's instance ids: segments joined by `_` (`prod_web`).
+    pub fn instance_prefix(&self) -> String {
+        self.segments().collect::<Vec<_>>().join("_")
+    }
+}
+
+impl fmt::Display for PodId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One segment: `.`-separated labels of `[a-z0-9]`, with inner `-` allowed. `.` and `..` pass
+/// here and are caught as reserved (Marathon resolves them, and refuses them as last segment).
+fn check_segment(segment: &str) -> Result<(), IdError> {
+    if segment.is_empty() {
+        return Err(IdError::EmptySegment);
+    }
+    if segment == "." || segment == ".." {
+        return Ok(());
+    }
+    let label_ok = |label: &str| {
+        let bytes = label.as_bytes();
+        !bytes.is_empty()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+            && bytes[0] != b'-'
+            && bytes[bytes.len() - 1] != b'-'
+    };
+    if segment.split('.').all(label_ok) {
+        Ok(())
+    } else {
+        Err(IdError::BadSegment(segment.to_string()))
+    }
+}
+
+/// Checks an id written inside a definition: like [`PodId::parse`] but it must be absolute.
+pub fn check_definition_id(id: &str) -> Result<PodId, IdError> {
+    if !id.starts_with('/') {
+        return Err(IdError::NotAbsolute);
+    }
+    PodId::parse(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ids_with_or_without_slashes() {
+        for input in ["web", "/web", "web/", "//web//"] {
+            assert_eq!(PodId::parse(input).unwrap().as_str(), "/web");
+        }
+        assert_eq!(PodId::parse("prod/web").unwrap().as_str(), "/prod/web");
+        assert_eq!(PodId::parse("a.b-c/d1").unwrap().as_str(), "/a.b-c/d1");
+    }
+
+    #[test]
+    fn rejects_what_marathon_rejects() {
+        assert_eq!(PodId::parse("/"), Err(IdError::Empty));
+        assert_eq!(PodId::parse(""), Err(IdError::Empty));
+        assert_eq!(PodId::parse("a//b"), Err(IdError::EmptySegment));
+        for bad in ["Web", "my_pod", "-web", "web-", "a..b", "a b", "web.-x"] {
+            assert!(
+                matches!(PodId::parse(bad), Err(IdError::BadSegment(_))),
+                "{bad}"
+            );
+        }
+        for reserved in ["x/restart", "tasks", "a/versions", "a/.", "a/.."] {
+            assert!(
+                matches!(PodId::parse(reserved), Err(IdError::Reserved(_))),
+                "{reserved}"
+            );
+        }
+        // `.` and `..` are fine in the middle: Marathon resolves them.
+        assert!(PodId::parse("a/../b").is_ok());
+    }
+
+    #[test]
+    fn url_path_and_instance_prefix() {
+        let id = PodId::parse("/prod/web").unwrap();
+        assert_eq!(id.url_path(), "prod/web");
+        assert_eq!(id.instance_prefix(), "prod_web");
+        let odd = PodId::lenient("/a b/c:d/");
+        assert_eq!(odd.url_path(), "a%20b/c%3Ad");
+    }
+
+    #[test]
+    fn definition_ids_must_be_absolute() {
+        assert_eq!(check_definition_id("web"), Err(IdError::NotAbsolute));
+        assert!(check_definition_id("/web").is_ok());
+    }
+}

@@ -1,0 +1,16 @@
+//! The pod domain: definitions, ids, status and deployments as Marathon speaks them.
+//!
+//! Pure data and pure functions only: nothing here does I/O, prints or knows about HTTP. Both the
+//! client (`commands`, `render`) and the simulator (`sim`) build on these types, which is what keeps
+//! them speaking the same dialect of the API.
+
+pub mod definition;
+pub mod deployment;
+pub mod id;
+pub mod status;
+pub mod time;
+
+pub use definition::PodDefinition;
+pub use deployment::Deployment;
+pub use id::PodId;
+pub use status::PodStatus;
