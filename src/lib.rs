@@ -4,5 +4,11 @@
 //! that binary. Data flows one way: `commands` uses `config`, `marathon`, `pod` and `render`;
 //! `sim` uses only `pod`.
 
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
+pub mod marathon;
 pub mod pod;
+pub mod render;
 pub mod sim;

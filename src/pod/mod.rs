@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod id;
 pub mod status;
 pub mod time;
+pub mod validate;
 
 pub use definition::PodDefinition;
 pub use deployment::Deployment;

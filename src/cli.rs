@@ -1,0 +1,332 @@
+//! Every clap type of podctl, and nothing else.
+//!
+//! House rules: derive only; the first doc line is the short help; examples go in `after_help`;
+//! global flags are `global = true`; value names are UPPERCASE; short flags are explicit.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::pod::PodId;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  other failure
+  2  usage error
+  3  invalid pod definition (local check, or 400/422 from Marathon)
+  4  pod, instance or deployment not found
+  5  conflict: the pod exists, or a deployment holds it (see --force)
+  6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
+  7  not authorised (401/403): set a token with --token, PODCTL_TOKEN or `podctl cluster add`";
+
+/// Deploy, inspect and manage Marathon pods, or simulate a Marathon to try it all.
+#[derive(Debug, Parser)]
+#[command(name = "podctl", version, propagate_version = true, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Marathon base URL, e.g. http://127.0.0.1:8080 or https://dcos.example.com/service/marathon
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Use this cluster from the config file instead of the current one
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// Token sent as `Authorization: token=TOKEN` (DC/OS ACS token)
+    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Print the API's JSON instead of tables and messages
+    #[arg(long, global = true, conflicts_with = "quiet")]
+    pub json: bool,
+
+    /// Print only ids (pod ids, deployment ids, instance ids)
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+
+    /// Never use colour (also: the NO_COLOR environment variable)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Deploy and manage pods
+    #[command(subcommand)]
+    Pod(PodCommand),
+    /// Manage the named Marathon clusters in the config file
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+    /// Show the effective configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Run an in-memory Marathon simulator for trying podctl without a cluster
+    #[command(after_help = "\
+Examples:
+  podctl sim                       # listen on http://127.0.0.1:8080
+  podctl sim --port 0 &            # any free port; the first line printed is the URL
+  podctl sim --deploy-time 500ms   # faster deployments")]
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PodCommand {
+    /// Create a pod from a definition file, `-` or an http(s) URL (stdin when omitted)
+    #[command(after_help = "\
+Examples:
+  podctl pod add examples/web.json
+  cat web.json | podctl pod add -
+  podctl pod add https://example.com/pods/web.json
+
+Prints `Created deployment <id>`; with -q only the deployment id.")]
+    Add(AddArgs),
+
+    /// List pods with their instances and containers
+    #[command(after_help = "\
+Examples:
+  podctl pod list
+  podctl pod list -q              # pod ids only
+  podctl pod list --json          # array of PodStatus")]
+    List,
+
+    /// Show a pod's status: summary and one row per container of each instance
+    #[command(after_help = "\
+Examples:
+  podctl pod show /prod/web
+  podctl pod show prod/web --json # the PodStatus")]
+    Show(ShowArgs),
+
+    /// Replace a pod's definition (stdin when no file is given)
+    #[command(after_help = "\
+Examples:
+  podctl pod update /web examples/web-v2.json
+  podctl pod update /web examples/web-v2.json --force   # cancel a running deployment
+  jq '.scaling.instances = 3' web.json | podctl pod update /web")]
+    Update(UpdateArgs),
+
+    /// Remove a pod and all its instances
+    #[command(after_help = "\
+Examples:
+  podctl pod remove /web
+  podctl pod remove /web --force  # even while a deployment holds it")]
+    Remove(RemoveArgs),
+
+    /// Kill pod instances; Marathon replaces them
+    #[command(after_help = "\
+Examples:
+  podctl pod kill /web web.instance-6f0b31c2-1f3e-4c9a-9a4e-0f6a6d1b2c3d
+  podctl pod kill /web $(podctl pod show /web --json | jq -r '.instances[].id') --wipe")]
+    Kill(KillArgs),
+
+    /// List the versions of a pod's definition that Marathon keeps
+    #[command(after_help = "\
+Examples:
+  podctl pod versions /web
+  podctl pod versions /web --json")]
+    Versions(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Pod definition: a file, `-` for stdin, or an http(s) URL
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Pod id, e.g. /prod/web (the leading slash is optional)
+    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    pub id: PodId,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Pod id, e.g. /prod/web
+    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    pub id: PodId,
+    /// New definition: a file, `-` for stdin, or an http(s) URL (stdin when omitted)
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+    /// Cancel a deployment that holds the pod and deploy anyway
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Pod id, e.g. /prod/web
+    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    pub id: PodId,
+    /// Cancel a deployment that holds the pod and remove anyway
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KillArgs {
+    /// Pod id, e.g. /prod/web
+    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    pub id: PodId,
+    /// Instance ids, as shown by `podctl pod show`
+    #[arg(value_name = "INSTANCE", required = true)]
+    pub instances: Vec<String>,
+    /// Expunge the instances and their reservations; replacements get new ids
+    #[arg(long)]
+    pub wipe: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Add (or replace) a named cluster (needs --url; --token optional); the first becomes current
+    #[command(after_help = "\
+The cluster's URL and token are given with the --url and --token options.
+
+Examples:
+  podctl cluster add local --url http://127.0.0.1:8080
+  podctl cluster add prod --url https://dcos.example.com/service/marathon --token \"$DCOS_ACS_TOKEN\"")]
+    Add(ClusterAddArgs),
+    /// List clusters; the current one is marked with `*`
+    #[command(after_help = "Example:\n  podctl cluster list")]
+    List,
+    /// Make a cluster the current one
+    #[command(after_help = "Example:\n  podctl cluster use prod")]
+    Use(ClusterNameArgs),
+    /// Remove a cluster from the config file
+    #[command(after_help = "Example:\n  podctl cluster remove old-staging")]
+    Remove(ClusterNameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterAddArgs {
+    /// Name to refer to the cluster by
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Request timeout for this cluster, e.g. 30s or 2m
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Make it the current cluster
+    #[arg(long = "use")]
+    pub make_current: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterNameArgs {
+    /// Cluster name, as in `podctl cluster list`
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show the settings in effect and where each came from (token redacted)
+    #[command(after_help = "Example:\n  PODCTL_URL=http://127.0.0.1:9090 podctl config show")]
+    Show,
+    /// Print the path of the config file
+    #[command(after_help = "Example:\n  $EDITOR \"$(podctl config path)\"")]
+    Path,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// How long each deployment takes, e.g. 500ms or 3s; 0 makes them instant
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    pub deploy_time: Duration,
+    /// Require `Authorization: token=TOKEN` on every request, like DC/OS
+    #[arg(long = "require-token", value_name = "TOKEN")]
+    pub require_token: Option<String>,
+    /// Do not log requests to stderr
+    #[arg(long = "quiet-log")]
+    pub quiet_log: bool,
+}
+
+/// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{e} (expected a duration such as 500ms, 30s or 5m)"))
+}
+
+/// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
+pub fn parse_pod_id(s: &str) -> Result<PodId, String> {
+    PodId::parse(s).map_err(|e| e.to_string())
+}
+
+/// Where a pod definition comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    File(PathBuf),
+    Url(String),
+}
+
+impl Source {
+    /// Reads the `FILE|-|URL` argument as the original CLI did: nothing or `-` is stdin.
+    pub fn from_arg(arg: Option<&str>) -> Source {
+        match arg {
+            None | Some("-") => Source::Stdin,
+            Some(s) if s.starts_with("http://") || s.starts_with("https://") => {
+                Source::Url(s.to_string())
+            }
+            Some(s) => Source::File(PathBuf::from(s)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn sources() {
+        assert_eq!(Source::from_arg(None), Source::Stdin);
+        assert_eq!(Source::from_arg(Some("-")), Source::Stdin);
+        assert_eq!(
+            Source::from_arg(Some("https://x/p.json")),
+            Source::Url("https://x/p.json".into())
+        );
+        assert_eq!(
+            Source::from_arg(Some("web.json")),
+            Source::File("web.json".into())
+        );
+    }
+
+    #[test]
+    fn json_and_quiet_conflict() {
+        let err = Cli::try_parse_from(["podctl", "--json", "-q", "pod", "list"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+}

@@ -1,0 +1,125 @@
+//! One file per subcommand: read input, call the client, render, write. This is the only layer
+//! that knows about stdout, stderr and the output mode.
+
+mod add;
+mod cluster;
+mod config;
+mod input;
+mod kill;
+mod list;
+mod remove;
+mod show;
+mod sim;
+mod update;
+mod versions;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
+use crate::config::{self as settings, ConfigFile, Flags, Settings};
+use crate::exit::{Exit, Failure};
+use crate::marathon::Client;
+use crate::pod::PodId;
+use crate::render::Style;
+
+/// What kind of output the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Human,
+    Json,
+    Quiet,
+}
+
+/// What every command gets: the global flags, the output mode and style, and stdout.
+pub struct Ctx<'a> {
+    pub global: &'a GlobalArgs,
+    pub mode: Mode,
+    pub style: Style,
+    pub out: &'a mut dyn Write,
+}
+
+impl Ctx<'_> {
+    /// Resolves flags > env > config file > defaults.
+    pub fn settings(&self) -> Result<Settings> {
+        let env = settings::process_env;
+        let path = settings::config_path(&env)?;
+        let file = ConfigFile::load(&path)?;
+        let flags = Flags {
+            url: self.global.url.clone(),
+            cluster: self.global.cluster.clone(),
+            token: self.global.token.clone(),
+        };
+        settings::resolve(&flags, &env, &file, path)
+            .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+    }
+
+    pub fn client(&self) -> Result<Client> {
+        Client::new(&self.settings()?)
+    }
+
+    /// Reports a write that started a deployment, in the form each mode wants. The human form is
+    /// the original DC/OS CLI's `Created deployment <id>`, which scripts already parse.
+    pub fn report_deployment(&mut self, pod: &PodId, deployment: Option<&str>) -> Result<()> {
+        if deployment.is_none() {
+            eprintln!(
+                "warning: Marathon did not say which deployment it started \
+                 (no Marathon-Deployment-Id header)"
+            );
+        }
+        match (self.mode, deployment) {
+            (Mode::Json, _) => crate::render::write_json(
+                self.out,
+                &json!({"podId": pod.as_str(), "deploymentId": deployment}),
+            )?,
+            (Mode::Quiet, Some(id)) => writeln!(self.out, "{id}")?,
+            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {id}")?,
+            (_, None) => {}
+        }
+        Ok(())
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: &Cli) -> Result<()> {
+    let stdout = io::stdout();
+    let terminal = stdout.is_terminal();
+    let no_color =
+        cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let style = Style {
+        color: terminal && !no_color,
+        fit_width: terminal,
+    };
+    let mode = if cli.global.json {
+        Mode::Json
+    } else if cli.global.quiet {
+        Mode::Quiet
+    } else {
+        Mode::Human
+    };
+    let mut out = BufWriter::new(stdout.lock());
+    let mut ctx = Ctx {
+        global: &cli.global,
+        mode,
+        style,
+        out: &mut out,
+    };
+    let result = match &cli.command {
+        Command::Pod(cmd) => match cmd {
+            PodCommand::Add(args) => add::run(&mut ctx, args),
+            PodCommand::List => list::run(&mut ctx),
+            PodCommand::Show(args) => show::run(&mut ctx, args),
+            PodCommand::Update(args) => update::run(&mut ctx, args),
+            PodCommand::Remove(args) => remove::run(&mut ctx, args),
+            PodCommand::Kill(args) => kill::run(&mut ctx, args),
+            PodCommand::Versions(args) => versions::run(&mut ctx, args),
+        },
+        Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
+        Command::Config(cmd) => config::run(&mut ctx, cmd),
+        Command::Sim(args) => sim::run(&mut ctx, args),
+    };
+    let flushed = out.flush().context("writing to stdout");
+    result.and(flushed)
+}

@@ -1,0 +1,31 @@
+//! `podctl pod show`: one pod's status (GET /v2/pods/{id}::status).
+
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+
+use super::{Ctx, Mode};
+use crate::cli::ShowArgs;
+use crate::render;
+
+pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
+    let client = ctx.client()?;
+    let status = client
+        .pod_status(&args.id)
+        .with_context(|| format!("showing pod {}", args.id))?;
+    match ctx.mode {
+        Mode::Json => render::write_json(ctx.out, &status)?,
+        Mode::Quiet => writeln!(ctx.out, "{}", status.id)?,
+        Mode::Human => {
+            let deployments: Vec<_> = client
+                .deployments()
+                .context("listing deployments")?
+                .into_iter()
+                .filter(|d| d.affects_pod(args.id.as_str()))
+                .collect();
+            let text = render::pod_show(&status, &deployments, SystemTime::now(), ctx.style);
+            ctx.out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! `podctl pod update`: replace a pod's definition (PUT /v2/pods/{id}).
+
+use anyhow::{Context, Result};
+
+use super::{input, Ctx};
+use crate::cli::{Source, UpdateArgs};
+use crate::exit::{Exit, Failure};
+
+pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
+    let def = input::load(&Source::from_arg(args.file.as_deref()), Some(&args.id))?;
+    let client = ctx.client()?;
+    // Marathon's PUT creates a missing pod; like the original CLI we refuse, so a typo in the id
+    // never deploys a second pod. `pod add` creates.
+    if let Err(e) = client.pod(&args.id) {
+        if e.status() == Some(404) {
+            return Err(Failure::new(
+                Exit::NotFound,
+                format!(
+                    "updating pod {}: Pod '{}' does not exist (create it with `podctl pod add`)",
+                    args.id, args.id
+                ),
+            )
+            .into());
+        }
+        return Err(e).with_context(|| format!("updating pod {}", args.id));
+    }
+    let written = client
+        .update_pod(&args.id, def.body()?, args.force)
+        .with_context(|| format!("updating pod {}", args.id))?;
+    ctx.report_deployment(&args.id, written.deployment_id.as_deref())
+}

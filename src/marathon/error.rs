@@ -1,0 +1,254 @@
+//! [`ApiError`]: everything that can go wrong talking to Marathon, already in words a user can act on.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Why Marathon could not be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Refused,
+    Dns,
+    Timeout,
+    Tls,
+    Other,
+}
+
+/// One entry of a 422 body's `details`: a JSON path and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub path: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// No HTTP response at all.
+    Unreachable {
+        url: String,
+        reach: Reach,
+        reason: String,
+    },
+    /// Marathon (or something in front of it) answered with an error status.
+    Status {
+        method: String,
+        url: String,
+        status: u16,
+        /// Marathon's own `message`, or the status line when the body says nothing usable.
+        message: String,
+        details: Vec<Detail>,
+        /// Ids of the deployments that lock the pod (409).
+        deployments: Vec<String>,
+    },
+    /// A success status whose body is not what the API promises.
+    Decode { url: String, reason: String },
+}
+
+impl ApiError {
+    /// The HTTP status, if Marathon answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Unreachable { url, reach, reason } => {
+                let what = match reach {
+                    Reach::Refused => "connection refused",
+                    Reach::Dns => "host not found",
+                    Reach::Timeout => "timed out",
+                    Reach::Tls => "TLS handshake failed",
+                    Reach::Other => "request failed",
+                };
+                write!(f, "cannot reach Marathon at {url}: {what}")?;
+                if !reason.is_empty() && !reason.eq_ignore_ascii_case(what) {
+                    write!(f, " ({reason})")?;
+                }
+                if *reach == Reach::Refused {
+                    write!(f, "; is it running? (try `podctl sim` for a local one)")?;
+                }
+                Ok(())
+            }
+            ApiError::Status {
+                status,
+                message,
+                details,
+                deployments,
+                ..
+            } => {
+                write!(f, "{message}")?;
+                if !message.contains(&status.to_string()) {
+                    write!(f, " (HTTP {status})")?;
+                }
+                if *status == 409 && !deployments.is_empty() {
+                    let plural = if deployments.len() == 1 { "" } else { "s" };
+                    write!(
+                        f,
+                        "; held by deployment{plural} {}: wait for it, or use --force to cancel it",
+                        deployments.join(", ")
+                    )?;
+                }
+                if matches!(status, 401 | 403) && !message.contains("running deployments") {
+                    write!(
+                        f,
+                        "; set a token with --token, PODCTL_TOKEN, DCOS_ACS_TOKEN or \
+                         `podctl cluster add NAME --url URL --token TOKEN`"
+                    )?;
+                }
+                for d in details {
+                    write!(f, "\n  {}: {}", d.path, d.errors.join("; "))?;
+                }
+                Ok(())
+            }
+            ApiError::Decode { url, reason } => write!(
+                f,
+                "response from Marathon ({url}) was not in the expected JSON format: {reason}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Marathon's error body: `{"message", "details"?, "deployments"?}`.
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    details: Option<Value>,
+    #[serde(default)]
+    deployments: Option<Vec<Value>>,
+}
+
+/// Turns an error response into (message, details, deployment ids). Copes with HTML, empty
+/// bodies, `details` as an array or one string, and the double-encoded 404 of `GET /v2/pods/{id}`.
+pub(crate) fn parse_error_body(
+    status: u16,
+    reason: &str,
+    body: &[u8],
+) -> (String, Vec<Detail>, Vec<String>) {
+    let status_line = format!("HTTP {status} {reason}").trim_end().to_string();
+    let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) else {
+        return (status_line, Vec::new(), Vec::new());
+    };
+    let mut message = parsed.message.unwrap_or_default();
+    // `GET /v2/pods/{id}` wraps a JSON text in the message; unwrap it (Marathon quirk).
+    if let Ok(inner) = serde_json::from_str::<ErrorBody>(&message) {
+        if let Some(m) = inner.message {
+            message = m;
+        }
+    }
+    if message.trim().is_empty() {
+        message = status_line;
+    }
+    let mut details = Vec::new();
+    match parsed.details {
+        Some(Value::Array(items)) => {
+            for item in items {
+                let path = item
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .unwrap_or("/")
+                    .to_string();
+                let errors = match item.get("errors") {
+                    Some(Value::Array(es)) => es
+                        .iter()
+                        .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
+                        .collect(),
+                    Some(Value::String(s)) => vec![s.clone()],
+                    _ => Vec::new(),
+                };
+                details.push(Detail { path, errors });
+            }
+        }
+        Some(Value::String(s)) if !s.is_empty() => details.push(Detail {
+            path: "/".to_string(),
+            errors: vec![s],
+        }),
+        _ => {}
+    }
+    let deployments = parsed
+        .deployments
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    (message, details, deployments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_details_are_listed_by_path() {
+        let body = br#"{"message":"Object is not valid","details":[{"path":"/containers(0)/resources/cpus","errors":["got -1.0, expected 0.0 or more"]}]}"#;
+        let (message, details, _) = parse_error_body(422, "Unprocessable Entity", body);
+        assert_eq!(message, "Object is not valid");
+        assert_eq!(details[0].path, "/containers(0)/resources/cpus");
+        assert_eq!(details[0].errors, vec!["got -1.0, expected 0.0 or more"]);
+    }
+
+    #[test]
+    fn string_details_and_double_encoded_messages() {
+        let (m, d, _) = parse_error_body(
+            400,
+            "Bad Request",
+            br#"{"message":"Invalid JSON","details":"Unexpected end-of-input"}"#,
+        );
+        assert_eq!(m, "Invalid JSON");
+        assert_eq!(d[0].errors, vec!["Unexpected end-of-input"]);
+        let (m, _, _) = parse_error_body(
+            404,
+            "Not Found",
+            br#"{"message":"{\"message\": \"pod with /x does not exist\"}","details":[]}"#,
+        );
+        assert_eq!(m, "pod with /x does not exist");
+    }
+
+    #[test]
+    fn locked_pods_name_their_deployments() {
+        let body = br#"{"message":"App is locked by one or more deployments.","deployments":[{"id":"d1"},{"id":"d2"}]}"#;
+        let (_, _, deployments) = parse_error_body(409, "Conflict", body);
+        assert_eq!(deployments, vec!["d1", "d2"]);
+    }
+
+    #[test]
+    fn html_and_empty_bodies_fall_back_to_the_status_line() {
+        let (m, d, _) = parse_error_body(
+            502,
+            "Bad Gateway",
+            b"<html>Could not determine the current leader</html>",
+        );
+        assert_eq!(m, "HTTP 502 Bad Gateway");
+        assert!(d.is_empty());
+        let (m, _, _) = parse_error_body(401, "Unauthorized", b"");
+        assert_eq!(m, "HTTP 401 Unauthorized");
+    }
+
+    #[test]
+    fn display_lists_details_one_per_line() {
+        let err = ApiError::Status {
+            method: "POST".into(),
+            url: "http://x/v2/pods".into(),
+            status: 422,
+            message: "Object is not valid".into(),
+            details: vec![Detail {
+                path: "/id".into(),
+                errors: vec!["Path needs to be absolute".into()],
+            }],
+            deployments: vec![],
+        };
+        assert_eq!(
+            err.to_string(),
+            "Object is not valid (HTTP 422)\n  /id: Path needs to be absolute"
+        );
+    }
+}

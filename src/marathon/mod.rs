@@ -1,0 +1,8 @@
+//! The only code that speaks HTTP to Marathon: one typed method per endpoint, one private
+//! `send`, one error type. It never prints and never decides exit codes.
+
+mod client;
+mod error;
+
+pub use client::{Client, Written};
+pub use error::{ApiError, Detail, Reach};

@@ -1,0 +1,36 @@
+//! Turns typed data into text: tables for people, JSON for scripts. No network, no exit codes;
+//! every function returns a `String` or writes to a `Write` it is given.
+
+mod tables;
+
+pub use tables::{cluster_list, pod_list, pod_show, versions, ClusterRow};
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// How output may look on the stream it goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Colour escapes allowed (a terminal, and no NO_COLOR / --no-color).
+    pub color: bool,
+    /// Fit tables to the terminal's width (only on a terminal).
+    pub fit_width: bool,
+}
+
+impl Style {
+    /// Plain text: what scripts, pipes and tests see.
+    pub const PLAIN: Style = Style {
+        color: false,
+        fit_width: false,
+    };
+}
+
+/// Writes a value as pretty JSON followed by a newline.
+pub fn write_json<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
