@@ -380,7 +380,7 @@ mod tests {
             "TASK_RUNNING",
             "healthy",
             "http=agent-1:31000",
-            "1m",
+            "60s",
         ] {
             assert!(row.contains(part), "{part} missing in {row}");
         }
