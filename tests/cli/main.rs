@@ -1,1 +1,10 @@
+//! End-to-end tests: the real `podctl` binary against `podctl sim` (on 127.0.0.1, port 0) or a
+//! recording loopback server. Every test gets its own simulator and an isolated environment.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod config;
+mod errors;
+mod pods;
+mod support;
+mod wire;

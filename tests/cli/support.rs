@@ -1,0 +1,245 @@
+//! Test harness: a simulator per test, and a `podctl` runner with a clean environment.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_podctl");
+
+/// A `podctl sim` child process, killed on drop.
+pub struct Sim {
+    child: Child,
+    pub url: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Sim {
+    /// A simulator whose deployments finish at once.
+    pub fn start() -> Sim {
+        Sim::with_args(&["--deploy-time", "0"])
+    }
+
+    pub fn with_args(args: &[&str]) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("sim.log");
+        let mut child = Command::new(BIN)
+            .args(["sim", "--port", "0"])
+            .args(args)
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first.trim().to_string();
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "sim printed {first:?}"
+        );
+        Sim {
+            child,
+            url,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// What the simulator logged so far (one line per request).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Request lines (`POST /v2/pods 201`) logged so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter(|l| {
+                ["GET ", "POST ", "PUT ", "DELETE ", "HEAD "]
+                    .iter()
+                    .any(|m| l.contains(m))
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A runner pointed at this simulator through `PODCTL_URL`.
+    pub fn podctl(&self) -> Podctl {
+        Podctl::new().env("PODCTL_URL", &self.url)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs podctl with nothing from the developer's environment: its own HOME and config dir.
+pub struct Podctl {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// The outcome of one run.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "expected success, got {self:#?}");
+        &self.stdout
+    }
+
+    /// Asserts the exit code and returns stderr.
+    #[track_caller]
+    pub fn fails(&self, code: i32) -> &str {
+        assert_eq!(self.code, code, "expected exit {code}, got {self:#?}");
+        assert!(
+            self.stderr.starts_with("error: "),
+            "errors start with `error: `: {self:#?}"
+        );
+        &self.stderr
+    }
+
+    /// Parses stdout as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.ok()).unwrap_or_else(|e| panic!("{e}: {self:#?}"))
+    }
+}
+
+impl Podctl {
+    pub fn new() -> Podctl {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let env = vec![
+            ("HOME".to_string(), home.display().to_string()),
+            (
+                "XDG_CONFIG_HOME".to_string(),
+                dir.path().join("config").display().to_string(),
+            ),
+            (
+                "PATH".to_string(),
+                std::env::var("PATH").unwrap_or_default(),
+            ),
+        ];
+        Podctl { dir, env }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Podctl {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// The config file podctl uses in this environment (XDG layout on Linux).
+    pub fn config_path(&self) -> PathBuf {
+        match self.env.iter().find(|(k, _)| k == "PODCTL_CONFIG") {
+            Some((_, v)) => PathBuf::from(v),
+            None => self.dir.path().join("config/podctl/config.toml"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Out {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        let data = stdin.as_bytes().to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(&data);
+        });
+        let mut stdout = String::new();
+        let mut stderr = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        writer.join().unwrap();
+        Out {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        }
+    }
+}
+
+/// The pod definitions shared with the project (Marathon's own examples among them).
+pub fn shared_examples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pod-examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+}
+
+/// The `id` inside a definition file.
+pub fn id_of(path: &Path) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// Extracts the id from `Created deployment <id>`.
+#[track_caller]
+pub fn deployment_id(stdout: &str) -> String {
+    let line = stdout.trim();
+    let id = line
+        .strip_prefix("Created deployment ")
+        .unwrap_or_else(|| panic!("unexpected output {stdout:?}"));
+    assert!(!id.is_empty() && !id.contains(' '), "{stdout:?}");
+    id.to_string()
+}
+
+/// Polls `check` until it holds, for at most ~10 s; no fixed sleeps in tests.
+#[track_caller]
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("timed out waiting for {what}");
+}

@@ -1,0 +1,218 @@
+//! What podctl puts on the wire, checked against a recording loopback server that follows the
+//! contract but is not our simulator.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::thread::JoinHandle;
+
+use crate::support::Podctl;
+
+/// One request as received.
+#[derive(Debug, Clone)]
+struct Request {
+    line: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A canned answer: status, extra headers, body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
+/// Serves the answers in order, one per connection, and returns what it received.
+fn serve(answers: Vec<Answer>) -> (String, JoinHandle<Vec<Request>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for (status, headers, body) in answers {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut hs = Vec::new();
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                let (k, v) = h.split_once(':').unwrap();
+                hs.push((k.trim().to_string(), v.trim().to_string()));
+            }
+            let len: usize = hs
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            let mut body_bytes = vec![0; len];
+            reader.read_exact(&mut body_bytes).unwrap();
+            seen.push(Request {
+                line: line.trim_end().to_string(),
+                headers: hs,
+                body: String::from_utf8(body_bytes).unwrap(),
+            });
+            let mut resp = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                resp.push_str(&format!("{k}: {v}\r\n"));
+            }
+            resp.push_str("\r\n");
+            resp.push_str(body);
+            let mut stream = stream;
+            stream.write_all(resp.as_bytes()).unwrap();
+        }
+        seen
+    });
+    (url, handle)
+}
+
+#[test]
+fn add_posts_json_with_the_token_behind_a_path_prefix() {
+    let (url, server) = serve(vec![(
+        201,
+        vec![
+            ("Marathon-Deployment-Id", "dep-1"),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"id":"/web","containers":[]}"#,
+    )]);
+    let out = Podctl::new()
+        .env("DCOS_MARATHON_URL", &format!("{url}/service/marathon/"))
+        .env("DCOS_ACS_TOKEN", "tok")
+        .run(&["pod", "add", "examples/web.json"]);
+    assert_eq!(out.ok(), "Created deployment dep-1\n");
+    let reqs = server.join().unwrap();
+    assert_eq!(reqs[0].line, "POST /service/marathon/v2/pods HTTP/1.1");
+    assert_eq!(reqs[0].header("authorization"), Some("token=tok"));
+    assert_eq!(reqs[0].header("content-type"), Some("application/json"));
+    let sent: serde_json::Value = serde_json::from_str(&reqs[0].body).unwrap();
+    assert_eq!(sent["id"], "/web");
+    assert_eq!(sent["containers"][0]["name"], "nginx");
+}
+
+#[test]
+fn update_checks_existence_then_puts_with_force() {
+    let (url, server) = serve(vec![
+        (200, vec![], r#"{"id":"/prod/api","containers":[]}"#),
+        (
+            200,
+            vec![("Marathon-Deployment-Id", "dep-2")],
+            r#"{"id":"/prod/api"}"#,
+        ),
+    ]);
+    let out = Podctl::new().env("PODCTL_URL", &url).run(&[
+        "pod",
+        "update",
+        "prod/api/",
+        "examples/api.json",
+        "--force",
+        "-q",
+    ]);
+    assert_eq!(out.ok(), "dep-2\n");
+    let reqs = server.join().unwrap();
+    assert_eq!(reqs[0].line, "GET /v2/pods/prod/api HTTP/1.1");
+    assert_eq!(reqs[1].line, "PUT /v2/pods/prod/api?force=true HTTP/1.1");
+    assert!(
+        reqs[0].header("authorization").is_none(),
+        "no token configured, none sent"
+    );
+}
+
+#[test]
+fn kill_sends_the_ids_in_a_delete_body_and_reads_old_instance_shapes() {
+    let (url, server) = serve(vec![(
+        200,
+        vec![],
+        r#"[{"instanceId":{"idString":"web.instance-a"}},{"instanceId":"web.instance-b"}]"#,
+    )]);
+    let out = Podctl::new().env("PODCTL_URL", &url).run(&[
+        "pod",
+        "kill",
+        "/web",
+        "web.instance-a",
+        "web.instance-b",
+        "--wipe",
+    ]);
+    assert_eq!(
+        out.ok(),
+        "Killed instance web.instance-a\nKilled instance web.instance-b\n"
+    );
+    let reqs = server.join().unwrap();
+    assert_eq!(
+        reqs[0].line,
+        "DELETE /v2/pods/web::instances?wipe=true HTTP/1.1"
+    );
+    assert_eq!(reqs[0].header("content-type"), Some("application/json"));
+    let body: Vec<String> = serde_json::from_str(&reqs[0].body).unwrap();
+    assert_eq!(body, vec!["web.instance-a", "web.instance-b"]);
+}
+
+#[test]
+fn update_of_a_missing_pod_is_refused_on_a_quirky_404() {
+    let (url, _server) = serve(vec![(
+        404,
+        vec![],
+        r#"{"message":"{\"message\": \"pod with /x does not exist\"}","details":[]}"#,
+    )]);
+    let out = Podctl::new().env("PODCTL_URL", &url).run_with_stdin(
+        &["pod", "update", "/x"],
+        r#"{"id": "/x", "containers": []}"#,
+    );
+    let err = out.fails(4);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!err.contains("\\\"message"), "{err}");
+}
+
+#[test]
+fn html_errors_and_missing_headers_are_handled() {
+    let (url, server) = serve(vec![
+        (
+            502,
+            vec![("Content-Type", "text/html")],
+            "<html><body>Could not determine the current leader</body></html>",
+        ),
+        (202, vec![], ""),
+    ]);
+    let podctl = Podctl::new().env("PODCTL_URL", &url);
+    let err = podctl.run(&["pod", "list"]).fails(6).to_string();
+    assert!(err.contains("HTTP 502"), "{err}");
+    assert!(!err.contains("<html>"), "{err}");
+    let out = podctl.run(&["pod", "remove", "/web"]);
+    assert_eq!(out.ok(), "");
+    assert!(out.stderr.contains("Marathon-Deployment-Id"), "{out:#?}");
+    let reqs = server.join().unwrap();
+    assert_eq!(reqs[1].line, "DELETE /v2/pods/web HTTP/1.1");
+}
+
+#[test]
+fn locked_pods_name_the_blocking_deployment() {
+    let (url, _server) = serve(vec![(
+        409,
+        vec![],
+        r#"{"message":"App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.","deployments":[{"id":"5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43"}]}"#,
+    )]);
+    let err = Podctl::new()
+        .env("PODCTL_URL", &url)
+        .run(&["pod", "remove", "/web"])
+        .fails(5)
+        .to_string();
+    assert!(
+        err.contains("5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(
+        err.contains("App is locked"),
+        "Marathon's message is shown: {err}"
+    );
+}
