@@ -311,3 +311,476 @@ fn info(ctx: &Context) -> Value {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use reqwest::blocking::{Client, RequestBuilder, Response};
+    use serde_json::{json, Value};
+
+    use crate::sim::{SimOptions, Simulator};
+
+    /// A simulator on a free port, serving on a background thread; returns its base URL.
+    fn start(deploy_secs: u64, token: Option<&str>) -> String {
+        let sim = Simulator::bind(SimOptions {
+            deploy_time: Duration::from_secs(deploy_secs),
+            token: token.map(str::to_string),
+            quiet: true,
+            ..SimOptions::default()
+        })
+        .expect("binds on 127.0.0.1:0");
+        let url = sim.base_url();
+        std::thread::spawn(move || sim.run());
+        url
+    }
+
+    fn client() -> Client {
+        Client::builder().no_proxy().build().expect("client")
+    }
+
+    fn json_body(r: Response) -> Value {
+        let bytes = r.bytes().expect("body");
+        serde_json::from_slice(&bytes).expect("JSON body")
+    }
+
+    fn send_json(req: RequestBuilder, body: &Value) -> Response {
+        req.header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .expect("request")
+    }
+
+    fn pod(id: &str, image: &str) -> Value {
+        json!({"id": id, "containers": [{"name": "app", "resources": {"cpus": 0.1, "mem": 32},
+               "image": {"kind": "DOCKER", "id": image}}]})
+    }
+
+    fn deployment_id(r: &Response) -> String {
+        r.headers()
+            .get("Marathon-Deployment-Id")
+            .and_then(|v| v.to_str().ok())
+            .expect("Marathon-Deployment-Id header")
+            .to_string()
+    }
+
+    #[test]
+    fn create_get_list_and_conflict() {
+        let base = start(0, None);
+        let c = client();
+        let r = send_json(
+            c.post(format!("{base}/v2/pods")),
+            &pod("/prod/web", "nginx"),
+        );
+        assert_eq!(r.status(), 201);
+        let leader = r
+            .headers()
+            .get("X-Marathon-Leader")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(leader, Some(base.as_str()));
+        assert_eq!(
+            r.headers().get("Location").and_then(|v| v.to_str().ok()),
+            Some("/prod/web")
+        );
+        assert!(!deployment_id(&r).is_empty());
+        assert_eq!(
+            r.headers()
+                .get("Content-Type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
+        let created = json_body(r);
+        assert!(created["version"].is_string());
+        assert_eq!(created["scaling"]["instances"], 1);
+
+        let got = json_body(
+            c.get(format!("{base}/v2/pods/prod/web/"))
+                .send()
+                .expect("get"),
+        );
+        assert_eq!(got, created);
+        let list = json_body(c.get(format!("{base}/v2/pods")).send().expect("list"));
+        assert_eq!(list.as_array().map(Vec::len), Some(1));
+        let status = json_body(
+            c.get(format!("{base}/v2/pods/prod/web::status"))
+                .send()
+                .expect("status"),
+        );
+        assert_eq!(status["status"], "STABLE");
+        assert_eq!(
+            status["instances"][0]["containers"][0]["status"],
+            "TASK_RUNNING"
+        );
+        let all = json_body(
+            c.get(format!("{base}/v2/pods/::status"))
+                .send()
+                .expect("all"),
+        );
+        assert_eq!(all[0]["id"], "/prod/web");
+
+        let head = c.head(format!("{base}/v2/pods")).send().expect("head");
+        assert_eq!(head.status(), 200);
+        let ping = c.get(format!("{base}/ping")).send().expect("ping");
+        assert_eq!(
+            ping.text().map(|t| t.trim().to_string()).ok().as_deref(),
+            Some("pong")
+        );
+
+        let again = send_json(
+            c.post(format!("{base}/v2/pods")),
+            &pod("/prod/web", "nginx"),
+        );
+        assert_eq!(again.status(), 409);
+        assert_eq!(
+            json_body(again)["message"],
+            "A pod with id [/prod/web] already exists."
+        );
+    }
+
+    #[test]
+    fn locked_then_forced() {
+        let base = start(60, None);
+        let c = client();
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let first = deployment_id(&r);
+        let locked = send_json(c.put(format!("{base}/v2/pods/web")), &pod("/web", "b"));
+        assert_eq!(locked.status(), 409);
+        let body = json_body(locked);
+        assert_eq!(body["deployments"], json!([{"id": first}]));
+        assert!(body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("App is locked by one or more deployments.")));
+        // A bare `?force` does not count.
+        let bare = send_json(
+            c.put(format!("{base}/v2/pods/web?force")),
+            &pod("/web", "b"),
+        );
+        assert_eq!(bare.status(), 409);
+        let forced = send_json(
+            c.put(format!("{base}/v2/pods/web?force=true")),
+            &pod("/web", "b"),
+        );
+        assert_eq!(forced.status(), 200);
+        let second = deployment_id(&forced);
+        let deployments = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(deployments.as_array().map(Vec::len), Some(1));
+        assert_eq!(deployments[0]["id"], second.as_str());
+        assert_eq!(deployments[0]["affectedPods"], json!(["/web"]));
+        let delete = c
+            .delete(format!("{base}/v2/pods/web"))
+            .send()
+            .expect("delete");
+        assert_eq!(delete.status(), 409);
+    }
+
+    #[test]
+    fn not_found_bodies() {
+        let base = start(0, None);
+        let c = client();
+        let r = c.get(format!("{base}/v2/pods/x")).send().expect("get");
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            r.text().ok().as_deref(),
+            Some(r#"{"message":"{\"message\": \"pod with /x does not exist\"}","details":[]}"#)
+        );
+        let r = c
+            .get(format!("{base}/v2/pods/x::status"))
+            .send()
+            .expect("status");
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            json_body(r),
+            json!({"message": "Pod '/x' does not exist", "details": []})
+        );
+        let r = c
+            .delete(format!("{base}/v2/pods/x"))
+            .send()
+            .expect("delete");
+        assert_eq!(r.status(), 404);
+        let r = c
+            .delete(format!("{base}/v2/deployments/abc"))
+            .send()
+            .expect("deployment");
+        assert_eq!(json_body(r)["message"], "DeploymentPlan abc does not exist");
+        let r = send_json(c.delete(format!("{base}/v2/pods/x::instances")), &json!([]));
+        assert_eq!(r.status(), 404);
+        assert_eq!(json_body(r)["message"], "Path '/x' does not exist");
+        let r = c.get(format!("{base}/v2/nothing")).send().expect("unknown");
+        assert_eq!(r.status(), 404);
+        assert_eq!(json_body(r)["message"], "URI not found: /v2/nothing");
+        let r = c
+            .get(format!("{base}/v2/deployments/abc"))
+            .send()
+            .expect("wrong method");
+        assert_eq!(r.status(), 405);
+        assert_eq!(json_body(r)["message"], "Method Not Allowed");
+        let r = c
+            .get(format!("{base}/v2/pods/Bad_Id"))
+            .send()
+            .expect("bad id");
+        assert_eq!(r.status(), 422);
+        assert_eq!(json_body(r)["message"], "Object is not valid");
+    }
+
+    #[test]
+    fn bad_bodies() {
+        let base = start(0, None);
+        let c = client();
+        let r = send_json(c.put(format!("{base}/v2/pods/a")), &pod("/b", "x"));
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            json_body(r)["message"],
+            "'/a' does not match definition's id ('/b')"
+        );
+        let r = c
+            .post(format!("{base}/v2/pods"))
+            .header("Content-Type", "application/json")
+            .body("{\"id\": ")
+            .send()
+            .expect("malformed");
+        assert_eq!(r.status(), 400);
+        let body = json_body(r);
+        assert_eq!(body["message"], "Invalid JSON");
+        assert!(body["details"].is_string());
+        let r = c
+            .post(format!("{base}/v2/pods"))
+            .header("Content-Type", "application/json")
+            .send()
+            .expect("empty");
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            json_body(r)["message"],
+            "Please specify data in JSON format"
+        );
+        let r = send_json(
+            c.post(format!("{base}/v2/pods")),
+            &json!({"id": "/a", "containers": [{"name": 5, "resources": {}}]}),
+        );
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            json_body(r),
+            json!({"message": "Invalid JSON", "details": [
+                {"path": "/containers(0)/name", "errors": ["error.expected.jsstring"]}]})
+        );
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("relative", "x"));
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            json_body(r)["details"],
+            json!([{"path": "/id", "errors": ["Path needs to be absolute"]}])
+        );
+        let r = c
+            .post(format!("{base}/v2/pods"))
+            .header("Content-Type", "text/plain")
+            .body(pod("/a", "x").to_string())
+            .send()
+            .expect("415");
+        assert_eq!(r.status(), 415);
+        assert_eq!(json_body(r)["message"], "Unsupported Media Type");
+    }
+
+    #[test]
+    fn kill_instances() {
+        let base = start(0, None);
+        let c = client();
+        send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let status = json_body(
+            c.get(format!("{base}/v2/pods/web::status"))
+                .send()
+                .expect("status"),
+        );
+        let iid = status["instances"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(iid.starts_with("web.instance-"));
+        let r = send_json(
+            c.delete(format!("{base}/v2/pods/web::instances")),
+            &json!([iid, "web.instance-unknown"]),
+        );
+        assert_eq!(r.status(), 200);
+        let killed = json_body(r);
+        assert_eq!(killed.as_array().map(Vec::len), Some(1));
+        assert_eq!(killed[0]["instanceId"], iid.as_str());
+        assert!(killed[0]["agentInfo"]["host"].is_string());
+        let status = json_body(
+            c.get(format!("{base}/v2/pods/web::status"))
+                .send()
+                .expect("status"),
+        );
+        assert_eq!(
+            status["instances"][0]["containers"][0]["containerId"],
+            format!("{iid}.app.2")
+        );
+        let r = c
+            .delete(format!("{base}/v2/pods/web::instances/{iid}?wipe=true"))
+            .send()
+            .expect("kill one");
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_body(r)["instanceId"], iid.as_str());
+        let r = c
+            .delete(format!("{base}/v2/pods/web::instances/{iid}"))
+            .send()
+            .expect("kill gone");
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            json_body(r)["message"],
+            format!("Task '{iid}' does not exist")
+        );
+    }
+
+    #[test]
+    fn rollback_and_stop() {
+        let base = start(60, None);
+        let c = client();
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let created = deployment_id(&r);
+        let r = c
+            .delete(format!("{base}/v2/deployments/{created}"))
+            .send()
+            .expect("rollback");
+        assert_eq!(r.status(), 200);
+        let rollback = deployment_id(&r);
+        let body = json_body(r);
+        assert_eq!(body["deploymentId"], rollback.as_str());
+        assert!(body["version"].is_string());
+        assert_eq!(
+            c.get(format!("{base}/v2/pods/web"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(404)
+        );
+        let listed = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(listed[0]["id"], rollback.as_str());
+        assert_eq!(listed[0]["steps"][0]["actions"][0]["action"], "StopPod");
+
+        let r = send_json(
+            c.post(format!("{base}/v2/pods?force=true")),
+            &pod("/other", "a"),
+        );
+        let other = deployment_id(&r);
+        let r = c
+            .delete(format!("{base}/v2/deployments/{other}?force=true"))
+            .send()
+            .expect("stop");
+        assert_eq!(r.status(), 202);
+        assert_eq!(r.text().ok().as_deref(), Some(""));
+        assert_eq!(
+            c.get(format!("{base}/v2/pods/other"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(200)
+        );
+    }
+
+    #[test]
+    fn versions_survive_delete() {
+        let base = start(0, None);
+        let c = client();
+        let v1 = json_body(send_json(
+            c.post(format!("{base}/v2/pods")),
+            &pod("/web", "a"),
+        ));
+        let r = send_json(c.put(format!("{base}/v2/pods/web")), &pod("/web", "b"));
+        assert_eq!(r.status(), 200);
+        let v2 = json_body(r);
+        let versions = json_body(
+            c.get(format!("{base}/v2/pods/web::versions"))
+                .send()
+                .expect("versions"),
+        );
+        assert_eq!(versions, json!([v1["version"], v2["version"]]));
+        let v1_url = format!(
+            "{base}/v2/pods/web::versions/{}",
+            v1["version"].as_str().unwrap_or_default()
+        );
+        let old = json_body(c.get(v1_url).send().expect("v1"));
+        assert_eq!(old["containers"][0]["image"]["id"], "a");
+        let r = c
+            .delete(format!("{base}/v2/pods/web"))
+            .send()
+            .expect("delete");
+        assert_eq!(r.status(), 202);
+        assert!(r.headers().get("Location").is_some());
+        deployment_id(&r);
+        assert_eq!(
+            c.get(format!("{base}/v2/pods/web::versions"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(404)
+        );
+        send_json(c.put(format!("{base}/v2/pods/web")), &pod("/web", "c"));
+        let versions = json_body(
+            c.get(format!("{base}/v2/pods/web::versions"))
+                .send()
+                .expect("versions"),
+        );
+        assert_eq!(versions.as_array().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn token_is_required() {
+        let base = start(0, Some("secret"));
+        let c = client();
+        let r = c.get(format!("{base}/v2/pods")).send().expect("no token");
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            r.headers()
+                .get("WWW-Authenticate")
+                .and_then(|v| v.to_str().ok()),
+            Some("acsjwt")
+        );
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .header("Authorization", "token=wrong")
+            .send()
+            .expect("wrong token");
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            json_body(r)["message"],
+            "Not Authorized to perform this action!"
+        );
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .header("Authorization", "token=secret")
+            .send()
+            .expect("good token");
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            c.get(format!("{base}/ping"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(200)
+        );
+    }
+
+    #[test]
+    fn info_and_queue() {
+        let base = start(60, None);
+        let c = client();
+        let info = json_body(c.get(format!("{base}/v2/info")).send().expect("info"));
+        assert_eq!(info["name"], "marathon");
+        assert_eq!(info["marathon_config"]["default_network_name"], "dcos");
+        let leader = json_body(c.get(format!("{base}/v2/leader")).send().expect("leader"));
+        assert_eq!(
+            format!("http://{}", leader["leader"].as_str().unwrap_or_default()),
+            base
+        );
+        send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let queue = json_body(c.get(format!("{base}/v2/queue")).send().expect("queue"));
+        assert_eq!(queue["queue"][0]["count"], 1);
+        assert_eq!(queue["queue"][0]["pod"]["id"], "/web");
+        assert_eq!(queue["queue"][0]["delay"]["overdue"], false);
+    }
+}
