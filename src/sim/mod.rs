@@ -117,3 +117,26 @@ impl Simulator {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_reports_the_real_port_and_names_the_address_on_failure() {
+        let first = Simulator::bind(SimOptions::default()).expect("binds");
+        let url = first.base_url();
+        let port: u16 = url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the URL");
+        assert!(url.starts_with("http://127.0.0.1:") && port != 0, "{url}");
+        let taken = Simulator::bind(SimOptions {
+            port,
+            ..SimOptions::default()
+        });
+        let message = format!("{:#}", taken.err().expect("the port is taken"));
+        assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    }
+}
