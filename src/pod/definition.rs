@@ -228,7 +228,10 @@ pub struct Scaling {
 impl PodDefinition {
     /// The desired number of instances (Marathon's default is 1).
     pub fn instances(&self) -> u32 {
-        self.scaling.as_ref().and_then(|s| s.instances).unwrap_or(1)
+        self.scaling
+            .as_ref()
+            .and_then(|s| s.instances)
+            .unwrap_or(1)
     }
 
     /// The pod's networking mode: no networks means host networking (Marathon 1.5+).
@@ -285,14 +288,10 @@ mod tests {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let original: Value = serde_json::from_str(&text).unwrap();
-            let typed: PodDefinition =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let typed: PodDefinition = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let back = serde_json::to_value(&typed).unwrap();
-            assert!(
-                same(&original, &back),
-                "{} lost data:\n{back:#}",
-                path.display()
-            );
+            assert!(same(&original, &back), "{} lost data:\n{back:#}", path.display());
             seen += 1;
         }
         assert!(seen >= 5, "expected the shared examples, found {seen}");

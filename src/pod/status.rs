@@ -289,10 +289,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(status.desired_instances(), 1);
-        assert_eq!(
-            status.instances[0].containers[0].health(),
-            Health::Unhealthy
-        );
+        assert_eq!(status.instances[0].containers[0].health(), Health::Unhealthy);
         assert_eq!(status.extra["somethingNew"], 1);
     }
 }

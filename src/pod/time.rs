@@ -51,14 +51,8 @@ mod tests {
         let s = format_timestamp(t);
         assert_eq!(s, "2023-11-14T22:13:20.123Z");
         assert_eq!(parse_timestamp(&s), Some(t));
-        assert!(same_instant(
-            "2017-01-03T18:21:19.31Z",
-            "2017-01-03T18:21:19.310Z"
-        ));
-        assert!(!same_instant(
-            "2017-01-03T18:21:19.31Z",
-            "2017-01-03T18:21:19.311Z"
-        ));
+        assert!(same_instant("2017-01-03T18:21:19.31Z", "2017-01-03T18:21:19.310Z"));
+        assert!(!same_instant("2017-01-03T18:21:19.31Z", "2017-01-03T18:21:19.311Z"));
         assert!(parse_timestamp("2017-01-03T18:21:19Z").is_some());
     }
 
