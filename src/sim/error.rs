@@ -1,0 +1,238 @@
+//! Every refusal the simulator can answer with, and the exact status code and body Marathon 1.10
+//! uses for it.
+//!
+//! The model (`state`) and the request decoding (`body`, `route`) only name *what* went wrong;
+//! this module alone knows how Marathon spells it on the wire, quirks included (the double-encoded
+//! 404 of `GET /v2/pods/{id}`, the literal `<DEPLOYMENT_ID>` of the lock message). It does no I/O.
+
+use serde_json::{json, Value};
+
+use crate::pod::PodId;
+
+/// One entry of a `details` array: a Marathon-style JSON path and its error keys or messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub path: String,
+    pub errors: Vec<String>,
+}
+
+impl Violation {
+    pub fn new(path: impl Into<String>, error: impl Into<String>) -> Violation {
+        Violation {
+            path: path.into(),
+            errors: vec![error.into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimError {
+    /// No `Authorization` header while a token is required (Admin Router's answer).
+    NotAuthenticated,
+    /// A token that is not the configured one.
+    NotAuthorized,
+    UriNotFound(String),
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    EmptyBody,
+    /// JSON that does not parse; the parser's message.
+    MalformedJson(String),
+    /// Well-formed JSON of the wrong shape (types, required fields).
+    InvalidJson(Vec<Violation>),
+    /// A definition that parses but breaks Marathon's rules.
+    NotValid(Vec<Violation>),
+    /// PUT whose body id differs from the URL id; `body` is the id as sent.
+    IdMismatch {
+        path: PodId,
+        body: String,
+    },
+    PodExists(PodId),
+    /// Locked by the running deployments with these ids.
+    Locked(Vec<String>),
+    PodNotFound(PodId),
+    /// The not-found of `GET /v2/pods/{id}`, which Marathon double-encodes.
+    PodDefinitionNotFound(PodId),
+    /// Kill on an unknown pod.
+    PathNotFound(PodId),
+    TaskNotFound(String),
+    DeploymentNotFound(String),
+    InvalidTimestamp(String),
+    Internal(String),
+}
+
+/// What goes on the wire for an error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorResponse {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+const LOCKED: &str = "App is locked by one or more deployments. Override with the option \
+                      '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.";
+
+const UNAUTHORIZED_HTML: &str =
+    "<html>\r\n<head><title>401 Authorization Required</title></head>\r\n\
+<body bgcolor=\"white\">\r\n<center><h1>401 Authorization Required</h1></center>\r\n\
+<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n";
+
+impl SimError {
+    pub fn status(&self) -> u16 {
+        match self {
+            SimError::NotAuthenticated => 401,
+            SimError::NotAuthorized => 403,
+            SimError::UriNotFound(_)
+            | SimError::PodNotFound(_)
+            | SimError::PodDefinitionNotFound(_)
+            | SimError::PathNotFound(_)
+            | SimError::TaskNotFound(_)
+            | SimError::DeploymentNotFound(_) => 404,
+            SimError::MethodNotAllowed => 405,
+            SimError::UnsupportedMediaType => 415,
+            SimError::EmptyBody | SimError::MalformedJson(_) | SimError::IdMismatch { .. } => 400,
+            SimError::InvalidJson(_) | SimError::NotValid(_) | SimError::InvalidTimestamp(_) => 422,
+            SimError::PodExists(_) | SimError::Locked(_) => 409,
+            SimError::Internal(_) => 500,
+        }
+    }
+
+    pub fn response(&self) -> ErrorResponse {
+        let status = self.status();
+        let json_body = |v: Value| ErrorResponse {
+            status,
+            content_type: "application/json",
+            body: v.to_string(),
+            headers: Vec::new(),
+        };
+        // Marathon 1.9+ adds an empty `details` to its not-found bodies.
+        let not_found = |message: String| json_body(json!({"message": message, "details": []}));
+        match self {
+            SimError::NotAuthenticated => ErrorResponse {
+                status,
+                content_type: "text/html",
+                body: UNAUTHORIZED_HTML.to_string(),
+                headers: vec![("WWW-Authenticate", "acsjwt".to_string())],
+            },
+            SimError::NotAuthorized => {
+                json_body(json!({"message": "Not Authorized to perform this action!"}))
+            }
+            SimError::UriNotFound(path) => {
+                json_body(json!({"message": format!("URI not found: {path}")}))
+            }
+            SimError::MethodNotAllowed => json_body(json!({"message": "Method Not Allowed"})),
+            SimError::UnsupportedMediaType => {
+                json_body(json!({"message": "Unsupported Media Type"}))
+            }
+            SimError::EmptyBody => json_body(json!({
+                "message": "Please specify data in JSON format",
+                "details": "No content to map due to end-of-input"
+            })),
+            SimError::MalformedJson(details) => {
+                json_body(json!({"message": "Invalid JSON", "details": details}))
+            }
+            SimError::InvalidJson(violations) => json_body(json!({
+                "message": "Invalid JSON",
+                "details": details(violations)
+            })),
+            SimError::NotValid(violations) => json_body(json!({
+                "message": "Object is not valid",
+                "details": details(violations)
+            })),
+            SimError::IdMismatch { path, body } => {
+                // Marathon writes this body by hand, whitespace and all.
+                let message = format!("'{path}' does not match definition's id ('{body}')");
+                ErrorResponse {
+                    status,
+                    content_type: "application/json",
+                    body: format!("\n{{\"message\": {}}}\n", Value::String(message)),
+                    headers: Vec::new(),
+                }
+            }
+            SimError::PodExists(id) => {
+                json_body(json!({"message": format!("A pod with id [{id}] already exists.")}))
+            }
+            SimError::Locked(ids) => json_body(json!({
+                "message": LOCKED,
+                "deployments": ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>()
+            })),
+            SimError::PodNotFound(id) => not_found(format!("Pod '{id}' does not exist")),
+            SimError::PodDefinitionNotFound(id) => {
+                let inner = format!(
+                    "{{\"message\": {}}}",
+                    Value::String(format!("pod with {id} does not exist"))
+                );
+                not_found(inner)
+            }
+            SimError::PathNotFound(id) => not_found(format!("Path '{id}' does not exist")),
+            SimError::TaskNotFound(id) => not_found(format!("Task '{id}' does not exist")),
+            SimError::DeploymentNotFound(id) => {
+                not_found(format!("DeploymentPlan {id} does not exist"))
+            }
+            SimError::InvalidTimestamp(v) => json_body(json!({
+                "message": format!(
+                    "Invalid timestamp provided '{v}'. Expecting ISO-8601 datetime string."
+                )
+            })),
+            SimError::Internal(message) => json_body(json!({"message": message})),
+        }
+    }
+}
+
+fn details(violations: &[Violation]) -> Value {
+    violations
+        .iter()
+        .map(|v| json!({"path": v.path, "errors": v.errors}))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(e: &SimError) -> Value {
+        serde_json::from_str(&e.response().body).expect("error bodies are JSON")
+    }
+
+    #[test]
+    fn get_not_found_is_double_encoded() {
+        let e = SimError::PodDefinitionNotFound(PodId::lenient("/x"));
+        assert_eq!(e.status(), 404);
+        assert_eq!(
+            e.response().body,
+            r#"{"message":"{\"message\": \"pod with /x does not exist\"}","details":[]}"#
+        );
+    }
+
+    #[test]
+    fn locked_keeps_the_placeholder_and_lists_ids() {
+        let b = body(&SimError::Locked(vec!["d1".into()]));
+        assert_eq!(b["message"], LOCKED);
+        assert!(b["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("<DEPLOYMENT_ID>")));
+        assert_eq!(b["deployments"], json!([{"id": "d1"}]));
+    }
+
+    #[test]
+    fn mismatch_is_padded_json() {
+        let e = SimError::IdMismatch {
+            path: PodId::lenient("/a"),
+            body: "/b".into(),
+        };
+        assert_eq!(e.status(), 400);
+        assert!(e.response().body.starts_with('\n'));
+        assert_eq!(
+            body(&e)["message"],
+            "'/a' does not match definition's id ('/b')"
+        );
+    }
+
+    #[test]
+    fn unauthenticated_is_html_with_challenge() {
+        let r = SimError::NotAuthenticated.response();
+        assert_eq!(r.status, 401);
+        assert_eq!(r.content_type, "text/html");
+        assert_eq!(r.headers, vec![("WWW-Authenticate", "acsjwt".to_string())]);
+    }
+}

@@ -1,0 +1,256 @@
+//! What Marathon 1.10 (in DC/OS) does to a definition before storing it and writing it back:
+//! default network name, host ports, scaling, scheduling, role and resource defaults, canonical
+//! enum spelling, and empty collections left out.
+//!
+//! Fields the shared types keep in `extra` pass through untouched. Pure functions only.
+
+use serde_json::{json, Map, Value};
+
+use crate::pod::definition::{NetworkMode, Resources, Scaling};
+use crate::pod::PodDefinition;
+
+/// The default container network of a DC/OS cluster.
+pub const DEFAULT_NETWORK_NAME: &str = "dcos";
+
+/// The definition as Marathon stores it, stamped with `version`.
+pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
+    pod.version = Some(version.to_string());
+    drop_empty_map(&mut pod.labels);
+    drop_empty_map(&mut pod.environment);
+    drop_empty_map(&mut pod.secrets);
+    drop_empty_vec(&mut pod.volumes);
+    drop_empty_vec(&mut pod.networks);
+    for network in pod.networks.iter_mut().flatten() {
+        let mode = match network.kind() {
+            NetworkMode::Host => "host",
+            NetworkMode::Bridge => "container/bridge",
+            NetworkMode::Container => "container",
+        };
+        network.mode = Some(mode.to_string());
+        if network.kind() == NetworkMode::Container && network.name.is_none() {
+            network.name = Some(DEFAULT_NETWORK_NAME.to_string());
+        }
+        drop_empty_map(&mut network.labels);
+    }
+    let host_ports_default = pod.network_mode() != NetworkMode::Container;
+    for container in &mut pod.containers {
+        fill_resources(&mut container.resources, 1.0, 128.0, Some(0.0), true);
+        drop_empty_map(&mut container.labels);
+        drop_empty_map(&mut container.environment);
+        drop_empty_vec(&mut container.endpoints);
+        drop_empty_vec(&mut container.volume_mounts);
+        drop_empty_vec(&mut container.artifacts);
+        if let Some(image) = &mut container.image {
+            if let Some(kind) = &mut image.kind {
+                *kind = kind.to_ascii_uppercase();
+            }
+        }
+        for endpoint in container.endpoints.iter_mut().flatten() {
+            if host_ports_default && endpoint.host_port.is_none() {
+                endpoint.host_port = Some(0);
+            }
+            drop_empty_vec(&mut endpoint.protocol);
+            drop_empty_vec(&mut endpoint.network_names);
+            drop_empty_map(&mut endpoint.labels);
+        }
+    }
+    let instances = pod.instances();
+    let scaling = pod.scaling.get_or_insert_with(Scaling::default);
+    if scaling.kind.is_empty() {
+        scaling.kind = "fixed".to_string();
+    }
+    scaling.instances = Some(instances);
+    pod.scheduling = Some(scheduling(pod.scheduling.take()));
+    let executor = pod
+        .executor_resources
+        .get_or_insert_with(Resources::default);
+    fill_resources(executor, 0.1, 32.0, Some(10.0), false);
+    pod.extra
+        .entry("role")
+        .or_insert_with(|| Value::String("*".to_string()));
+    pod
+}
+
+/// Whether two stored definitions differ only in `version`.
+pub fn same_spec(a: &PodDefinition, b: &PodDefinition) -> bool {
+    without_version(a) == without_version(b)
+}
+
+/// Whether two definitions differ only in `version` and `scaling.instances`: a `ScalePod` change.
+pub fn only_scaling_differs(a: &PodDefinition, b: &PodDefinition) -> bool {
+    let strip = |p: &PodDefinition| {
+        let mut p = without_version(p);
+        if let Some(s) = &mut p.scaling {
+            s.instances = None;
+        }
+        p
+    };
+    strip(a) == strip(b)
+}
+
+fn without_version(p: &PodDefinition) -> PodDefinition {
+    PodDefinition {
+        version: None,
+        ..p.clone()
+    }
+}
+
+fn fill_resources(r: &mut Resources, cpus: f64, mem: f64, disk: Option<f64>, gpus: bool) {
+    r.cpus.get_or_insert(cpus);
+    r.mem.get_or_insert(mem);
+    if let Some(disk) = disk {
+        r.disk.get_or_insert(disk);
+    }
+    if gpus {
+        r.gpus.get_or_insert(0);
+    }
+}
+
+/// Scheduling with Marathon 1.8+'s defaults filled in key by key; a non-object is replaced.
+fn scheduling(given: Option<Value>) -> Value {
+    let mut s = match given {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    merge_defaults(
+        &mut s,
+        "backoff",
+        json!({"backoff": 1, "backoffFactor": 1.15, "maxLaunchDelay": 300}),
+    );
+    merge_defaults(
+        &mut s,
+        "upgrade",
+        json!({"minimumHealthCapacity": 1, "maximumOverCapacity": 1}),
+    );
+    if let Some(Value::Object(placement)) = s.get_mut("placement") {
+        placement.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
+    }
+    let kill = match s.get("killSelection").and_then(Value::as_str) {
+        Some(k) => k.to_ascii_uppercase(),
+        None => "YOUNGEST_FIRST".to_string(),
+    };
+    s.insert("killSelection".to_string(), Value::String(kill));
+    match s.get("unreachableStrategy") {
+        Some(Value::String(d)) => {
+            let d = d.to_ascii_lowercase();
+            s.insert("unreachableStrategy".to_string(), Value::String(d));
+        }
+        _ => merge_defaults(
+            &mut s,
+            "unreachableStrategy",
+            json!({"inactiveAfterSeconds": 0, "expungeAfterSeconds": 0}),
+        ),
+    }
+    Value::Object(s)
+}
+
+fn merge_defaults(map: &mut Map<String, Value>, key: &str, defaults: Value) {
+    let entry = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    if !entry.is_object() {
+        *entry = Value::Object(Map::new());
+    }
+    if let (Value::Object(target), Value::Object(defaults)) = (entry, defaults) {
+        for (k, v) in defaults {
+            match target.get(&k) {
+                Some(existing) if !existing.is_null() => {}
+                _ => {
+                    target.insert(k, v);
+                }
+            }
+        }
+    }
+}
+
+fn drop_empty_map<K, V>(m: &mut Option<std::collections::BTreeMap<K, V>>) {
+    if m.as_ref().is_some_and(|m| m.is_empty()) {
+        *m = None;
+    }
+}
+
+fn drop_empty_vec<T>(v: &mut Option<Vec<T>>) {
+    if v.as_ref().is_some_and(|v| v.is_empty()) {
+        *v = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(text: &str) -> PodDefinition {
+        serde_json::from_str(text).expect("test pod parses")
+    }
+
+    #[test]
+    fn fills_defaults_and_names_the_network() {
+        let p = normalize(
+            pod(r#"{"id":"/a","labels":{},"networks":[{"mode":"container"}],
+                "containers":[{"name":"c","resources":{"cpus":0.5},
+                "endpoints":[{"name":"e","containerPort":80,"labels":{}}],"tty":true}]}"#),
+            "2020-01-01T00:00:00.000Z",
+        );
+        let v = serde_json::to_value(&p).expect("serializes");
+        assert_eq!(v["version"], "2020-01-01T00:00:00.000Z");
+        assert_eq!(v["networks"][0]["name"], "dcos");
+        assert!(v.get("labels").is_none());
+        let c = &v["containers"][0];
+        assert_eq!(
+            c["resources"],
+            json!({"cpus":0.5,"mem":128.0,"disk":0.0,"gpus":0})
+        );
+        assert!(c["endpoints"][0].get("hostPort").is_none());
+        assert!(c["endpoints"][0].get("labels").is_none());
+        assert_eq!(c["tty"], true);
+        assert_eq!(v["scaling"], json!({"kind":"fixed","instances":1}));
+        assert_eq!(
+            v["executorResources"],
+            json!({"cpus":0.1,"mem":32.0,"disk":10.0})
+        );
+        let s = &v["scheduling"];
+        assert_eq!(s["backoff"]["maxLaunchDelay"], 300);
+        assert_eq!(s["killSelection"], "YOUNGEST_FIRST");
+        assert_eq!(
+            s["unreachableStrategy"],
+            json!({"inactiveAfterSeconds":0,"expungeAfterSeconds":0})
+        );
+        assert_eq!(v["role"], "*");
+    }
+
+    #[test]
+    fn host_mode_endpoints_get_host_port_zero_and_given_values_stay() {
+        let p = normalize(
+            pod(r#"{"id":"/a","containers":[{"name":"c","resources":{},
+                "endpoints":[{"name":"e"},{"name":"f","hostPort":8080}]}],
+                "executorResources":{"cpus":1},"scheduling":{"backoff":{"backoff":5}}}"#),
+            "v",
+        );
+        let eps = p.containers[0].endpoints.as_ref().expect("endpoints");
+        assert_eq!(eps[0].host_port, Some(0));
+        assert_eq!(eps[1].host_port, Some(8080));
+        let ex = p.executor_resources.as_ref().expect("executor");
+        assert_eq!(
+            (ex.cpus, ex.mem, ex.disk),
+            (Some(1.0), Some(32.0), Some(10.0))
+        );
+        let s = p.scheduling.as_ref().expect("scheduling");
+        assert_eq!(s["backoff"]["backoff"], 5);
+        assert_eq!(s["backoff"]["backoffFactor"], 1.15);
+    }
+
+    #[test]
+    fn change_kinds() {
+        let a = normalize(pod(r#"{"id":"/a","containers":[{"name":"c"}]}"#), "v1");
+        let b = normalize(pod(r#"{"id":"/a","containers":[{"name":"c"}]}"#), "v2");
+        assert!(same_spec(&a, &b));
+        let scaled = normalize(
+            pod(
+                r#"{"id":"/a","scaling":{"kind":"fixed","instances":3},"containers":[{"name":"c"}]}"#,
+            ),
+            "v3",
+        );
+        assert!(!same_spec(&a, &scaled));
+        assert!(only_scaling_differs(&a, &scaled));
+        let changed = normalize(pod(r#"{"id":"/a","containers":[{"name":"d"}]}"#), "v4");
+        assert!(!only_scaling_differs(&a, &changed));
+    }
+}

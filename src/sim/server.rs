@@ -1,0 +1,786 @@
+//! The HTTP face of the simulator: authentication, routing to the model, response headers and
+//! the request log.
+//!
+//! Each request is answered from the model under one lock, at the current time. Nothing here may
+//! panic on what a client sends: bad input becomes a Marathon error body, a poisoned lock is
+//! recovered, and a panic in a handler still answers 500 instead of killing a worker.
+
+use std::io::{Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::body::{check_definition, parse_instance_ids, parse_pod};
+use super::error::SimError;
+use super::route::{flag, Method, Route};
+use super::state::Cluster;
+use crate::pod::PodId;
+
+/// Largest request body read; Marathon's own limit is in the same range.
+const MAX_BODY: u64 = 16 * 1024 * 1024;
+
+/// The version this simulator imitates.
+pub const MARATHON_VERSION: &str = "1.10.26";
+
+/// What every worker shares.
+pub struct Context {
+    pub cluster: Mutex<Cluster>,
+    /// `host:port` of this "leader".
+    pub leader: String,
+    pub token: Option<String>,
+    pub quiet: bool,
+    pub framework_id: String,
+}
+
+/// A response before it is turned into tiny_http's type.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json(status: u16, value: &impl Serialize) -> Reply {
+        match serde_json::to_vec(value) {
+            Ok(body) => Reply {
+                status,
+                content_type: Some("application/json"),
+                body,
+                headers: Vec::new(),
+            },
+            Err(e) => Reply::error(&SimError::Internal(e.to_string())),
+        }
+    }
+
+    fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            content_type: None,
+            body: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn error(e: &SimError) -> Reply {
+        let r = e.response();
+        Reply {
+            status: r.status,
+            content_type: Some(r.content_type),
+            body: r.body.into_bytes(),
+            headers: r.headers,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// Answers one request and logs it.
+pub fn serve_one(ctx: &Context, mut request: tiny_http::Request) {
+    let method = request.method().as_str().to_string();
+    let url = request.url().to_string();
+    let reply = catch_unwind(AssertUnwindSafe(|| handle(ctx, &mut request)))
+        .unwrap_or_else(|_| Reply::error(&SimError::Internal("internal error".into())));
+    if !ctx.quiet {
+        let path = url.split('?').next().unwrap_or_default();
+        let _ = writeln!(std::io::stderr(), "{method} {path} {}", reply.status);
+    }
+    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    let leader = format!("http://{}", ctx.leader);
+    let mut headers: Vec<(&str, String)> = vec![("X-Marathon-Leader", leader)];
+    if let Some(ct) = reply.content_type {
+        headers.push(("Content-Type", ct.to_string()));
+    }
+    headers.extend(reply.headers);
+    for (name, value) in headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    // The client may have gone away; there is nobody left to tell.
+    let _ = request.respond(response);
+}
+
+fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
+    let method = Method::parse(request.method().as_str());
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    if path != "/ping" {
+        if let Err(e) = authorize(ctx, request) {
+            return Reply::error(&e);
+        }
+    }
+    let route = match Route::parse(path) {
+        Ok(route) => route,
+        Err(e) => return Reply::error(&e),
+    };
+    if !route.allows(method) {
+        return Reply::error(&SimError::MethodNotAllowed);
+    }
+    let mut reply = match dispatch(ctx, &route, method, query, request) {
+        Ok(reply) => reply,
+        Err(e) => Reply::error(&e),
+    };
+    if method == Method::Head {
+        reply.body.clear();
+    }
+    reply
+}
+
+fn authorize(ctx: &Context, request: &tiny_http::Request) -> Result<(), SimError> {
+    let Some(token) = &ctx.token else {
+        return Ok(());
+    };
+    match header(request, "Authorization") {
+        None => Err(SimError::NotAuthenticated),
+        Some(value) if value.trim() == format!("token={token}") => Ok(()),
+        Some(_) => Err(SimError::NotAuthorized),
+    }
+}
+
+fn header<'r>(request: &'r tiny_http::Request, name: &str) -> Option<&'r str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+/// POST and PUT must declare JSON, as Marathon's resources only consume `application/json`.
+fn require_json(request: &tiny_http::Request) -> Result<(), SimError> {
+    let media = header(request, "Content-Type")
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or_default();
+    if media.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(SimError::UnsupportedMediaType)
+    }
+}
+
+fn read_body(request: &mut tiny_http::Request) -> Vec<u8> {
+    let mut body = Vec::new();
+    // A broken upload reads as whatever arrived; the JSON parser then says what is wrong.
+    let _ = request.as_reader().take(MAX_BODY).read_to_end(&mut body);
+    body
+}
+
+fn dispatch(
+    ctx: &Context,
+    route: &Route,
+    method: Method,
+    query: &str,
+    request: &mut tiny_http::Request,
+) -> Result<Reply, SimError> {
+    let now = SystemTime::now();
+    let force = flag(query, "force");
+    let wipe = flag(query, "wipe");
+    // Parse before taking the lock: bodies can be large and need no state.
+    let pod = match (route, method) {
+        (Route::Pods, Method::Post) | (Route::Pod(_), Method::Put) => {
+            require_json(request)?;
+            let pod = parse_pod(&read_body(request))?;
+            let id = check_definition(&pod)?;
+            if let Route::Pod(path_id) = route {
+                if *path_id != id {
+                    return Err(SimError::IdMismatch {
+                        path: path_id.clone(),
+                        body: pod.id,
+                    });
+                }
+            }
+            Some(pod)
+        }
+        _ => None,
+    };
+    let ids = match route {
+        Route::Instances(_) => Some(parse_instance_ids(&read_body(request))?),
+        _ => None,
+    };
+    let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
+    let reply = match (route, method, pod) {
+        (Route::Ping, ..) => Reply {
+            status: 200,
+            content_type: Some("text/plain"),
+            body: b"pong\n".to_vec(),
+            headers: Vec::new(),
+        },
+        (Route::Info, ..) => Reply::json(200, &info(ctx)),
+        (Route::Leader, ..) => Reply::json(200, &json!({"leader": ctx.leader})),
+        (Route::Queue, ..) => Reply::json(200, &cluster.queue(now)),
+        (Route::Deployments, ..) => Reply::json(200, &cluster.deployments(now)),
+        (Route::Deployment(id), ..) => match cluster.cancel_deployment(id, force, now)? {
+            Some((rollback, version)) => {
+                Reply::json(200, &json!({"deploymentId": rollback, "version": version}))
+                    .header("Marathon-Deployment-Id", rollback)
+            }
+            None => Reply::empty(202),
+        },
+        (Route::Pods, Method::Post, Some(pod)) => {
+            let written = cluster.create(pod, force, now)?;
+            let location = PodId::lenient(&written.definition.id).to_string();
+            Reply::json(201, &written.definition)
+                .header("Location", location)
+                .header("Marathon-Deployment-Id", written.deployment_id)
+        }
+        (Route::Pods, Method::Head, _) => Reply::empty(200),
+        (Route::Pods, ..) => Reply::json(200, &cluster.pods()),
+        (Route::AllStatus, ..) => Reply::json(200, &cluster.statuses(now)),
+        (Route::Pod(_), Method::Put, Some(pod)) => {
+            let written = cluster.update(pod, force, now)?;
+            Reply::json(200, &written.definition)
+                .header("Marathon-Deployment-Id", written.deployment_id)
+        }
+        (Route::Pod(id), Method::Delete, _) => {
+            let deployment = cluster.remove(id, force, now)?;
+            Reply::empty(202)
+                .header("Location", format!("/{deployment}"))
+                .header("Marathon-Deployment-Id", deployment)
+        }
+        (Route::Pod(id), ..) => match cluster.pod(id) {
+            Some(pod) => Reply::json(200, &pod),
+            None => return Err(SimError::PodDefinitionNotFound(id.clone())),
+        },
+        (Route::Status(id), ..) => match cluster.status(id, now) {
+            Some(status) => Reply::json(200, &status),
+            None => return Err(SimError::PodNotFound(id.clone())),
+        },
+        (Route::Versions(id), ..) => Reply::json(200, &cluster.versions(id)?),
+        (Route::Version(id, version), ..) => Reply::json(200, &cluster.version(id, version)?),
+        (Route::Instances(id), ..) => {
+            let ids = ids.unwrap_or_default();
+            Reply::json(200, &cluster.kill(id, &ids, wipe, now)?)
+        }
+        (Route::Instance(id, instance), ..) => {
+            Reply::json(200, &cluster.kill_one(id, instance, wipe, now)?)
+        }
+    };
+    Ok(reply)
+}
+
+/// `GET /v2/info`: enough of Marathon's self-description for clients that probe it.
+fn info(ctx: &Context) -> Value {
+    json!({
+        "name": "marathon",
+        "version": MARATHON_VERSION,
+        "buildref": "podctl-sim",
+        "elected": true,
+        "leader": ctx.leader,
+        "frameworkId": ctx.framework_id,
+        "marathon_config": {
+            "master": "zk://zk-1.zk:2181,zk-2.zk:2181,zk-3.zk:2181/mesos",
+            "failover_timeout": 604800,
+            "framework_name": "marathon",
+            "ha": true,
+            "checkpoint": true,
+            "local_port_min": 10000,
+            "local_port_max": 20000,
+            "executor": "//cmd",
+            "hostname": ctx.leader.rsplit_once(':').map_or(ctx.leader.as_str(), |(h, _)| h),
+            "mesos_role": "*",
+            "task_launch_timeout": 300000,
+            "task_reservation_timeout": 20000,
+            "reconciliation_initial_delay": 15000,
+            "reconciliation_interval": 600000,
+            "mesos_user": "root",
+            "leader_proxy_connection_timeout_ms": 5000,
+            "leader_proxy_read_timeout_ms": 10000,
+            "features": ["vips", "task_killing", "external_volumes", "secrets", "gpu_resources"],
+            "mesos_leader_ui_url": "/mesos",
+            "default_network_name": super::normalize::DEFAULT_NETWORK_NAME,
+            "mesos_bridge_name": "mesos-bridge",
+            "max_running_deployments": 100
+        },
+        "zookeeper_config": {
+            "zk": "zk://zk-1.zk:2181,zk-2.zk:2181,zk-3.zk:2181/marathon",
+            "zk_timeout": 10000,
+            "zk_session_timeout": 10000,
+            "zk_max_versions": 50
+        },
+        "http_config": {
+            "http_port": ctx.leader.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()),
+            "https_port": 8443
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use reqwest::blocking::{Client, RequestBuilder, Response};
+    use serde_json::{json, Value};
+
+    use crate::sim::{SimOptions, Simulator};
+
+    /// A simulator on a free port, serving on a background thread; returns its base URL.
+    fn start(deploy_secs: u64, token: Option<&str>) -> String {
+        let sim = Simulator::bind(SimOptions {
+            deploy_time: Duration::from_secs(deploy_secs),
+            token: token.map(str::to_string),
+            quiet: true,
+            ..SimOptions::default()
+        })
+        .expect("binds on 127.0.0.1:0");
+        let url = sim.base_url();
+        std::thread::spawn(move || sim.run());
+        url
+    }
+
+    fn client() -> Client {
+        Client::builder().no_proxy().build().expect("client")
+    }
+
+    fn json_body(r: Response) -> Value {
+        let bytes = r.bytes().expect("body");
+        serde_json::from_slice(&bytes).expect("JSON body")
+    }
+
+    fn send_json(req: RequestBuilder, body: &Value) -> Response {
+        req.header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .expect("request")
+    }
+
+    fn pod(id: &str, image: &str) -> Value {
+        json!({"id": id, "containers": [{"name": "app", "resources": {"cpus": 0.1, "mem": 32},
+               "image": {"kind": "DOCKER", "id": image}}]})
+    }
+
+    fn deployment_id(r: &Response) -> String {
+        r.headers()
+            .get("Marathon-Deployment-Id")
+            .and_then(|v| v.to_str().ok())
+            .expect("Marathon-Deployment-Id header")
+            .to_string()
+    }
+
+    #[test]
+    fn create_get_list_and_conflict() {
+        let base = start(0, None);
+        let c = client();
+        let r = send_json(
+            c.post(format!("{base}/v2/pods")),
+            &pod("/prod/web", "nginx"),
+        );
+        assert_eq!(r.status(), 201);
+        let leader = r
+            .headers()
+            .get("X-Marathon-Leader")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(leader, Some(base.as_str()));
+        assert_eq!(
+            r.headers().get("Location").and_then(|v| v.to_str().ok()),
+            Some("/prod/web")
+        );
+        assert!(!deployment_id(&r).is_empty());
+        assert_eq!(
+            r.headers()
+                .get("Content-Type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
+        let created = json_body(r);
+        assert!(created["version"].is_string());
+        assert_eq!(created["scaling"]["instances"], 1);
+
+        let got = json_body(
+            c.get(format!("{base}/v2/pods/prod/web/"))
+                .send()
+                .expect("get"),
+        );
+        assert_eq!(got, created);
+        let list = json_body(c.get(format!("{base}/v2/pods")).send().expect("list"));
+        assert_eq!(list.as_array().map(Vec::len), Some(1));
+        let status = json_body(
+            c.get(format!("{base}/v2/pods/prod/web::status"))
+                .send()
+                .expect("status"),
+        );
+        assert_eq!(status["status"], "STABLE");
+        assert_eq!(
+            status["instances"][0]["containers"][0]["status"],
+            "TASK_RUNNING"
+        );
+        let all = json_body(
+            c.get(format!("{base}/v2/pods/::status"))
+                .send()
+                .expect("all"),
+        );
+        assert_eq!(all[0]["id"], "/prod/web");
+
+        let head = c.head(format!("{base}/v2/pods")).send().expect("head");
+        assert_eq!(head.status(), 200);
+        let ping = c.get(format!("{base}/ping")).send().expect("ping");
+        assert_eq!(
+            ping.text().map(|t| t.trim().to_string()).ok().as_deref(),
+            Some("pong")
+        );
+
+        let again = send_json(
+            c.post(format!("{base}/v2/pods")),
+            &pod("/prod/web", "nginx"),
+        );
+        assert_eq!(again.status(), 409);
+        assert_eq!(
+            json_body(again)["message"],
+            "A pod with id [/prod/web] already exists."
+        );
+    }
+
+    #[test]
+    fn locked_then_forced() {
+        let base = start(60, None);
+        let c = client();
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let first = deployment_id(&r);
+        let locked = send_json(c.put(format!("{base}/v2/pods/web")), &pod("/web", "b"));
+        assert_eq!(locked.status(), 409);
+        let body = json_body(locked);
+        assert_eq!(body["deployments"], json!([{"id": first}]));
+        assert!(body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("App is locked by one or more deployments.")));
+        // A bare `?force` does not count.
+        let bare = send_json(
+            c.put(format!("{base}/v2/pods/web?force")),
+            &pod("/web", "b"),
+        );
+        assert_eq!(bare.status(), 409);
+        let forced = send_json(
+            c.put(format!("{base}/v2/pods/web?force=true")),
+            &pod("/web", "b"),
+        );
+        assert_eq!(forced.status(), 200);
+        let second = deployment_id(&forced);
+        let deployments = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(deployments.as_array().map(Vec::len), Some(1));
+        assert_eq!(deployments[0]["id"], second.as_str());
+        assert_eq!(deployments[0]["affectedPods"], json!(["/web"]));
+        let delete = c
+            .delete(format!("{base}/v2/pods/web"))
+            .send()
+            .expect("delete");
+        assert_eq!(delete.status(), 409);
+    }
+
+    #[test]
+    fn not_found_bodies() {
+        let base = start(0, None);
+        let c = client();
+        let r = c.get(format!("{base}/v2/pods/x")).send().expect("get");
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            r.text().ok().as_deref(),
+            Some(r#"{"message":"{\"message\": \"pod with /x does not exist\"}","details":[]}"#)
+        );
+        let r = c
+            .get(format!("{base}/v2/pods/x::status"))
+            .send()
+            .expect("status");
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            json_body(r),
+            json!({"message": "Pod '/x' does not exist", "details": []})
+        );
+        let r = c
+            .delete(format!("{base}/v2/pods/x"))
+            .send()
+            .expect("delete");
+        assert_eq!(r.status(), 404);
+        let r = c
+            .delete(format!("{base}/v2/deployments/abc"))
+            .send()
+            .expect("deployment");
+        assert_eq!(json_body(r)["message"], "DeploymentPlan abc does not exist");
+        let r = send_json(c.delete(format!("{base}/v2/pods/x::instances")), &json!([]));
+        assert_eq!(r.status(), 404);
+        assert_eq!(json_body(r)["message"], "Path '/x' does not exist");
+        let r = c.get(format!("{base}/v2/nothing")).send().expect("unknown");
+        assert_eq!(r.status(), 404);
+        assert_eq!(json_body(r)["message"], "URI not found: /v2/nothing");
+        let r = c
+            .get(format!("{base}/v2/deployments/abc"))
+            .send()
+            .expect("wrong method");
+        assert_eq!(r.status(), 405);
+        assert_eq!(json_body(r)["message"], "Method Not Allowed");
+        let r = c
+            .get(format!("{base}/v2/pods/Bad_Id"))
+            .send()
+            .expect("bad id");
+        assert_eq!(r.status(), 422);
+        assert_eq!(json_body(r)["message"], "Object is not valid");
+    }
+
+    #[test]
+    fn bad_bodies() {
+        let base = start(0, None);
+        let c = client();
+        let r = send_json(c.put(format!("{base}/v2/pods/a")), &pod("/b", "x"));
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            json_body(r)["message"],
+            "'/a' does not match definition's id ('/b')"
+        );
+        let r = c
+            .post(format!("{base}/v2/pods"))
+            .header("Content-Type", "application/json")
+            .body("{\"id\": ")
+            .send()
+            .expect("malformed");
+        assert_eq!(r.status(), 400);
+        let body = json_body(r);
+        assert_eq!(body["message"], "Invalid JSON");
+        assert!(body["details"].is_string());
+        let r = c
+            .post(format!("{base}/v2/pods"))
+            .header("Content-Type", "application/json")
+            .send()
+            .expect("empty");
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            json_body(r)["message"],
+            "Please specify data in JSON format"
+        );
+        let r = send_json(
+            c.post(format!("{base}/v2/pods")),
+            &json!({"id": "/a", "containers": [{"name": 5, "resources": {}}]}),
+        );
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            json_body(r),
+            json!({"message": "Invalid JSON", "details": [
+                {"path": "/containers(0)/name", "errors": ["error.expected.jsstring"]}]})
+        );
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("relative", "x"));
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            json_body(r)["details"],
+            json!([{"path": "/id", "errors": ["Path needs to be absolute"]}])
+        );
+        let r = c
+            .post(format!("{base}/v2/pods"))
+            .header("Content-Type", "text/plain")
+            .body(pod("/a", "x").to_string())
+            .send()
+            .expect("415");
+        assert_eq!(r.status(), 415);
+        assert_eq!(json_body(r)["message"], "Unsupported Media Type");
+    }
+
+    #[test]
+    fn kill_instances() {
+        let base = start(0, None);
+        let c = client();
+        send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let status = json_body(
+            c.get(format!("{base}/v2/pods/web::status"))
+                .send()
+                .expect("status"),
+        );
+        let iid = status["instances"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(iid.starts_with("web.instance-"));
+        let r = send_json(
+            c.delete(format!("{base}/v2/pods/web::instances")),
+            &json!([iid, "web.instance-unknown"]),
+        );
+        assert_eq!(r.status(), 200);
+        let killed = json_body(r);
+        assert_eq!(killed.as_array().map(Vec::len), Some(1));
+        assert_eq!(killed[0]["instanceId"], iid.as_str());
+        assert!(killed[0]["agentInfo"]["host"].is_string());
+        let status = json_body(
+            c.get(format!("{base}/v2/pods/web::status"))
+                .send()
+                .expect("status"),
+        );
+        assert_eq!(
+            status["instances"][0]["containers"][0]["containerId"],
+            format!("{iid}.app.2")
+        );
+        let r = c
+            .delete(format!("{base}/v2/pods/web::instances/{iid}?wipe=true"))
+            .send()
+            .expect("kill one");
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_body(r)["instanceId"], iid.as_str());
+        let r = c
+            .delete(format!("{base}/v2/pods/web::instances/{iid}"))
+            .send()
+            .expect("kill gone");
+        assert_eq!(r.status(), 404);
+        assert_eq!(
+            json_body(r)["message"],
+            format!("Task '{iid}' does not exist")
+        );
+    }
+
+    #[test]
+    fn rollback_and_stop() {
+        let base = start(60, None);
+        let c = client();
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let created = deployment_id(&r);
+        let r = c
+            .delete(format!("{base}/v2/deployments/{created}"))
+            .send()
+            .expect("rollback");
+        assert_eq!(r.status(), 200);
+        let rollback = deployment_id(&r);
+        let body = json_body(r);
+        assert_eq!(body["deploymentId"], rollback.as_str());
+        assert!(body["version"].is_string());
+        assert_eq!(
+            c.get(format!("{base}/v2/pods/web"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(404)
+        );
+        let listed = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(listed[0]["id"], rollback.as_str());
+        assert_eq!(listed[0]["steps"][0]["actions"][0]["action"], "StopPod");
+
+        let r = send_json(
+            c.post(format!("{base}/v2/pods?force=true")),
+            &pod("/other", "a"),
+        );
+        let other = deployment_id(&r);
+        let r = c
+            .delete(format!("{base}/v2/deployments/{other}?force=true"))
+            .send()
+            .expect("stop");
+        assert_eq!(r.status(), 202);
+        assert_eq!(r.text().ok().as_deref(), Some(""));
+        assert_eq!(
+            c.get(format!("{base}/v2/pods/other"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(200)
+        );
+    }
+
+    #[test]
+    fn versions_survive_delete() {
+        let base = start(0, None);
+        let c = client();
+        let v1 = json_body(send_json(
+            c.post(format!("{base}/v2/pods")),
+            &pod("/web", "a"),
+        ));
+        let r = send_json(c.put(format!("{base}/v2/pods/web")), &pod("/web", "b"));
+        assert_eq!(r.status(), 200);
+        let v2 = json_body(r);
+        let versions = json_body(
+            c.get(format!("{base}/v2/pods/web::versions"))
+                .send()
+                .expect("versions"),
+        );
+        assert_eq!(versions, json!([v1["version"], v2["version"]]));
+        let v1_url = format!(
+            "{base}/v2/pods/web::versions/{}",
+            v1["version"].as_str().unwrap_or_default()
+        );
+        let old = json_body(c.get(v1_url).send().expect("v1"));
+        assert_eq!(old["containers"][0]["image"]["id"], "a");
+        let r = c
+            .delete(format!("{base}/v2/pods/web"))
+            .send()
+            .expect("delete");
+        assert_eq!(r.status(), 202);
+        assert!(r.headers().get("Location").is_some());
+        deployment_id(&r);
+        assert_eq!(
+            c.get(format!("{base}/v2/pods/web::versions"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(404)
+        );
+        send_json(c.put(format!("{base}/v2/pods/web")), &pod("/web", "c"));
+        let versions = json_body(
+            c.get(format!("{base}/v2/pods/web::versions"))
+                .send()
+                .expect("versions"),
+        );
+        assert_eq!(versions.as_array().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn token_is_required() {
+        let base = start(0, Some("secret"));
+        let c = client();
+        let r = c.get(format!("{base}/v2/pods")).send().expect("no token");
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            r.headers()
+                .get("WWW-Authenticate")
+                .and_then(|v| v.to_str().ok()),
+            Some("acsjwt")
+        );
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .header("Authorization", "token=wrong")
+            .send()
+            .expect("wrong token");
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            json_body(r)["message"],
+            "Not Authorized to perform this action!"
+        );
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .header("Authorization", "token=secret")
+            .send()
+            .expect("good token");
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            c.get(format!("{base}/ping"))
+                .send()
+                .map(|r| r.status().as_u16())
+                .ok(),
+            Some(200)
+        );
+    }
+
+    #[test]
+    fn info_and_queue() {
+        let base = start(60, None);
+        let c = client();
+        let info = json_body(c.get(format!("{base}/v2/info")).send().expect("info"));
+        assert_eq!(info["name"], "marathon");
+        assert_eq!(info["marathon_config"]["default_network_name"], "dcos");
+        let leader = json_body(c.get(format!("{base}/v2/leader")).send().expect("leader"));
+        assert_eq!(
+            format!("http://{}", leader["leader"].as_str().unwrap_or_default()),
+            base
+        );
+        send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let queue = json_body(c.get(format!("{base}/v2/queue")).send().expect("queue"));
+        assert_eq!(queue["queue"][0]["count"], 1);
+        assert_eq!(queue["queue"][0]["pod"]["id"], "/web");
+        assert_eq!(queue["queue"][0]["delay"]["overdue"], false);
+    }
+}
