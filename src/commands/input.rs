@@ -55,7 +55,7 @@ pub fn load(source: &Source, expected: Option<&PodId>) -> Result<Loaded> {
         if &id != expected {
             return Err(invalid(vec![Problem::new(
                 "/id",
-                format!("{id:?} names another pod than the one being updated ({expected:?})"),
+                format!("is \"{id}\", but the pod being updated is \"{expected}\""),
             )])
             .into());
         }

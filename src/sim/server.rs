@@ -89,8 +89,8 @@ pub fn serve_one(ctx: &Context, mut request: tiny_http::Request) {
     let reply = catch_unwind(AssertUnwindSafe(|| handle(ctx, &mut request)))
         .unwrap_or_else(|_| Reply::error(&SimError::Internal("internal error".into())));
     if !ctx.quiet {
-        let path = url.split('?').next().unwrap_or_default();
-        let _ = writeln!(std::io::stderr(), "{method} {path} {}", reply.status);
+        // The whole request target, query included: `?force=true` is part of what was asked.
+        let _ = writeln!(std::io::stderr(), "{method} {url} {}", reply.status);
     }
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
     let leader = format!("http://{}", ctx.leader);

@@ -12,7 +12,10 @@ fn unknown_pods_exit_4() {
     podctl.run(&["pod", "remove", "/nope"]).fails(4);
     podctl.run(&["pod", "versions", "/nope"]).fails(4);
     let err = podctl
-        .run(&["pod", "update", "/nope", "examples/web.json"])
+        .run_with_stdin(
+            &["pod", "update", "/nope"],
+            r#"{"id": "/nope", "containers": []}"#,
+        )
         .fails(4)
         .to_string();
     assert!(err.contains("does not exist"), "{err}");
