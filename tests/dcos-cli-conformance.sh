@@ -71,7 +71,10 @@ t_kill() {
 }
 t_remove() { run marathon pod remove /web; }
 t_gone() { ! run marathon pod show /web && out_has "Pod '/web' does not exist"; }
-t_conflict() { run marathon pod add examples/api.json && ! run marathon pod add examples/api.json; }
+t_conflict() {
+  run marathon pod add examples/api.json && ! run marathon pod add examples/api.json &&
+    out_has "Changes blocked" && run marathon pod remove /prod/api
+}
 t_example() { # FILE ID
   run marathon pod add "$1" && out_has '^Created deployment ' &&
     run marathon pod show "$2" && test "$(json_field "d['id']")" = "$2" &&
