@@ -90,7 +90,6 @@ pub fn run(cli: &Cli) -> Result<()> {
         cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let style = Style {
         color: terminal && !no_color,
-        fit_width: terminal,
     };
     let mode = if cli.global.json {
         Mode::Json

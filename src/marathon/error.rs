@@ -67,7 +67,7 @@ impl fmt::Display for ApiError {
                     Reach::Other => "request failed",
                 };
                 write!(f, "cannot reach Marathon at {url}: {what}")?;
-                if !reason.is_empty() && !reason.eq_ignore_ascii_case(what) {
+                if !reason.is_empty() && !reason.to_ascii_lowercase().contains(what) {
                     write!(f, " ({reason})")?;
                 }
                 if *reach == Reach::Refused {

@@ -14,16 +14,11 @@ use serde::Serialize;
 pub struct Style {
     /// Colour escapes allowed (a terminal, and no NO_COLOR / --no-color).
     pub color: bool,
-    /// Fit tables to the terminal's width (only on a terminal).
-    pub fit_width: bool,
 }
 
 impl Style {
     /// Plain text: what scripts, pipes and tests see.
-    pub const PLAIN: Style = Style {
-        color: false,
-        fit_width: false,
-    };
+    pub const PLAIN: Style = Style { color: false };
 }
 
 /// Writes a value as pretty JSON followed by a newline.

@@ -15,11 +15,9 @@ use crate::pod::Deployment;
 fn new_table(header: &[&str], style: Style) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
-    table.set_content_arrangement(if style.fit_width {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
+    // Never wrap: like kubectl, a long row overflows rather than being squeezed into columns
+    // one word wide, and the output stays greppable.
+    table.set_content_arrangement(ContentArrangement::Disabled);
     if style.color {
         table.enforce_styling();
     } else {
@@ -394,10 +392,7 @@ mod tests {
     #[test]
     fn colour_only_when_asked() {
         let (pod, now) = sample();
-        let style = Style {
-            color: true,
-            fit_width: false,
-        };
+        let style = Style { color: true };
         assert!(pod_list(&[pod], now, style).contains('\u{1b}'));
     }
 

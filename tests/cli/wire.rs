@@ -216,3 +216,35 @@ fn locked_pods_name_the_blocking_deployment() {
         "Marathon's message is shown: {err}"
     );
 }
+
+#[test]
+fn definitions_can_come_from_a_url() {
+    let definition = r#"{"id": "/from-url", "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}}]}"#;
+    let (url, server) = serve(vec![
+        (200, vec![("Content-Type", "application/json")], definition),
+        (201, vec![("Marathon-Deployment-Id", "dep-url")], "{}"),
+    ]);
+    let out = Podctl::new().env("PODCTL_URL", &url).run(&[
+        "pod",
+        "add",
+        &format!("{url}/pods/from-url.json"),
+    ]);
+    assert_eq!(out.ok(), "Created deployment dep-url\n");
+    let reqs = server.join().unwrap();
+    assert_eq!(reqs[0].line, "GET /pods/from-url.json HTTP/1.1");
+    assert_eq!(reqs[1].line, "POST /v2/pods HTTP/1.1");
+    let sent: serde_json::Value = serde_json::from_str(&reqs[1].body).unwrap();
+    assert_eq!(sent["id"], "/from-url");
+}
+
+#[test]
+fn a_url_that_fails_names_the_url() {
+    let (url, _server) = serve(vec![(404, vec![], "nope")]);
+    let source = format!("{url}/missing.json");
+    let err = Podctl::new()
+        .env("PODCTL_URL", &url)
+        .run(&["pod", "add", &source])
+        .fails(1)
+        .to_string();
+    assert!(err.contains(&source) && err.contains("404"), "{err}");
+}
