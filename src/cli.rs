@@ -19,7 +19,9 @@ Exit codes:
   4  pod, instance or deployment not found
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
-  7  not authorised (401/403): set a token with --token, PODCTL_TOKEN or `podctl cluster add`";
+  7  not authorised (401/403): set a token with --token, PODCTL_TOKEN or `podctl cluster add`
+  8  --wait or `deployment watch` timed out (the deployment goes on)
+130  interrupted with Ctrl-C while waiting (the deployment goes on)";
 
 /// Deploy, inspect and manage Marathon pods, or simulate a Marathon to try it all.
 #[derive(Debug, Parser)]
@@ -67,6 +69,9 @@ pub enum Command {
     /// Manage the named Marathon clusters in the config file
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// List, follow, roll back and stop deployments
+    #[command(subcommand)]
+    Deployment(DeploymentCommand),
     /// Show the effective configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -87,6 +92,7 @@ Examples:
   podctl pod add examples/web.json
   cat web.json | podctl pod add -
   podctl pod add https://example.com/pods/web.json
+  podctl pod add web.json --wait --timeout 5m     # until every instance is ready
 
 Prints `Created deployment <id>`; with -q only the deployment id.")]
     Add(AddArgs),
@@ -141,6 +147,33 @@ pub struct AddArgs {
     /// Pod definition: a file, `-` for stdin, or an http(s) URL
     #[arg(value_name = "FILE")]
     pub file: Option<String>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// Following the deployment a command started.
+#[derive(Debug, Args, Clone)]
+pub struct WaitArgs {
+    /// Wait until the deployment has finished and the pod is ready (or gone)
+    #[arg(short = 'w', long)]
+    pub wait: bool,
+    /// Give up waiting after this long, e.g. 90s or 5m (exit 8)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "wait")]
+    pub timeout: Duration,
+    /// How often to poll Marathon while waiting
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval, requires = "wait")]
+    pub interval: Duration,
+}
+
+/// Timing of `deployment watch`.
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Give up after this long, e.g. 90s or 5m (exit 8)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// How often to poll Marathon
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
+    pub interval: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +194,8 @@ pub struct UpdateArgs {
     /// Cancel a deployment that holds the pod and deploy anyway
     #[arg(short = 'f', long)]
     pub force: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +206,8 @@ pub struct RemoveArgs {
     /// Cancel a deployment that holds the pod and remove anyway
     #[arg(short = 'f', long)]
     pub force: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +221,63 @@ pub struct KillArgs {
     /// Expunge the instances and their reservations; replacements get new ids
     #[arg(long)]
     pub wipe: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// List running deployments: affected pods, current actions, step, age
+    #[command(after_help = "\
+Examples:
+  podctl deployment list
+  podctl deployment list -q       # deployment ids only
+  podctl deployment list --json")]
+    List,
+    /// Follow a deployment until it finishes and its pods are ready (or gone)
+    #[command(after_help = "\
+Examples:
+  podctl deployment watch 5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43
+  podctl deployment watch \"$(podctl pod update /web web.json -q)\" --timeout 5m")]
+    Watch(DeploymentWatchArgs),
+    /// Cancel a deployment and revert its changes (starts a rollback deployment)
+    #[command(after_help = "\
+Examples:
+  podctl deployment rollback 5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43
+  podctl deployment rollback 5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43 --wait")]
+    Rollback(DeploymentRollbackArgs),
+    /// Stop a deployment where it is, without rolling back
+    #[command(after_help = "\
+Example:
+  podctl deployment stop 5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43
+
+Instances of the old and new definition may be left running side by side.")]
+    Stop(DeploymentIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeploymentIdArgs {
+    /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
+    #[arg(value_name = "DEPLOYMENT")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeploymentWatchArgs {
+    /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
+    #[arg(value_name = "DEPLOYMENT")]
+    pub id: String,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeploymentRollbackArgs {
+    /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
+    #[arg(value_name = "DEPLOYMENT")]
+    pub id: String,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,6 +358,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
     humantime::parse_duration(s)
         .map_err(|e| format!("{e} (expected a duration such as 500ms, 30s or 5m)"))
+}
+
+/// Parses a polling interval: at least 10 ms, so a typo cannot flood Marathon.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_millis(10) {
+        return Err("must be at least 10ms".to_string());
+    }
+    Ok(d)
 }
 
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.

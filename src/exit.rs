@@ -16,6 +16,8 @@ pub enum Exit {
     Conflict = 5,
     Unreachable = 6,
     Unauthorized = 7,
+    Timeout = 8,
+    Interrupted = 130,
 }
 
 /// An error that carries its own exit code, for failures that are not an [`ApiError`].

@@ -2,8 +2,11 @@
 
 use anyhow::{Context, Result};
 
+use super::deployment::follow;
+use super::wait::Target;
 use super::{input, Ctx};
 use crate::cli::{AddArgs, Source};
+use crate::pod::progress::Goal;
 
 pub fn run(ctx: &mut Ctx, args: &AddArgs) -> Result<()> {
     let def = input::load(&Source::from_arg(args.file.as_deref()), None)?;
@@ -11,5 +14,15 @@ pub fn run(ctx: &mut Ctx, args: &AddArgs) -> Result<()> {
     let written = client
         .create_pod(def.body()?)
         .with_context(|| format!("creating pod {}", def.id))?;
-    ctx.report_deployment(&def.id, written.deployment_id.as_deref())
+    ctx.report_deployment(&def.id, written.deployment_id.as_deref())?;
+    let target = Target {
+        deployment: written.deployment_id,
+        pods: vec![(
+            def.id,
+            Some(Goal::Running {
+                current_version: true,
+            }),
+        )],
+    };
+    follow(ctx, &client, &args.wait, target)
 }

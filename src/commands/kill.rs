@@ -3,13 +3,16 @@
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use super::deployment::follow;
+use super::wait::Target;
 use super::{Ctx, Mode};
 use crate::cli::KillArgs;
 use crate::exit::{Exit, Failure};
+use crate::pod::progress::Goal;
 
 pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
-    let killed = ctx
-        .client()?
+    let client = ctx.client()?;
+    let killed = client
         .kill_instances(&args.id, &args.instances, args.wipe)
         .with_context(|| format!("killing instances of pod {}", args.id))?;
     let killed_ids: Vec<String> = killed.iter().filter_map(instance_id).collect();
@@ -45,7 +48,18 @@ pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
         )
         .into());
     }
-    Ok(())
+    ctx.out.flush()?;
+    // Marathon starts no deployment for a kill: wait for the replacements to be ready.
+    let target = Target {
+        deployment: None,
+        pods: vec![(
+            args.id.clone(),
+            Some(Goal::Running {
+                current_version: false,
+            }),
+        )],
+    };
+    follow(ctx, &client, &args.wait, target)
 }
 
 /// The id of a killed instance: a string in 1.8+, `{"idString": ..}` in 1.4 to 1.7.

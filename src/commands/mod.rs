@@ -4,6 +4,7 @@
 mod add;
 mod cluster;
 mod config;
+mod deployment;
 mod input;
 mod kill;
 mod list;
@@ -12,6 +13,7 @@ mod show;
 mod sim;
 mod update;
 mod versions;
+mod wait;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 
@@ -78,6 +80,8 @@ impl Ctx<'_> {
             (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {id}")?,
             (_, None) => {}
         }
+        // Scripts reading this line must get it before a `--wait` that may take minutes.
+        self.out.flush()?;
         Ok(())
     }
 }
@@ -116,6 +120,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             PodCommand::Versions(args) => versions::run(&mut ctx, args),
         },
         Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
+        Command::Deployment(cmd) => deployment::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),
         Command::Sim(args) => sim::run(&mut ctx, args),
     };

@@ -2,13 +2,21 @@
 
 use anyhow::{Context, Result};
 
+use super::deployment::follow;
+use super::wait::Target;
 use super::Ctx;
 use crate::cli::RemoveArgs;
+use crate::pod::progress::Goal;
 
 pub fn run(ctx: &mut Ctx, args: &RemoveArgs) -> Result<()> {
-    let deployment = ctx
-        .client()?
+    let client = ctx.client()?;
+    let deployment = client
         .delete_pod(&args.id, args.force)
         .with_context(|| format!("removing pod {}", args.id))?;
-    ctx.report_deployment(&args.id, deployment.as_deref())
+    ctx.report_deployment(&args.id, deployment.as_deref())?;
+    let target = Target {
+        deployment,
+        pods: vec![(args.id.clone(), Some(Goal::Removed))],
+    };
+    follow(ctx, &client, &args.wait, target)
 }

@@ -2,6 +2,8 @@
 
 use anyhow::{Context, Result};
 
+use super::deployment::follow;
+use super::wait::Target;
 use super::{input, Ctx};
 use crate::cli::{Source, UpdateArgs};
 use crate::exit::{Exit, Failure};
@@ -27,5 +29,11 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
     let written = client
         .update_pod(&args.id, def.body()?, args.force)
         .with_context(|| format!("updating pod {}", args.id))?;
-    ctx.report_deployment(&args.id, written.deployment_id.as_deref())
+    ctx.report_deployment(&args.id, written.deployment_id.as_deref())?;
+    // The goal (restart or scale) is read from the deployment's steps while waiting.
+    let target = Target {
+        deployment: written.deployment_id,
+        pods: vec![(args.id.clone(), None)],
+    };
+    follow(ctx, &client, &args.wait, target)
 }

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::error::{parse_error_body, ApiError, Reach};
 use crate::config::Settings;
+use crate::pod::id::encode_segment;
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
 /// Marathon's header naming the deployment a write started.
@@ -112,6 +113,27 @@ impl Client {
     /// `GET /v2/deployments`: the deployments still running.
     pub fn deployments(&self) -> Result<Vec<Deployment>, ApiError> {
         self.get_json("/v2/deployments")
+    }
+
+    /// `DELETE /v2/deployments/{id}`: cancel and roll back; returns the rollback deployment's id.
+    /// With `force`, stop the deployment where it is; there is no new deployment then.
+    pub fn delete_deployment(&self, id: &str, force: bool) -> Result<Option<String>, ApiError> {
+        let path = format!(
+            "/v2/deployments/{}{}",
+            encode_segment(id),
+            force_query(force)
+        );
+        let resp = self.send(Method::DELETE, &path, None)?;
+        let header = deployment_id(resp.headers());
+        let url = resp.url().to_string();
+        let bytes = resp.bytes().map_err(|e| transport_error(&url, &e))?;
+        let body = serde_json::from_slice::<Value>(&bytes).ok();
+        let from_body = body
+            .as_ref()
+            .and_then(|b| b.get("deploymentId"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Ok(from_body.or(header))
     }
 
     fn url(&self, path: &str) -> String {

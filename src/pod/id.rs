@@ -97,7 +97,7 @@ impl PodId {
     /// The id as it goes into a URL after `/v2/pods/`: segments percent-encoded, joined by `/`.
     pub fn url_path(&self) -> String {
         self.segments()
-            .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+            .map(encode_segment)
             .collect::<Vec<_>>()
             .join("/")
     }
@@ -117,6 +117,11 @@ impl fmt::Display for PodId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Percent-encodes one URL path segment (`/`, `:`, `?` and the like are escaped).
+pub fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 /// One segment: `.`-separated labels of `[a-z0-9]`, with inner `-` allowed. `.` and `..` pass

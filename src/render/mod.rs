@@ -3,7 +3,7 @@
 
 mod tables;
 
-pub use tables::{cluster_list, pod_list, pod_show, versions, ClusterRow};
+pub use tables::{cluster_list, deployments, pod_list, pod_show, versions, ClusterRow};
 
 use std::io::Write;
 

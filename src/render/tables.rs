@@ -246,6 +246,42 @@ pub fn versions(versions: &[String], now: SystemTime, style: Style) -> String {
     finish(table)
 }
 
+/// `deployment list`: oldest first.
+pub fn deployments(deployments: &[Deployment], now: SystemTime, style: Style) -> String {
+    let mut table = new_table(&["ID", "AFFECTS", "STEP", "ACTIONS", "AGE"], style);
+    for d in deployments {
+        let affects = d
+            .affected_pods
+            .iter()
+            .chain(&d.affected_apps)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let actions = d
+            .current_actions
+            .iter()
+            .map(|a| a.action.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
+        table.add_row(vec![
+            Cell::new(&d.id),
+            Cell::new(if affects.is_empty() {
+                "-".into()
+            } else {
+                affects
+            }),
+            Cell::new(format!("{}/{}", d.current_step, d.total_steps)),
+            Cell::new(if actions.is_empty() {
+                "-".into()
+            } else {
+                actions
+            }),
+            Cell::new(age_since(d.version.as_deref(), now)),
+        ]);
+    }
+    finish(table)
+}
+
 /// One row of `cluster list`.
 pub struct ClusterRow {
     pub name: String,

@@ -106,8 +106,9 @@ impl Out {
     #[track_caller]
     pub fn fails(&self, code: i32) -> &str {
         assert_eq!(self.code, code, "expected exit {code}, got {self:#?}");
+        // Progress lines may come first; the error is the last thing said.
         assert!(
-            self.stderr.starts_with("error: "),
+            self.stderr.starts_with("error: ") || self.stderr.contains("\nerror: "),
             "errors start with `error: `: {self:#?}"
         );
         &self.stderr

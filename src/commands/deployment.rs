@@ -1,0 +1,120 @@
+//! `podctl deployment list|watch|rollback|stop`: Marathon's deployments (`/v2/deployments`).
+
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use super::wait::{self, Target, Timing};
+use super::{Ctx, Mode};
+use crate::cli::{DeploymentCommand, WaitArgs};
+use crate::exit::{Exit, Failure};
+use crate::marathon::Client;
+use crate::pod::{Deployment, PodId};
+use crate::render;
+
+pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
+    let client = ctx.client()?;
+    match cmd {
+        DeploymentCommand::List => list(ctx, &client),
+        DeploymentCommand::Watch(args) => {
+            let d = find(&client, &args.id)?;
+            let timing = Timing {
+                timeout: args.watch.timeout,
+                interval: args.watch.interval,
+            };
+            wait::wait(ctx, &client, &target(Some(args.id.clone()), &d), timing)
+        }
+        DeploymentCommand::Rollback(args) => {
+            let original = find(&client, &args.id)?;
+            let rollback = client
+                .delete_deployment(&args.id, false)
+                .with_context(|| format!("rolling back deployment {}", args.id))?;
+            match (ctx.mode, &rollback) {
+                (Mode::Json, _) => render::write_json(
+                    ctx.out,
+                    &json!({"deploymentId": rollback, "rollbackOf": args.id}),
+                )?,
+                (Mode::Quiet, Some(id)) => writeln!(ctx.out, "{id}")?,
+                (Mode::Human, Some(id)) => writeln!(ctx.out, "Created deployment {id}")?,
+                (_, None) => eprintln!(
+                    "warning: Marathon did not say which deployment rolls back {}",
+                    args.id
+                ),
+            }
+            follow(ctx, &client, &args.wait, target(rollback, &original))
+        }
+        DeploymentCommand::Stop(args) => {
+            client
+                .delete_deployment(&args.id, true)
+                .with_context(|| format!("stopping deployment {}", args.id))?;
+            match ctx.mode {
+                Mode::Json => {
+                    render::write_json(ctx.out, &json!({"deploymentId": args.id, "stopped": true}))?
+                }
+                Mode::Quiet => writeln!(ctx.out, "{}", args.id)?,
+                Mode::Human => writeln!(ctx.out, "Stopped deployment {}", args.id)?,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn list(ctx: &mut Ctx, client: &Client) -> Result<()> {
+    let mut deployments = client.deployments().context("listing deployments")?;
+    deployments.sort_by(|a, b| a.version.cmp(&b.version).then(a.id.cmp(&b.id)));
+    match ctx.mode {
+        Mode::Json => render::write_json(ctx.out, &deployments)?,
+        _ if deployments.is_empty() => eprintln!("No deployments."),
+        Mode::Quiet => {
+            for d in &deployments {
+                writeln!(ctx.out, "{}", d.id)?;
+            }
+        }
+        Mode::Human => {
+            let text = render::deployments(&deployments, SystemTime::now(), ctx.style);
+            ctx.out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// Looks a running deployment up; Marathon has no `GET /v2/deployments/{id}`.
+fn find(client: &Client, id: &str) -> Result<Deployment> {
+    client
+        .deployments()
+        .context("listing deployments")?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::NotFound,
+                format!("deployment {id} is not running (unknown, or already finished)"),
+            )
+            .into()
+        })
+}
+
+/// Follows `deployment` and the pods `affected` touches; goals come from the plan's steps.
+fn target(deployment: Option<String>, affected: &Deployment) -> Target {
+    Target {
+        deployment,
+        pods: affected
+            .affected_pods
+            .iter()
+            .map(|p| (PodId::lenient(p), None))
+            .collect(),
+    }
+}
+
+/// Waits when `--wait` was given and there is something to wait for.
+pub(super) fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Result<()> {
+    if !args.wait {
+        return Ok(());
+    }
+    let timing = Timing {
+        timeout: args.timeout,
+        interval: args.interval,
+    };
+    wait::wait(ctx, client, &target, timing)
+}

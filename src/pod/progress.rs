@@ -1,0 +1,468 @@
+//! Judging a deployment from what Marathon reports: pure functions over the deployments list and
+//! a pod's status, so `--wait` and `deployment watch` decide "done" the same way.
+//!
+//! A deployment that left `GET /v2/deployments` may have succeeded, been cancelled or rolled
+//! back, so absence alone is never success: the pod itself must show the goal reached.
+
+use super::deployment::Deployment;
+use super::status::{describe_states, Health, InstanceStatus, PodStatus};
+use super::time::same_instant;
+
+/// What the pod should look like when the deployment is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// Enough ready instances. With `current_version`, they must run the pod's current
+    /// definition (after a create or a restart; a pure scale leaves versions as they are).
+    Running { current_version: bool },
+    /// The pod is gone.
+    Removed,
+}
+
+/// One poll's view: our deployment if still listed, and the pod's status (`None` on 404).
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot<'a> {
+    pub deployment: Option<&'a Deployment>,
+    pub status: Option<&'a PodStatus>,
+}
+
+/// A container that ended badly, as seen in one poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedContainer {
+    /// Mesos task id (`<instance>.<name>.<incarnation>`), unique per launch.
+    pub task: String,
+    pub name: String,
+    pub state: String,
+    pub message: Option<String>,
+}
+
+/// Whether the goal is reached, and a one-line account of where things stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub done: bool,
+    pub summary: String,
+    pub failed: Vec<FailedContainer>,
+}
+
+/// Task states that mean a container ended badly. TASK_KILLED is normal during a restart, so it
+/// only counts with a non-zero exit code.
+const FAILED_STATES: [&str; 5] = [
+    "TASK_FAILED",
+    "TASK_ERROR",
+    "TASK_LOST",
+    "TASK_DROPPED",
+    "TASK_GONE",
+];
+
+pub fn assess(goal: Goal, now: Snapshot) -> Assessment {
+    let mut parts = Vec::new();
+    match now.deployment {
+        Some(d) => parts.push(describe_deployment(d)),
+        None => parts.push("deployment finished".to_string()),
+    }
+    let (pod_done, failed) = match (goal, now.status) {
+        (Goal::Removed, None) => {
+            parts.push("pod removed".to_string());
+            (true, Vec::new())
+        }
+        (Goal::Removed, Some(status)) => {
+            parts.push(format!("{} instances left", status.instances.len()));
+            (false, failed_containers(status))
+        }
+        (Goal::Running { .. }, None) => {
+            parts.push("pod not found".to_string());
+            (false, Vec::new())
+        }
+        (Goal::Running { current_version }, Some(status)) => {
+            let desired = status.desired_instances() as usize;
+            let ready = status
+                .instances
+                .iter()
+                .filter(|i| is_ready(i, status) && (!current_version || runs_current(i, status)))
+                .count();
+            parts.push(format!("{ready}/{desired} instances ready"));
+            for name in status.container_names() {
+                parts.push(format!(
+                    "{name}: {}",
+                    describe_states(&status.container_states(&name))
+                ));
+            }
+            (ready >= desired, failed_containers(status))
+        }
+    };
+    Assessment {
+        done: now.deployment.is_none() && pod_done,
+        summary: parts.join("; "),
+        failed,
+    }
+}
+
+/// `step 1/2 StartPod /web`, or `waiting to start` for a plan Marathon has not begun.
+pub fn describe_deployment(d: &Deployment) -> String {
+    if d.current_step == 0 || d.current_actions.is_empty() {
+        return format!("deployment {} waiting to start", short_id(&d.id));
+    }
+    let actions = d
+        .current_actions
+        .iter()
+        .map(|a| {
+            let target = a.pod.as_deref().or(a.app.as_deref()).unwrap_or_default();
+            format!("{} {target}", a.action).trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("step {}/{} {actions}", d.current_step, d.total_steps)
+}
+
+/// The first block of a UUID is enough to tell deployments apart in a progress line.
+fn short_id(id: &str) -> &str {
+    id.split('-').next().unwrap_or(id)
+}
+
+/// STABLE, every container running, and healthy wherever the spec has a health check.
+fn is_ready(instance: &InstanceStatus, status: &PodStatus) -> bool {
+    if instance.status != "STABLE" || instance.containers.is_empty() {
+        return false;
+    }
+    instance.containers.iter().all(|c| {
+        let checked = status
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.iter().find(|sc| sc.name == c.name))
+            .is_some_and(|sc| sc.health_check.is_some());
+        c.status == "TASK_RUNNING"
+            && match c.health() {
+                Health::Unhealthy => false,
+                Health::Unknown => !checked,
+                Health::Healthy => true,
+            }
+    })
+}
+
+/// Whether the instance runs the pod's current definition (`specReference` ends with it).
+fn runs_current(instance: &InstanceStatus, status: &PodStatus) -> bool {
+    let (Some(reference), Some(version)) = (instance.spec_reference.as_deref(), status.version())
+    else {
+        // Nothing to compare: do not hold the wait forever on a field an old Marathon lacks.
+        return true;
+    };
+    reference
+        .rsplit_once("::versions/")
+        .is_some_and(|(_, v)| same_instant(v, version))
+}
+
+fn failed_containers(status: &PodStatus) -> Vec<FailedContainer> {
+    let mut failed = Vec::new();
+    for instance in &status.instances {
+        for c in &instance.containers {
+            let exit_code = c
+                .termination
+                .as_ref()
+                .and_then(|t| t.get("exitCode"))
+                .and_then(serde_json::Value::as_i64);
+            let bad = FAILED_STATES.contains(&c.status.as_str())
+                || (c.status == "TASK_KILLED" && exit_code.is_some_and(|code| code != 0));
+            if !bad {
+                continue;
+            }
+            let message = c.message.clone().or_else(|| {
+                c.termination
+                    .as_ref()
+                    .and_then(|t| t.get("message"))
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string)
+            });
+            failed.push(FailedContainer {
+                task: c
+                    .container_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{}.{}", instance.id, c.name)),
+                name: c.name.clone(),
+                state: c.status.clone(),
+                message,
+            });
+        }
+    }
+    failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pod::deployment::Action;
+    use crate::pod::status::{Condition, ContainerStatus};
+    use crate::pod::PodDefinition;
+
+    fn spec(instances: u32, checked: bool) -> PodDefinition {
+        let check = if checked {
+            r#","healthCheck":{"http":{"endpoint":"http"}}"#
+        } else {
+            ""
+        };
+        serde_json::from_str(&format!(
+            r#"{{"id":"/web","version":"2026-01-01T00:00:02.000Z","scaling":{{"kind":"fixed","instances":{instances}}},
+                "containers":[{{"name":"app","resources":{{}}{check}}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    fn instance(
+        n: u32,
+        state: &str,
+        task: &str,
+        healthy: Option<&str>,
+        version: &str,
+    ) -> InstanceStatus {
+        InstanceStatus {
+            id: format!("web.instance-{n}"),
+            status: state.into(),
+            spec_reference: Some(format!("/v2/pods/web::versions/{version}")),
+            containers: vec![ContainerStatus {
+                name: "app".into(),
+                status: task.into(),
+                container_id: Some(format!("web.instance-{n}.app.1")),
+                conditions: healthy
+                    .map(|v| {
+                        vec![Condition {
+                            name: "healthy".into(),
+                            value: v.into(),
+                            ..Default::default()
+                        }]
+                    })
+                    .unwrap_or_default(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn status(spec: PodDefinition, instances: Vec<InstanceStatus>) -> PodStatus {
+        PodStatus {
+            id: "/web".into(),
+            spec: Some(spec),
+            status: "DEGRADED".into(),
+            instances,
+            ..Default::default()
+        }
+    }
+
+    const NEW: &str = "2026-01-01T00:00:02Z";
+    const OLD: &str = "2026-01-01T00:00:01Z";
+
+    fn running_deployment() -> Deployment {
+        Deployment {
+            id: "1f2e3d4c-0000-0000-0000-000000000000".into(),
+            current_step: 1,
+            total_steps: 2,
+            current_actions: vec![Action {
+                action: "StartPod".into(),
+                pod: Some("/web".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn done_only_when_the_deployment_is_gone_and_instances_are_ready() {
+        let goal = Goal::Running {
+            current_version: true,
+        };
+        let s = status(
+            spec(2, false),
+            vec![
+                instance(1, "STABLE", "TASK_RUNNING", None, NEW),
+                instance(2, "STABLE", "TASK_RUNNING", None, NEW),
+            ],
+        );
+        let d = running_deployment();
+        let listed = assess(
+            goal,
+            Snapshot {
+                deployment: Some(&d),
+                status: Some(&s),
+            },
+        );
+        assert!(!listed.done);
+        assert!(
+            listed
+                .summary
+                .starts_with("step 1/2 StartPod /web; 2/2 instances ready"),
+            "{}",
+            listed.summary
+        );
+        let gone = assess(
+            goal,
+            Snapshot {
+                deployment: None,
+                status: Some(&s),
+            },
+        );
+        assert!(gone.done, "{}", gone.summary);
+        assert!(gone.summary.contains("app: 2 running"), "{}", gone.summary);
+    }
+
+    #[test]
+    fn absence_is_not_success() {
+        let goal = Goal::Running {
+            current_version: true,
+        };
+        let staging = status(
+            spec(2, false),
+            vec![instance(1, "STAGING", "TASK_STAGING", None, NEW)],
+        );
+        assert!(
+            !assess(
+                goal,
+                Snapshot {
+                    deployment: None,
+                    status: Some(&staging)
+                }
+            )
+            .done
+        );
+        assert!(
+            !assess(
+                goal,
+                Snapshot {
+                    deployment: None,
+                    status: None
+                }
+            )
+            .done
+        );
+        // A restart that was cancelled leaves old instances: not the goal.
+        let old = status(
+            spec(1, false),
+            vec![instance(1, "STABLE", "TASK_RUNNING", None, OLD)],
+        );
+        assert!(
+            !assess(
+                goal,
+                Snapshot {
+                    deployment: None,
+                    status: Some(&old)
+                }
+            )
+            .done
+        );
+        // ... but a pure scale does not change what instances run.
+        let scale = Goal::Running {
+            current_version: false,
+        };
+        assert!(
+            assess(
+                scale,
+                Snapshot {
+                    deployment: None,
+                    status: Some(&old)
+                }
+            )
+            .done
+        );
+    }
+
+    #[test]
+    fn health_checks_must_pass() {
+        let goal = Goal::Running {
+            current_version: false,
+        };
+        for (health, ready) in [(None, false), (Some("false"), false), (Some("true"), true)] {
+            let s = status(
+                spec(1, true),
+                vec![instance(1, "STABLE", "TASK_RUNNING", health, NEW)],
+            );
+            assert_eq!(
+                assess(
+                    goal,
+                    Snapshot {
+                        deployment: None,
+                        status: Some(&s)
+                    }
+                )
+                .done,
+                ready,
+                "{health:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn removal_is_done_when_the_pod_is_gone() {
+        let s = status(
+            spec(1, false),
+            vec![instance(1, "STABLE", "TASK_KILLING", None, NEW)],
+        );
+        assert!(
+            !assess(
+                Goal::Removed,
+                Snapshot {
+                    deployment: None,
+                    status: Some(&s)
+                }
+            )
+            .done
+        );
+        let d = running_deployment();
+        assert!(
+            !assess(
+                Goal::Removed,
+                Snapshot {
+                    deployment: Some(&d),
+                    status: None
+                }
+            )
+            .done
+        );
+        let done = assess(
+            Goal::Removed,
+            Snapshot {
+                deployment: None,
+                status: None,
+            },
+        );
+        assert!(done.done);
+        assert_eq!(done.summary, "deployment finished; pod removed");
+    }
+
+    #[test]
+    fn failed_containers_are_reported_with_their_message() {
+        let mut bad = instance(1, "TERMINAL", "TASK_FAILED", None, NEW);
+        bad.containers[0].message = Some("Container exited with status 1".into());
+        let mut killed = instance(2, "TERMINAL", "TASK_KILLED", None, NEW);
+        killed.containers[0].termination = Some(serde_json::json!({"exitCode": 0}));
+        let s = status(spec(2, false), vec![bad, killed]);
+        let a = assess(
+            Goal::Running {
+                current_version: true,
+            },
+            Snapshot {
+                deployment: None,
+                status: Some(&s),
+            },
+        );
+        assert_eq!(a.failed.len(), 1, "{:?}", a.failed);
+        assert_eq!(a.failed[0].name, "app");
+        assert_eq!(a.failed[0].task, "web.instance-1.app.1");
+        assert_eq!(
+            a.failed[0].message.as_deref(),
+            Some("Container exited with status 1")
+        );
+        assert!(
+            a.summary.contains("app: 1 failed, 1 killed"),
+            "{}",
+            a.summary
+        );
+    }
+
+    #[test]
+    fn a_fresh_plan_is_waiting_to_start() {
+        let d = Deployment {
+            id: "abcd1234-5678".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            describe_deployment(&d),
+            "deployment abcd1234 waiting to start"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Deployments: `--wait`, `deployment list|watch|rollback|stop`, time-outs and Ctrl-C.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use crate::support::{deployment_id, eventually, Sim, BIN};
+
+const FAST: [&str; 2] = ["--interval", "50ms"];
+
+#[test]
+fn add_wait_returns_when_every_instance_is_ready() {
+    let sim = Sim::with_args(&["--deploy-time", "600ms"]);
+    let podctl = sim.podctl();
+    let mut args = vec!["pod", "add", "examples/web.json", "--wait"];
+    args.extend(FAST);
+    let out = podctl.run(&args);
+    let id = deployment_id(out.ok());
+    let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(status["status"], "STABLE", "{status}");
+    for instance in status["instances"].as_array().unwrap() {
+        assert_eq!(instance["status"], "STABLE");
+    }
+    assert!(!podctl.run(&["deployment", "list", "-q"]).ok().contains(&id));
+    // Not a terminal: plain lines, one per change, no control characters.
+    let log = &out.stderr;
+    assert!(!log.contains('\u{1b}') && !log.contains('\r'), "{log:?}");
+    assert!(
+        log.lines().any(|l| l.contains("step 1/2 StartPod /web")),
+        "{log}"
+    );
+    assert!(log.lines().any(|l| l.contains("staging")), "{log}");
+    assert!(log.lines().last().unwrap().starts_with("Done in "), "{log}");
+    let lines: Vec<&str> = log.lines().collect();
+    for pair in lines.windows(2) {
+        assert_ne!(
+            pair[0].split("] ").nth(1),
+            pair[1].split("] ").nth(1),
+            "repeated line: {log}"
+        );
+    }
+}
+
+#[test]
+fn quiet_wait_prints_only_the_id() {
+    let sim = Sim::with_args(&["--deploy-time", "200ms"]);
+    let mut args = vec!["pod", "add", "examples/web.json", "--wait", "-q"];
+    args.extend(FAST);
+    let out = sim.podctl().run(&args);
+    assert!(!out.ok().trim().contains(' '), "{out:#?}");
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn update_and_remove_wait_for_their_goal() {
+    let sim = Sim::with_args(&["--deploy-time", "300ms"]);
+    let podctl = sim.podctl();
+    let mut add = vec!["pod", "add", "examples/web.json", "--wait"];
+    add.extend(FAST);
+    podctl.run(&add).ok();
+    let mut update = vec!["pod", "update", "/web", "examples/web-v2.json", "--wait"];
+    update.extend(FAST);
+    podctl.run(&update).ok();
+    let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    let version = status["spec"]["version"].as_str().unwrap().to_string();
+    let ready = status["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| {
+            i["status"] == "STABLE" && i["specReference"].as_str().unwrap().ends_with(&version)
+        })
+        .count();
+    assert!(ready >= 3, "{status}");
+
+    let mut remove = vec!["pod", "remove", "/web", "--wait"];
+    remove.extend(FAST);
+    let out = podctl.run(&remove);
+    out.ok();
+    assert!(out.stderr.contains("pod removed"), "{out:#?}");
+    assert_eq!(podctl.run(&["deployment", "list", "-q"]).ok(), "");
+}
+
+#[test]
+fn kill_wait_returns_when_replacements_are_ready() {
+    let sim = Sim::with_args(&["--deploy-time", "300ms"]);
+    let podctl = sim.podctl();
+    let mut add = vec!["pod", "add", "examples/web.json", "--wait"];
+    add.extend(FAST);
+    podctl.run(&add).ok();
+    let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    let instance = status["instances"][0]["id"].as_str().unwrap().to_string();
+    let mut kill = vec!["pod", "kill", "/web", instance.as_str(), "--wait"];
+    kill.extend(FAST);
+    podctl.run(&kill).ok();
+    let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(status["status"], "STABLE", "{status}");
+}
+
+#[test]
+fn a_wait_that_times_out_exits_8_and_says_what_is_pending() {
+    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let mut args = vec![
+        "pod",
+        "add",
+        "examples/web.json",
+        "--wait",
+        "--timeout",
+        "300ms",
+    ];
+    args.extend(FAST);
+    let out = sim.podctl().run(&args);
+    let id = deployment_id(&out.stdout);
+    let err = out.fails(8);
+    let last = err.lines().last().unwrap();
+    assert!(last.contains("timed out after 300ms"), "{err}");
+    assert!(last.contains("still pending: step"), "{err}");
+    assert!(
+        last.contains(&format!("podctl deployment watch {id}")),
+        "{err}"
+    );
+    // The deployment goes on.
+    assert!(sim
+        .podctl()
+        .run(&["deployment", "list", "-q"])
+        .ok()
+        .contains(&id));
+}
+
+#[test]
+fn deployment_list_shows_running_deployments() {
+    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let podctl = sim.podctl();
+    let empty = podctl.run(&["deployment", "list"]);
+    assert_eq!(empty.ok(), "");
+    assert_eq!(empty.stderr.trim(), "No deployments.");
+    let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
+    let table = podctl.run(&["deployment", "list"]);
+    let text = table.ok();
+    assert!(text.starts_with("ID"), "{text}");
+    let row = text.lines().find(|l| l.starts_with(&id)).expect(text);
+    assert!(
+        row.contains("/web") && row.contains("/2") && row.contains("Pod"),
+        "{row}"
+    );
+    assert_eq!(
+        podctl.run(&["deployment", "list", "-q"]).ok(),
+        format!("{id}\n")
+    );
+    let json = podctl.run(&["deployment", "list", "--json"]).json();
+    assert_eq!(json[0]["id"], id.as_str());
+    assert_eq!(json[0]["affectedPods"][0], "/web");
+}
+
+#[test]
+fn watch_follows_a_deployment_and_unknown_ids_exit_4() {
+    let sim = Sim::with_args(&["--deploy-time", "500ms"]);
+    let podctl = sim.podctl();
+    let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
+    let mut watch = vec!["deployment", "watch", id.as_str()];
+    watch.extend(FAST);
+    let out = podctl.run(&watch);
+    out.ok();
+    assert!(out.stderr.contains("2/2 instances ready"), "{out:#?}");
+    assert_eq!(
+        podctl.run(&["pod", "show", "/web", "--json"]).json()["status"],
+        "STABLE"
+    );
+    let err = podctl
+        .run(&["deployment", "watch", &id])
+        .fails(4)
+        .to_string();
+    assert!(err.contains(&id), "{err}");
+    podctl.run(&["deployment", "rollback", "nope"]).fails(4);
+    podctl.run(&["deployment", "stop", "nope"]).fails(4);
+}
+
+#[test]
+fn rollback_reverts_a_create() {
+    let sim = Sim::with_args(&["--deploy-time", "30s"]);
+    let podctl = sim.podctl();
+    let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
+    let out = podctl.run(&["deployment", "rollback", &id]);
+    let rollback = deployment_id(out.ok());
+    assert_ne!(rollback, id);
+    let listed = podctl.run(&["deployment", "list", "-q"]).ok().to_string();
+    assert!(
+        listed.contains(&rollback) && !listed.contains(&id),
+        "{listed}"
+    );
+    podctl.run(&["pod", "show", "/web"]).fails(4);
+    let json = {
+        let id = deployment_id(podctl.run(&["pod", "add", "examples/api.json"]).ok());
+        podctl
+            .run(&["deployment", "rollback", &id, "--json"])
+            .json()
+    };
+    assert!(
+        json["deploymentId"].is_string() && json["rollbackOf"].is_string(),
+        "{json}"
+    );
+}
+
+#[test]
+fn rollback_can_wait_for_the_revert() {
+    let sim = Sim::with_args(&["--deploy-time", "400ms"]);
+    let podctl = sim.podctl();
+    let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
+    let mut args = vec!["deployment", "rollback", id.as_str(), "--wait"];
+    args.extend(FAST);
+    let out = podctl.run(&args);
+    out.ok();
+    assert!(out.stderr.contains("pod removed"), "{out:#?}");
+    assert_eq!(podctl.run(&["deployment", "list", "-q"]).ok(), "");
+}
+
+#[test]
+fn stop_ends_a_deployment_and_keeps_the_pod() {
+    let sim = Sim::with_args(&["--deploy-time", "30s"]);
+    let podctl = sim.podctl();
+    let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
+    assert_eq!(
+        podctl.run(&["deployment", "stop", &id]).ok(),
+        format!("Stopped deployment {id}\n")
+    );
+    assert_eq!(podctl.run(&["deployment", "list", "-q"]).ok(), "");
+    podctl.run(&["pod", "show", "/web"]).ok();
+    assert!(sim
+        .requests()
+        .iter()
+        .any(|r| r.contains(&format!("DELETE /v2/deployments/{id}?force=true"))));
+}
+
+#[test]
+fn ctrl_c_stops_waiting_not_the_deployment() {
+    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "pod",
+            "add",
+            "examples/web.json",
+            "--wait",
+            "--interval",
+            "50ms",
+        ])
+        .env_clear()
+        .env("PODCTL_URL", &sim.url)
+        .env("HOME", dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is polling: the deployment shows up in the simulator's log.
+    eventually("the first poll", || {
+        sim.requests()
+            .iter()
+            .any(|r| r.contains("GET /v2/deployments"))
+    });
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(code, Some(130), "{stderr}");
+    let id = deployment_id(&stdout);
+    assert!(
+        stderr.contains(&format!("podctl deployment watch {id}")),
+        "{stderr}"
+    );
+    assert!(sim
+        .podctl()
+        .run(&["deployment", "list", "-q"])
+        .ok()
+        .contains(&id));
+}
