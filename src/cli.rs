@@ -6,7 +6,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::complete;
 
 use crate::pod::PodId;
 
@@ -41,7 +44,7 @@ pub struct GlobalArgs {
     pub url: Option<String>,
 
     /// Use this cluster from the config file instead of the current one
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", add = ArgValueCompleter::new(complete::cluster_names))]
     pub cluster: Option<String>,
 
     /// Token sent as `Authorization: token=TOKEN` (DC/OS ACS token)
@@ -75,6 +78,9 @@ pub enum Command {
     /// Show the effective configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = COMPLETION_HELP)]
+    Completion(CompletionArgs),
     /// Run an in-memory Marathon simulator for trying podctl without a cluster
     #[command(after_help = "\
 Examples:
@@ -82,6 +88,48 @@ Examples:
   podctl sim --port 0 &            # any free port; the first line printed is the URL
   podctl sim --deploy-time 500ms   # faster deployments")]
     Sim(SimArgs),
+}
+
+const COMPLETION_HELP: &str = "\
+The script asks podctl for candidates at each Tab, so pod, instance and deployment ids of the
+configured cluster complete too (each lookup gives up after 1 s, silently).
+
+Install:
+  bash        echo 'source <(podctl completion bash)' >> ~/.bashrc
+  zsh         echo 'source <(podctl completion zsh)' >> ~/.zshrc
+  fish        podctl completion fish > ~/.config/fish/completions/podctl.fish
+  powershell  podctl completion powershell | Out-String | Invoke-Expression   # add to $PROFILE
+  elvish      echo 'eval (podctl completion elvish | slurp)' >> ~/.config/elvish/rc.elv
+
+Examples:
+  podctl completion bash > /etc/bash_completion.d/podctl
+  source <(podctl completion zsh)";
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to print the script for
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells podctl completes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 5] = [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Powershell,
+        Shell::Elvish,
+    ];
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,7 +193,7 @@ Examples:
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// Pod definition: a file, `-` for stdin, or an http(s) URL
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: Option<String>,
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -179,17 +227,17 @@ pub struct WatchArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Pod id, e.g. /prod/web (the leading slash is optional)
-    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
 }
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// New definition: a file, `-` for stdin, or an http(s) URL (stdin when omitted)
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: Option<String>,
     /// Cancel a deployment that holds the pod and deploy anyway
     #[arg(short = 'f', long)]
@@ -201,7 +249,7 @@ pub struct UpdateArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// Cancel a deployment that holds the pod and remove anyway
     #[arg(short = 'f', long)]
@@ -213,10 +261,10 @@ pub struct RemoveArgs {
 #[derive(Debug, Args)]
 pub struct KillArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id)]
+    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// Instance ids, as shown by `podctl pod show`
-    #[arg(value_name = "INSTANCE", required = true)]
+    #[arg(value_name = "INSTANCE", required = true, add = ArgValueCompleter::new(complete::instance_ids))]
     pub instances: Vec<String>,
     /// Expunge the instances and their reservations; replacements get new ids
     #[arg(long)]
@@ -258,14 +306,14 @@ Instances of the old and new definition may be left running side by side.")]
 #[derive(Debug, Args)]
 pub struct DeploymentIdArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT")]
+    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct DeploymentWatchArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT")]
+    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
     #[command(flatten)]
     pub watch: WatchArgs,
@@ -274,7 +322,7 @@ pub struct DeploymentWatchArgs {
 #[derive(Debug, Args)]
 pub struct DeploymentRollbackArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT")]
+    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -317,7 +365,7 @@ pub struct ClusterAddArgs {
 #[derive(Debug, Args)]
 pub struct ClusterNameArgs {
     /// Cluster name, as in `podctl cluster list`
-    #[arg(value_name = "NAME")]
+    #[arg(value_name = "NAME", add = ArgValueCompleter::new(complete::cluster_names))]
     pub name: String,
 }
 

@@ -6,7 +6,9 @@
 
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod config;
+pub mod docs;
 pub mod exit;
 pub mod marathon;
 pub mod pod;

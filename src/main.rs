@@ -2,11 +2,19 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use clap_complete::CompleteEnv;
 use podctl::cli::Cli;
+use podctl::docs::COMPLETE_VAR;
 use podctl::exit::{self, Exit};
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash podctl ...` is the completion script asking for candidates: answer and exit.
+    CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .bin("podctl")
+        .completer("podctl")
+        .complete();
     let cli = Cli::parse();
     match podctl::commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

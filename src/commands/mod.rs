@@ -122,6 +122,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
         Command::Deployment(cmd) => deployment::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),
+        Command::Completion(args) => crate::docs::write_completion(args.shell, ctx.out)
+            .context("writing the completion script"),
         Command::Sim(args) => sim::run(&mut ctx, args),
     };
     let flushed = out.flush().context("writing to stdout");

@@ -67,6 +67,11 @@ impl Client {
         Ok(deployment_id(resp.headers()))
     }
 
+    /// `GET /v2/pods`: every definition the caller may see.
+    pub fn pods(&self) -> Result<Vec<PodDefinition>, ApiError> {
+        self.get_json("/v2/pods")
+    }
+
     /// `GET /v2/pods/{id}`: the current definition.
     pub fn pod(&self, id: &PodId) -> Result<PodDefinition, ApiError> {
         self.get_json(&format!("/v2/pods/{}", id.url_path()))

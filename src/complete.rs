@@ -1,0 +1,166 @@
+//! Tab completion of values: pod, instance and deployment ids from the configured cluster, and
+//! cluster names from the config file.
+//!
+//! Each lookup gets one second, and any failure completes nothing: Tab must never hang or print
+//! into the prompt. Nothing here writes to stdout or stderr.
+
+use std::ffi::OsStr;
+use std::time::Duration;
+
+use clap_complete::engine::CompletionCandidate;
+
+use crate::config::{self, ConfigFile, Flags};
+use crate::marathon::Client;
+use crate::pod::PodId;
+
+/// How long one completion may wait for Marathon.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Pod ids, written the way the user started typing them (with or without the leading `/`).
+pub fn pod_ids(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(client) = client() else {
+        return Vec::new();
+    };
+    let Ok(pods) = client.pods() else {
+        return Vec::new();
+    };
+    let current = current.to_string_lossy();
+    let slash = current.starts_with('/');
+    let mut ids: Vec<String> = pods
+        .into_iter()
+        .map(|p| {
+            if slash {
+                p.id
+            } else {
+                p.id.trim_start_matches('/').to_string()
+            }
+        })
+        .filter(|id| id.starts_with(current.as_ref()))
+        .collect();
+    ids.sort();
+    ids.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// Instance ids of the pod named earlier on the line (`podctl pod kill ID <Tab>`).
+pub fn instance_ids(current: &OsStr) -> Vec<CompletionCandidate> {
+    let words: Vec<String> = std::env::args().collect();
+    let Some(pod) = words
+        .iter()
+        .position(|w| w == "kill")
+        .and_then(|i| words[i + 1..].iter().find(|w| !w.starts_with('-')))
+        .and_then(|w| PodId::parse(w).ok())
+    else {
+        return Vec::new();
+    };
+    let Some(client) = client() else {
+        return Vec::new();
+    };
+    let Ok(status) = client.pod_status(&pod) else {
+        return Vec::new();
+    };
+    let current = current.to_string_lossy();
+    status
+        .instances
+        .into_iter()
+        .filter(|i| i.id.starts_with(current.as_ref()))
+        .map(|i| {
+            let help = match &i.agent_hostname {
+                Some(agent) => format!("{} on {agent}", i.status),
+                None => i.status.clone(),
+            };
+            CompletionCandidate::new(i.id).help(Some(help.into()))
+        })
+        .collect()
+}
+
+/// Ids of running deployments, with the pods they affect as help.
+pub fn deployment_ids(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(client) = client() else {
+        return Vec::new();
+    };
+    let Ok(deployments) = client.deployments() else {
+        return Vec::new();
+    };
+    let current = current.to_string_lossy();
+    deployments
+        .into_iter()
+        .filter(|d| d.id.starts_with(current.as_ref()))
+        .map(|d| {
+            let help = d
+                .affected_pods
+                .iter()
+                .chain(&d.affected_apps)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            CompletionCandidate::new(d.id).help(Some(help.into()))
+        })
+        .collect()
+}
+
+/// Cluster names from the config file, with their URLs as help.
+pub fn cluster_names(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Ok(path) = config::config_path(&config::process_env) else {
+        return Vec::new();
+    };
+    let Ok(file) = ConfigFile::load(&path) else {
+        return Vec::new();
+    };
+    let current = current.to_string_lossy();
+    file.clusters
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(current.as_ref()))
+        .map(|(name, c)| CompletionCandidate::new(name).help(Some(c.url.into())))
+        .collect()
+}
+
+/// A client for the cluster the command line being completed would use, with a short timeout.
+fn client() -> Option<Client> {
+    let words: Vec<String> = std::env::args().collect();
+    let flags = Flags {
+        url: flag_value(&words, "--url"),
+        cluster: flag_value(&words, "--cluster"),
+        token: flag_value(&words, "--token"),
+    };
+    let env = config::process_env;
+    let path = config::config_path(&env).ok()?;
+    let file = ConfigFile::load(&path).ok()?;
+    let mut settings = config::resolve(&flags, &env, &file, path).ok()?;
+    settings.timeout = LOOKUP_TIMEOUT;
+    Client::new(&settings).ok()
+}
+
+/// The value of `--flag VALUE` or `--flag=VALUE` among the words being completed.
+fn flag_value(words: &[String], flag: &str) -> Option<String> {
+    let prefix = format!("{flag}=");
+    words.iter().enumerate().find_map(|(i, w)| {
+        if w == flag {
+            words.get(i + 1).cloned()
+        } else {
+            w.strip_prefix(&prefix).map(str::to_string)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_found_in_both_forms() {
+        let words: Vec<String> = [
+            "podctl",
+            "--url",
+            "http://a",
+            "--cluster=prod",
+            "pod",
+            "show",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(flag_value(&words, "--url").as_deref(), Some("http://a"));
+        assert_eq!(flag_value(&words, "--cluster").as_deref(), Some("prod"));
+        assert_eq!(flag_value(&words, "--token"), None);
+    }
+}

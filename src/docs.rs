@@ -1,0 +1,165 @@
+//! The generated files kept in the repository: shell completion scripts (`completions/`) and man
+//! pages (`man/`), rendered from the clap definition in `cli.rs`.
+//!
+//! A unit test compares them with what the current CLI generates and fails when they are stale;
+//! `UPDATE_GENERATED=1 cargo test --lib docs` writes them anew.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+
+use crate::cli::{Cli, Shell};
+
+/// The environment variable that switches podctl into completion mode.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+fn completer(shell: Shell) -> &'static dyn EnvCompleter {
+    match shell {
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Powershell => &Powershell,
+        Shell::Elvish => &Elvish,
+    }
+}
+
+/// Writes the completion script for a shell. The script asks `podctl` itself for candidates at
+/// each Tab, which is how pod, instance and deployment ids can be completed.
+pub fn write_completion(shell: Shell, out: &mut dyn Write) -> std::io::Result<()> {
+    completer(shell).write_registration(COMPLETE_VAR, "podctl", "podctl", "podctl", out)
+}
+
+/// The file each shell's script is kept in under `completions/`.
+pub fn completion_file(shell: Shell) -> &'static str {
+    match shell {
+        Shell::Bash => "podctl.bash",
+        Shell::Zsh => "_podctl",
+        Shell::Fish => "podctl.fish",
+        Shell::Powershell => "_podctl.ps1",
+        Shell::Elvish => "podctl.elv",
+    }
+}
+
+/// Every generated file: its path relative to the repository root, and its contents.
+pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for shell in Shell::ALL {
+        let mut buf = Vec::new();
+        write_completion(shell, &mut buf)?;
+        files.push((
+            PathBuf::from("completions").join(completion_file(shell)),
+            buf,
+        ));
+    }
+    let mut cmd = Cli::command();
+    cmd.build();
+    add_man_pages(&cmd, &mut files)?;
+    Ok(files)
+}
+
+/// `podctl.1`, then one page per subcommand (`podctl-pod-add.1`), skipping hidden ones and help.
+fn add_man_pages(cmd: &clap::Command, files: &mut Vec<(PathBuf, Vec<u8>)>) -> std::io::Result<()> {
+    let name = cmd
+        .get_display_name()
+        .unwrap_or_else(|| cmd.get_name())
+        .to_string();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
+    files.push((PathBuf::from("man").join(format!("{name}.1")), buf));
+    for sub in cmd.get_subcommands() {
+        if sub.is_hide_set() || sub.get_name() == "help" {
+            continue;
+        }
+        add_man_pages(sub, files)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Fails when a committed file differs from what the CLI generates, naming the file and the
+    /// command that regenerates them all.
+    #[test]
+    fn generated_files_are_up_to_date() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let update = std::env::var_os("UPDATE_GENERATED").is_some();
+        let files = generated_files().unwrap();
+        let mut stale = Vec::new();
+        for (path, contents) in &files {
+            let full = root.join(path);
+            if std::fs::read(&full).ok().as_deref() != Some(contents.as_slice()) {
+                if update {
+                    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                    std::fs::write(&full, contents).unwrap();
+                } else {
+                    stale.push(path.display().to_string());
+                }
+            }
+        }
+        // Pages of commands that no longer exist are stale too.
+        for dir in ["completions", "man"] {
+            for entry in std::fs::read_dir(root.join(dir)).into_iter().flatten() {
+                let path = entry.unwrap().path();
+                let relative = path.strip_prefix(root).unwrap().to_path_buf();
+                if !files.iter().any(|(p, _)| *p == relative) {
+                    if update {
+                        std::fs::remove_file(&path).unwrap();
+                    } else {
+                        stale.push(format!("{} (no longer generated)", relative.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "generated files are stale: {}\nregenerate them with: UPDATE_GENERATED=1 cargo test --lib docs",
+            stale.join(", ")
+        );
+    }
+
+    #[test]
+    fn there_is_a_man_page_per_subcommand() {
+        let files = generated_files().unwrap();
+        let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+        for page in [
+            "man/podctl.1",
+            "man/podctl-pod-add.1",
+            "man/podctl-deployment-watch.1",
+            "man/podctl-cluster-use.1",
+        ] {
+            assert!(
+                names.iter().any(|n| n == page),
+                "{page} missing from {names:?}"
+            );
+        }
+        let add = &files
+            .iter()
+            .find(|(p, _)| p.ends_with("podctl-pod-add.1"))
+            .unwrap()
+            .1;
+        let text = String::from_utf8_lossy(add);
+        assert!(
+            text.contains("podctl pod add"),
+            "synopsis names the full command"
+        );
+        assert!(!names.iter().any(|n| n.contains("help")), "{names:?}");
+    }
+
+    #[test]
+    fn completion_scripts_call_podctl() {
+        for shell in Shell::ALL {
+            let mut buf = Vec::new();
+            write_completion(shell, &mut buf).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            assert!(
+                text.contains("podctl") && text.contains(COMPLETE_VAR),
+                "{shell:?}: {text}"
+            );
+        }
+    }
+}
