@@ -396,6 +396,9 @@ pub struct SimArgs {
     /// Do not log requests to stderr
     #[arg(long = "quiet-log")]
     pub quiet_log: bool,
+    /// Containers whose image id matches this glob (e.g. 'crash*') keep failing; repeatable
+    #[arg(long = "fail-image", value_name = "PATTERN")]
+    pub fail_image: Vec<String>,
 }
 
 /// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.

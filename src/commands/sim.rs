@@ -13,6 +13,7 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         deploy_time: args.deploy_time,
         token: args.require_token.clone(),
         quiet: args.quiet_log,
+        fail_images: args.fail_image.clone(),
     })?;
     // Scripts read this line to learn the port (`--port 0`): it must go out at once.
     writeln!(ctx.out, "{}", sim.base_url())?;

@@ -4,6 +4,12 @@
 //! An instance is launched at `launched`, becomes STABLE at `stable_at` (PENDING, then STAGING
 //! with its containers TASK_STAGING and TASK_STARTING in between), and may be scheduled to stop:
 //! TASK_KILLING from `kill_from`, gone at `gone_at`. Nothing ticks: every view takes `now`.
+//!
+//! An instance with a crashing container (`podctl sim --fail-image`) never becomes STABLE: each
+//! incarnation starts like any other, runs for [`RUN_BEFORE_FAILING`], then the crashing container
+//! is TASK_FAILED and its siblings TASK_KILLED (the instance is TERMINAL) until the pod's launch
+//! back-off has passed, when the next incarnation starts, forever. Which incarnation runs at `now`
+//! is computed from `launched`, like every other phase.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -32,6 +38,73 @@ pub struct Instance {
     pub stable_at: SystemTime,
     pub kill_from: Option<SystemTime>,
     pub gone_at: Option<SystemTime>,
+    /// Names of the containers whose image crashes; empty for a healthy instance.
+    pub crashing: Vec<String>,
+}
+
+/// How long a crashing container runs before it exits.
+pub const RUN_BEFORE_FAILING: Duration = Duration::from_millis(500);
+
+/// The exit of a crashing container, as Mesos reports it.
+pub const EXIT_MESSAGE: &str = "Container exited with status 1";
+
+/// After this many consecutive failures the back-off is taken as constant (it only still changes
+/// for a factor below 1, shrinking towards nothing).
+const BACKOFF_STEPS: u32 = 1000;
+
+/// Marathon's launch back-off (`scheduling.backoff`): after the n-th consecutive failure the next
+/// launch waits `backoff * backoffFactor^(n-1)` seconds, at most `maxLaunchDelay`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backoff {
+    pub initial: f64,
+    pub factor: f64,
+    pub max: f64,
+}
+
+impl Backoff {
+    /// The back-off of `spec`, with Marathon's defaults (1 s, 1.15, 300 s) for what is missing.
+    pub fn of(spec: &PodDefinition) -> Backoff {
+        let b = spec
+            .scheduling
+            .as_ref()
+            .and_then(|s| s.get("backoff"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let number = |key: &str, default: f64| {
+            b.get(key)
+                .and_then(Value::as_f64)
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .unwrap_or(default)
+        };
+        Backoff {
+            initial: number("backoff", 1.0),
+            factor: number("backoffFactor", 1.15),
+            max: number("maxLaunchDelay", 300.0),
+        }
+    }
+
+    /// The wait before the next launch after `failures` (at least 1) consecutive failures.
+    pub fn delay(&self, failures: u32) -> Duration {
+        let exponent = i32::try_from(failures.saturating_sub(1)).unwrap_or(i32::MAX);
+        let secs = (self.initial * self.factor.powi(exponent)).min(self.max);
+        Duration::try_from_secs_f64(secs).unwrap_or(Duration::ZERO)
+    }
+}
+
+/// One incarnation of an instance: when it was launched, when it runs and, for a crashing one,
+/// when it fails and when the back-off lets the next one start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub incarnation: u32,
+    pub launched: SystemTime,
+    pub running: SystemTime,
+    pub failure: Option<Failure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    pub at: SystemTime,
+    pub relaunch: SystemTime,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +113,10 @@ pub enum Phase {
     Staging,
     Starting,
     Running,
+    /// TASK_RUNNING, but a container is about to crash: never counted as STABLE.
+    Failing,
+    /// A container has crashed; waiting for the back-off to relaunch.
+    Failed,
     Killing,
     Gone,
 }
@@ -51,7 +128,8 @@ impl Phase {
             Phase::Pending => "PENDING",
             Phase::Staging | Phase::Starting => "STAGING",
             Phase::Running => "STABLE",
-            Phase::Killing | Phase::Gone => "TERMINAL",
+            Phase::Failing => "DEGRADED",
+            Phase::Failed | Phase::Killing | Phase::Gone => "TERMINAL",
         }
     }
 
@@ -59,9 +137,9 @@ impl Phase {
         match self {
             Phase::Pending | Phase::Staging => "TASK_STAGING",
             Phase::Starting => "TASK_STARTING",
-            Phase::Running => "TASK_RUNNING",
+            Phase::Running | Phase::Failing => "TASK_RUNNING",
             Phase::Killing => "TASK_KILLING",
-            Phase::Gone => "TASK_KILLED",
+            Phase::Failed | Phase::Gone => "TASK_KILLED",
         }
     }
 
@@ -71,7 +149,8 @@ impl Phase {
             Phase::Pending => "Provisioned",
             Phase::Staging => "Staging",
             Phase::Starting => "Starting",
-            Phase::Running => "Running",
+            Phase::Running | Phase::Failing => "Running",
+            Phase::Failed => "Failed",
             Phase::Killing => "Killing",
             Phase::Gone => "Killed",
         }
@@ -92,17 +171,22 @@ impl Instance {
         if let Some(kill) = self.kill_from.filter(|k| *k <= now) {
             return (Phase::Killing, kill);
         }
-        if now >= self.stable_at {
-            return (Phase::Running, self.stable_at);
+        let run = self.run(now);
+        if let Some(failure) = run.failure {
+            if now >= failure.at {
+                return (Phase::Failed, failure.at);
+            }
+            if now >= run.running {
+                return (Phase::Failing, run.running);
+            }
+        } else if now >= run.running {
+            return (Phase::Running, run.running);
         }
-        let window = self
-            .stable_at
-            .duration_since(self.launched)
-            .unwrap_or_default();
-        let elapsed = now.duration_since(self.launched).unwrap_or_default();
-        let at = |fraction: f64| self.launched + window.mul_f64(fraction);
+        let window = run.running.duration_since(run.launched).unwrap_or_default();
+        let elapsed = now.duration_since(run.launched).unwrap_or_default();
+        let at = |fraction: f64| run.launched + window.mul_f64(fraction);
         if elapsed < window.mul_f64(0.2) {
-            (Phase::Pending, self.launched)
+            (Phase::Pending, run.launched)
         } else if elapsed < window.mul_f64(0.6) {
             (Phase::Staging, at(0.2))
         } else {
@@ -123,9 +207,122 @@ impl Instance {
         self.phase(now).0 == Phase::Running
     }
 
+    /// The incarnation running at `now`. A healthy instance has one; a crashing one goes through
+    /// launch, a brief run, failure and back-off again and again, starting at `launched`.
+    pub fn run(&self, now: SystemTime) -> Run {
+        self.runs(now).0
+    }
+
+    /// The incarnation at `now` and the one before it, if any.
+    fn runs(&self, now: SystemTime) -> (Run, Option<Run>) {
+        let window = self
+            .stable_at
+            .duration_since(self.launched)
+            .unwrap_or_default();
+        let mut run = Run {
+            incarnation: self.incarnation,
+            launched: self.launched,
+            running: self.stable_at,
+            failure: None,
+        };
+        if self.crashing.is_empty() {
+            return (run, None);
+        }
+        let backoff = Backoff::of(&self.spec);
+        let mut previous = None;
+        // Consecutive failures before the current incarnation.
+        let mut failures: u32 = 0;
+        loop {
+            let at = run.running + RUN_BEFORE_FAILING;
+            let delay = backoff.delay(failures + 1);
+            let failure = Failure {
+                at,
+                relaunch: at + delay,
+            };
+            run.failure = Some(failure);
+            if now < failure.relaunch {
+                return (run, previous);
+            }
+            let mut next = Run {
+                incarnation: run.incarnation.saturating_add(1),
+                launched: failure.relaunch,
+                running: failure.relaunch + window,
+                failure: None,
+            };
+            failures = failures.saturating_add(1);
+            // Once the delay no longer changes, skip whole cycles instead of walking them.
+            if failures >= BACKOFF_STEPS || backoff.delay(failures + 1) == delay {
+                let period = window + RUN_BEFORE_FAILING + delay;
+                let ahead = now.duration_since(next.launched).unwrap_or_default();
+                let skip = if period.is_zero() {
+                    0
+                } else {
+                    (ahead.as_secs_f64() / period.as_secs_f64()).floor() as u32
+                };
+                if skip > 1 {
+                    // Keep one cycle to walk so that `previous` is right.
+                    let skip = skip - 1;
+                    let jump = period.saturating_mul(skip);
+                    next.incarnation = next.incarnation.saturating_add(skip);
+                    next.launched += jump;
+                    next.running += jump;
+                    failures = failures.saturating_add(skip);
+                }
+            }
+            previous = Some(run);
+            run = next;
+        }
+    }
+
+    /// The last failure that happened by `now` (and before the instance was being killed).
+    pub fn last_failure(&self, now: SystemTime) -> Option<Run> {
+        let cut = self.kill_from.map_or(now, |k| k.min(now));
+        let (run, previous) = self.runs(cut);
+        match run.failure {
+            Some(f) if f.at <= cut => Some(run),
+            _ => previous,
+        }
+    }
+
+    /// The `terminationHistory` entry of the failure of `run`.
+    pub fn termination(&self, run: &Run) -> Option<Value> {
+        let failure = run.failure?;
+        let containers: Vec<Value> = self
+            .spec
+            .containers
+            .iter()
+            .map(|c| {
+                let state = if self.crashing.contains(&c.name) {
+                    "TASK_FAILED"
+                } else {
+                    "TASK_KILLED"
+                };
+                json!({
+                    "containerId": format!("{}.{}.{}", self.id, c.name, run.incarnation),
+                    "lastKnownState": state,
+                })
+            })
+            .collect();
+        Some(json!({
+            "instanceID": self.id,
+            "startedAt": format_timestamp(run.running),
+            "terminatedAt": format_timestamp(failure.at),
+            "message": EXIT_MESSAGE,
+            "containers": containers,
+        }))
+    }
+
+    /// When the back-off of a failed instance ends, if it is in one at `now`.
+    pub fn backoff_until(&self, now: SystemTime) -> Option<SystemTime> {
+        if self.phase(now).0 != Phase::Failed {
+            return None;
+        }
+        self.run(now).failure.map(|f| f.relaunch)
+    }
+
     /// Starts the instance again from the beginning, as Marathon relaunches a killed instance.
     pub fn relaunch(&mut self, now: SystemTime, time_to_stable: Duration) {
-        self.incarnation += 1;
+        self.incarnation = self.run(now).incarnation.saturating_add(1);
         self.launched = now;
         self.stable_at = now + time_to_stable;
         self.kill_from = None;
@@ -140,7 +337,8 @@ impl Instance {
     pub fn status(&self, agent: Option<&Agent>, now: SystemTime) -> InstanceStatus {
         let (phase, since) = self.phase(now);
         let since = format_timestamp(since);
-        let active = phase != Phase::Gone;
+        let active = !matches!(phase, Phase::Gone | Phase::Failed);
+        let incarnation = self.run(now).incarnation;
         let mut total = [0.0f64; 4];
         if let Some(ex) = &self.spec.executor_resources {
             total[0] += ex.cpus.unwrap_or(0.0);
@@ -168,7 +366,11 @@ impl Instance {
                     .or(h.tcp.as_ref())
                     .map(|e| e.endpoint.clone())
             });
-            let healthy = phase == Phase::Running && c.health_check.is_some();
+            let crashing = self.crashing.contains(&c.name);
+            let running = matches!(phase, Phase::Running | Phase::Failing);
+            // A crashing container never passes its health check.
+            let healthy = running && c.health_check.is_some() && !crashing;
+            let reports_health = running && c.health_check.is_some();
             let mut endpoints = Vec::new();
             for e in c.endpoints.iter().flatten() {
                 let port = self.ports.get(port_index).copied().flatten();
@@ -176,31 +378,49 @@ impl Instance {
                 endpoints.push(EndpointStatus {
                     name: e.name.clone(),
                     allocated_host_port: port,
-                    healthy: (healthy && checked.as_deref() == Some(e.name.as_str()))
-                        .then_some(true),
+                    healthy: (reports_health && checked.as_deref() == Some(e.name.as_str()))
+                        .then_some(healthy),
                     ..Default::default()
                 });
             }
-            let conditions = if healthy {
+            let conditions = if reports_health {
                 let mut extra = serde_json::Map::new();
                 extra.insert("reason".into(), json!("health-reported-by-mesos"));
                 extra.insert("lastChanged".into(), json!(since));
                 extra.insert("lastUpdated".into(), json!(since));
                 vec![Condition {
                     name: "healthy".into(),
-                    value: "true".into(),
+                    value: healthy.to_string(),
                     extra,
                 }]
             } else {
                 Vec::new()
             };
+            let (status, message, termination) = match phase {
+                Phase::Failed if crashing => (
+                    "TASK_FAILED",
+                    Some(EXIT_MESSAGE.to_string()),
+                    Some(json!({"exitCode": 1, "message": EXIT_MESSAGE})),
+                ),
+                Phase::Failed => (
+                    "TASK_KILLED",
+                    Some(format!(
+                        "Killed because another container of the instance failed: {}",
+                        self.crashing.join(", ")
+                    )),
+                    None,
+                ),
+                _ => (phase.task_state(), None, None),
+            };
             containers.push(ContainerStatus {
                 name: c.name.clone(),
-                status: phase.task_state().into(),
+                status: status.into(),
                 status_since: Some(since.clone()),
+                message,
                 conditions,
-                container_id: Some(format!("{}.{}.{}", self.id, c.name, self.incarnation)),
+                container_id: Some(format!("{}.{}.{}", self.id, c.name, incarnation)),
                 endpoints,
+                termination,
                 resources: active.then(
                     || json!({"cpus": res[0], "mem": res[1], "disk": res[2], "gpus": res[3]}),
                 ),
@@ -253,15 +473,15 @@ impl Instance {
             "since": format_timestamp(since),
             "goal": if wipe { "Decommissioned" } else { "Running" },
         });
-        if phase == Phase::Running {
-            state["activeSince"] = json!(format_timestamp(self.stable_at));
+        if matches!(phase, Phase::Running | Phase::Failing) {
+            state["activeSince"] = json!(format_timestamp(self.run(now).running));
             if self
                 .spec
                 .containers
                 .iter()
                 .any(|c| c.health_check.is_some())
             {
-                state["healthy"] = json!(true);
+                state["healthy"] = json!(phase == Phase::Running);
             }
         }
         let unreachable = self
@@ -318,6 +538,7 @@ mod tests {
             stable_at: at(10),
             kill_from: None,
             gone_at: None,
+            crashing: Vec::new(),
         }
     }
 
@@ -384,5 +605,41 @@ mod tests {
         assert_eq!(killed["instanceId"], "web.instance-1");
         assert_eq!(killed["state"]["condition"], "Running");
         assert_eq!(killed["runSpecVersion"], "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn backoff_grows_by_the_factor_up_to_the_maximum() {
+        let mut i = instance(SPEC);
+        let mut spec = (*i.spec).clone();
+        spec.scheduling =
+            Some(json!({"backoff": {"backoff": 2, "backoffFactor": 2, "maxLaunchDelay": 5}}));
+        i.spec = Arc::new(spec);
+        let b = Backoff::of(&i.spec);
+        let delays: Vec<f64> = (1..=4).map(|n| b.delay(n).as_secs_f64()).collect();
+        assert_eq!(delays, vec![2.0, 4.0, 5.0, 5.0]);
+        let defaults = Backoff::of(&instance(r#"{"id":"/web","containers":[]}"#).spec);
+        assert_eq!(defaults.delay(1), Duration::from_secs(1));
+        assert_eq!(defaults.delay(2), Duration::from_millis(1150));
+        // Crashing with it: running at 10, failed at 10.5, relaunched at 12.5.
+        i.crashing = vec!["app".into()];
+        assert_eq!(i.phase(at(10)).0, Phase::Failing);
+        assert_eq!(i.status(None, at(10)).status, "DEGRADED");
+        let s = i.status(None, at(11));
+        assert_eq!(s.status, "TERMINAL");
+        assert_eq!(s.containers[0].status, "TASK_FAILED");
+        assert_eq!(s.containers[0].conditions, Vec::new());
+        assert_eq!(
+            i.backoff_until(at(11)),
+            Some(at(12) + Duration::from_millis(500))
+        );
+        assert_eq!(i.run(at(13)).incarnation, 2);
+        assert_eq!(
+            i.killed(None, at(11), false)["state"]["condition"],
+            "Failed"
+        );
+        // A kill relaunches with the next incarnation after the one running.
+        i.relaunch(at(13), Duration::from_secs(5));
+        assert_eq!(i.run(at(13)).incarnation, 3);
+        assert_eq!(i.phase(at(13)).0, Phase::Pending);
     }
 }

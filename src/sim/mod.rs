@@ -40,6 +40,8 @@ pub struct SimOptions {
     pub token: Option<String>,
     /// When false, one line per request goes to stderr: `POST /v2/pods 201`.
     pub quiet: bool,
+    /// Glob patterns (`crash*`); a container whose `image.id` matches one keeps failing.
+    pub fail_images: Vec<String>,
 }
 
 impl Default for SimOptions {
@@ -50,6 +52,7 @@ impl Default for SimOptions {
             deploy_time: Duration::ZERO,
             token: None,
             quiet: false,
+            fail_images: Vec::new(),
         }
     }
 }
@@ -64,6 +67,7 @@ pub struct Simulator {
 impl Simulator {
     /// Binds the socket now, so that the caller can print the URL before serving.
     pub fn bind(opts: SimOptions) -> anyhow::Result<Simulator> {
+        let fail_images = fail_patterns(&opts.fail_images)?;
         let server = tiny_http::Server::http((opts.host.as_str(), opts.port))
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
@@ -73,7 +77,9 @@ impl Simulator {
             .ok_or_else(|| anyhow!("{}:{} is not an IP socket", opts.host, opts.port))?;
         let cluster_id = uuid::Uuid::new_v4().to_string();
         let context = Context {
-            cluster: Mutex::new(Cluster::new(opts.deploy_time, &cluster_id)),
+            cluster: Mutex::new(
+                Cluster::new(opts.deploy_time, &cluster_id).with_fail_images(fail_images),
+            ),
             leader: addr.to_string(),
             token: opts.token,
             quiet: opts.quiet,
@@ -118,6 +124,16 @@ impl Simulator {
     }
 }
 
+/// Compiles the `--fail-image` patterns, naming the first invalid one.
+fn fail_patterns(patterns: &[String]) -> anyhow::Result<Vec<glob::Pattern>> {
+    patterns
+        .iter()
+        .map(|p| {
+            glob::Pattern::new(p).map_err(|e| anyhow!("invalid --fail-image pattern {p:?}: {e}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +154,25 @@ mod tests {
         });
         let message = format!("{:#}", taken.err().expect("the port is taken"));
         assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    }
+
+    #[test]
+    fn fail_image_patterns_match_image_ids_and_bad_ones_are_named() {
+        let patterns = fail_patterns(&["crash*".to_string()]).expect("valid");
+        let matches = |image: &str| patterns.iter().any(|p| p.matches(image));
+        assert!(matches("crash:1"));
+        assert!(matches("crashloop/app:2"));
+        assert!(!matches("nginx"));
+        assert!(!matches("nginx-crash"));
+        let bad = Simulator::bind(SimOptions {
+            fail_images: vec!["ok*".into(), "crash[".into()],
+            ..SimOptions::default()
+        });
+        let message = format!("{:#}", bad.err().expect("an invalid pattern is refused"));
+        assert!(
+            message.starts_with("invalid --fail-image pattern \"crash[\": "),
+            "{message}"
+        );
+        assert!(!message.contains('\n'), "{message}");
     }
 }

@@ -323,11 +323,17 @@ mod tests {
 
     /// A simulator on a free port, serving on a background thread; returns its base URL.
     fn start(deploy_secs: u64, token: Option<&str>) -> String {
-        let sim = Simulator::bind(SimOptions {
+        start_with(SimOptions {
             deploy_time: Duration::from_secs(deploy_secs),
             token: token.map(str::to_string),
-            quiet: true,
             ..SimOptions::default()
+        })
+    }
+
+    fn start_with(opts: SimOptions) -> String {
+        let sim = Simulator::bind(SimOptions {
+            quiet: true,
+            ..opts
         })
         .expect("binds on 127.0.0.1:0");
         let url = sim.base_url();
@@ -782,5 +788,77 @@ mod tests {
         assert_eq!(queue["queue"][0]["count"], 1);
         assert_eq!(queue["queue"][0]["pod"]["id"], "/web");
         assert_eq!(queue["queue"][0]["delay"]["overdue"], false);
+    }
+
+    #[test]
+    fn failing_image_hangs_its_deployment_until_stopped() {
+        let base = start_with(SimOptions {
+            fail_images: vec!["crash*".into()],
+            ..SimOptions::default()
+        });
+        let c = client();
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "crash:1"));
+        assert_eq!(r.status(), 201);
+        let created = deployment_id(&r);
+        // Instant deployments are the default, but this one cannot finish.
+        let listed = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(listed[0]["id"], created.as_str());
+        assert_eq!(listed[0]["currentStep"], 2);
+        assert_eq!(listed[0]["totalSteps"], 2);
+        // The container runs for half a second, then fails: poll the status for it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let failed = loop {
+            let s = json_body(
+                c.get(format!("{base}/v2/pods/web::status"))
+                    .send()
+                    .expect("status"),
+            );
+            assert_eq!(s["status"], "DEGRADED", "{s}");
+            assert_ne!(s["instances"][0]["status"], "STABLE", "{s}");
+            if s["instances"][0]["containers"][0]["status"] == "TASK_FAILED" {
+                break s;
+            }
+            assert!(std::time::Instant::now() < deadline, "never failed: {s}");
+        };
+        let instance = &failed["instances"][0];
+        assert_eq!(instance["status"], "TERMINAL");
+        let app = &instance["containers"][0];
+        assert_eq!(app["message"], "Container exited with status 1");
+        assert_eq!(app["termination"]["exitCode"], 1);
+        let iid = instance["id"].as_str().unwrap_or_default();
+        assert_eq!(app["containerId"], format!("{iid}.app.1"));
+        assert_eq!(failed["terminationHistory"][0]["instanceID"], iid);
+        let queue = json_body(c.get(format!("{base}/v2/queue")).send().expect("queue"));
+        assert_eq!(queue["queue"][0]["pod"]["id"], "/web");
+        assert_eq!(queue["queue"][0]["count"], 1);
+        assert!(queue["queue"][0]["delay"]["timeLeftSeconds"].as_u64() <= Some(1));
+        // Still listed; a forced stop removes it and leaves the pod.
+        let listed = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(listed[0]["id"], created.as_str());
+        let r = c
+            .delete(format!("{base}/v2/deployments/{created}?force=true"))
+            .send()
+            .expect("stop");
+        assert_eq!(r.status(), 202);
+        let listed = json_body(
+            c.get(format!("{base}/v2/deployments"))
+                .send()
+                .expect("list"),
+        );
+        assert_eq!(listed, json!([]));
+        let s = json_body(
+            c.get(format!("{base}/v2/pods/web::status"))
+                .send()
+                .expect("status"),
+        );
+        assert_eq!(s["status"], "DEGRADED");
     }
 }

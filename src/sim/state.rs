@@ -4,11 +4,17 @@
 //! becomes STABLE; a deployment knows when it ends), so nothing ticks in the background and tests
 //! can move time by hand. The model speaks `pod` types and [`SimError`]; it knows nothing of
 //! HTTP, and definitions reaching it have already been parsed and checked.
+//!
+//! A deployment ends when its time is up *and* its work is done: the pod runs the target version
+//! on enough STABLE instances (or is removed). Instances of an image matching a `--fail-image`
+//! pattern never become STABLE, so the deployment that launched them stays listed, on its last
+//! step, until it is rolled back, stopped, or cancelled by a forced change.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use glob::Pattern;
 use serde_json::{json, Value};
 
 use super::agents::Agents;
@@ -33,12 +39,16 @@ pub struct Cluster {
     agents: Agents,
     last_version_ms: u128,
     next_seq: u64,
+    /// Containers whose `image.id` matches one of these crash again and again.
+    fail_images: Vec<Pattern>,
 }
 
 #[derive(Debug, Clone)]
 struct PodRecord {
     spec: Arc<PodDefinition>,
     instances: Vec<Instance>,
+    /// The last failure of an instance that is no longer listed: its time and history entry.
+    last_failure: Option<(SystemTime, Value)>,
 }
 
 /// A registered deployment, with what it changed so that it can be rolled back.
@@ -49,8 +59,11 @@ struct Plan {
     pod: PodId,
     actions: Vec<&'static str>,
     started: SystemTime,
+    /// Not finished before this, even when the work is done.
     ends: SystemTime,
     before: Option<Arc<PodDefinition>>,
+    /// What the deployment moves the pod to; `None` removes it.
+    target: Option<Arc<PodDefinition>>,
 }
 
 /// The outcome of an accepted POST or PUT.
@@ -71,7 +84,27 @@ impl Cluster {
             agents: Agents::new(AGENTS, cluster_id),
             last_version_ms: 0,
             next_seq: 0,
+            fail_images: Vec::new(),
         }
+    }
+
+    /// Makes containers whose `image.id` matches one of `patterns` crash whenever they start.
+    pub fn with_fail_images(mut self, patterns: Vec<Pattern>) -> Cluster {
+        self.fail_images = patterns;
+        self
+    }
+
+    /// The names of the containers of `spec` whose image crashes.
+    fn crashing(&self, spec: &PodDefinition) -> Vec<String> {
+        spec.containers
+            .iter()
+            .filter(|c| {
+                c.image
+                    .as_ref()
+                    .is_some_and(|i| self.fail_images.iter().any(|p| p.matches(&i.id)))
+            })
+            .map(|c| c.name.clone())
+            .collect()
     }
 
     /// `POST /v2/pods`: create, refusing an existing id.
@@ -235,11 +268,13 @@ impl Cluster {
                     instance.address = Some(self.agents.address());
                 }
                 instance.id = new_instance_id(id);
-                instance.incarnation = 0;
                 self.next_seq += 1;
                 instance.seq = self.next_seq;
             }
             instance.relaunch(now, per_instance);
+            if wipe {
+                instance.incarnation = 1;
+            }
         }
         self.pods.insert(id.clone(), record);
         Ok(killed)
@@ -262,9 +297,30 @@ impl Cluster {
     pub fn deployments(&self, now: SystemTime) -> Vec<Deployment> {
         self.plans
             .iter()
-            .filter(|p| p.ends > now)
+            .filter(|p| self.is_running(p, now))
             .map(|p| p.view(now))
             .collect()
+    }
+
+    /// A deployment runs until its time is up and its work is done.
+    fn is_running(&self, plan: &Plan, now: SystemTime) -> bool {
+        plan.ends > now || !self.is_done(plan, now)
+    }
+
+    /// The pod is removed, or runs the target version on enough STABLE instances.
+    fn is_done(&self, plan: &Plan, now: SystemTime) -> bool {
+        let Some(target) = &plan.target else {
+            return true;
+        };
+        let Some(record) = self.pods.get(&plan.pod) else {
+            return false;
+        };
+        let stable = record
+            .instances
+            .iter()
+            .filter(|i| i.spec.version == target.version && i.is_stable(now))
+            .count();
+        record.spec.version == target.version && stable >= target.instances() as usize
     }
 
     /// `DELETE /v2/deployments/{id}`: with `force`, just stop it (`None`); otherwise start a
@@ -288,7 +344,8 @@ impl Cluster {
         Ok(Some((id, version)))
     }
 
-    /// `GET /v2/queue`: pods with instances that are not running yet.
+    /// `GET /v2/queue`: pods with instances that are not running yet; `delay` tells how long the
+    /// launch back-off of failed instances still holds their relaunch.
     pub fn queue(&self, now: SystemTime) -> Value {
         let entries: Vec<Value> = self
             .pods
@@ -300,10 +357,19 @@ impl Cluster {
                     .filter(|i| i.is_live() && !i.is_stable(now))
                     .collect();
                 let since = waiting.iter().map(|i| i.launched).min()?;
+                let time_left = waiting
+                    .iter()
+                    .filter_map(|i| i.backoff_until(now))
+                    .filter_map(|until| until.duration_since(now).ok())
+                    .max()
+                    .unwrap_or_default();
                 Some(json!({
                     "pod": *r.spec,
                     "count": waiting.len(),
-                    "delay": {"timeLeftSeconds": 0, "overdue": false},
+                    "delay": {
+                        "timeLeftSeconds": time_left.as_secs_f64().ceil() as u64,
+                        "overdue": false,
+                    },
                     "since": format_timestamp(since),
                 }))
             })
@@ -316,15 +382,20 @@ impl Cluster {
     fn advance(&mut self, now: SystemTime) {
         for record in self.pods.values_mut() {
             let agents = &mut self.agents;
+            let mut last_failure = record.last_failure.take();
             record.instances.retain(|i| {
                 let keep = i.is_visible(now);
                 if !keep {
                     agents.release_ports(i.agent, &i.ports, &requested_ports(&i.spec));
+                    last_failure = latest(last_failure.take(), failure_entry(i, now));
                 }
                 keep
             });
+            record.last_failure = last_failure;
         }
-        self.plans.retain(|p| p.ends > now);
+        let running: Vec<bool> = self.plans.iter().map(|p| self.is_running(p, now)).collect();
+        let mut running = running.into_iter();
+        self.plans.retain(|_| running.next().unwrap_or(false));
     }
 
     /// Refuses a change to a pod that a running deployment touches, unless `force`, which
@@ -333,7 +404,7 @@ impl Cluster {
         let running: Vec<String> = self
             .plans
             .iter()
-            .filter(|p| &p.pod == id && p.ends > now)
+            .filter(|p| &p.pod == id && self.is_running(p, now))
             .map(|p| p.id.clone())
             .collect();
         if running.is_empty() {
@@ -367,18 +438,20 @@ impl Cluster {
         now: SystemTime,
     ) -> String {
         let before = self.pods.get(id).map(|r| r.spec.clone());
-        let actions = self.apply(id, target, now);
+        let actions = self.apply(id, target.clone(), now);
         let deployment_id = uuid::Uuid::new_v4().to_string();
-        if !actions.is_empty() && !self.deploy_time.is_zero() {
-            self.plans.push(Plan {
-                id: deployment_id.clone(),
-                version,
-                pod: id.clone(),
-                actions,
-                started: now,
-                ends: now + self.deploy_time,
-                before,
-            });
+        let plan = Plan {
+            id: deployment_id.clone(),
+            version,
+            pod: id.clone(),
+            actions,
+            started: now,
+            ends: now + self.deploy_time,
+            before,
+            target,
+        };
+        if !plan.actions.is_empty() && self.is_running(&plan, now) {
+            self.plans.push(plan);
         }
         deployment_id
     }
@@ -394,7 +467,14 @@ impl Cluster {
             (None, None) => Vec::new(),
             (None, Some(spec)) => {
                 let instances = self.launch(id, &spec, spec.instances() as usize, now);
-                self.pods.insert(id.clone(), PodRecord { spec, instances });
+                self.pods.insert(
+                    id.clone(),
+                    PodRecord {
+                        spec,
+                        instances,
+                        last_failure: None,
+                    },
+                );
                 vec!["StartPod", "ScalePod"]
             }
             (Some(record), None) => {
@@ -505,6 +585,7 @@ impl Cluster {
     ) -> Vec<Instance> {
         let requested = requested_ports(spec);
         let networked = spec.network_mode() != NetworkMode::Host;
+        let crashing = self.crashing(spec);
         (0..count)
             .map(|k| {
                 let agent = self.agents.place();
@@ -522,6 +603,7 @@ impl Cluster {
                     stable_at: now + self.deploy_time.mul_f64(share),
                     kill_from: None,
                     gone_at: None,
+                    crashing: crashing.clone(),
                 }
             })
             .collect()
@@ -536,6 +618,12 @@ impl Cluster {
         let stable = visible.iter().filter(|i| i.is_stable(now)).count();
         let since = visible.iter().map(|i| i.phase(now).1).max().unwrap_or(now);
         let since = format_timestamp(since);
+        let last_failure = record
+            .instances
+            .iter()
+            .fold(record.last_failure.clone(), |last, i| {
+                latest(last, failure_entry(i, now))
+            });
         let status = if stable >= record.spec.instances() as usize {
             "STABLE"
         } else {
@@ -550,11 +638,29 @@ impl Cluster {
                 .iter()
                 .map(|i| i.status(self.agents.get(i.agent), now))
                 .collect(),
-            termination_history: Some(Vec::new()),
+            termination_history: Some(last_failure.map(|(_, entry)| entry).into_iter().collect()),
             last_updated: Some(format_timestamp(now)),
             last_changed: Some(since),
             ..Default::default()
         }
+    }
+}
+
+/// The time and `terminationHistory` entry of `instance`'s last failure by `now`.
+fn failure_entry(instance: &Instance, now: SystemTime) -> Option<(SystemTime, Value)> {
+    let run = instance.last_failure(now)?;
+    let at = run.failure?.at;
+    Some((at, instance.termination(&run)?))
+}
+
+/// The later of two failures.
+fn latest(
+    a: Option<(SystemTime, Value)>,
+    b: Option<(SystemTime, Value)>,
+) -> Option<(SystemTime, Value)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
     }
 }
 
@@ -963,5 +1069,258 @@ mod tests {
             c.update(pod("/web", 1, "b"), false, t(2.0)).is_ok(),
             "no longer locked"
         );
+    }
+
+    fn failing(secs: u64) -> Cluster {
+        let pattern = Pattern::new("crash*").expect("pattern");
+        cluster(secs).with_fail_images(vec![pattern])
+    }
+
+    fn container(c: &Cluster, pod: &str, now: SystemTime) -> crate::pod::status::ContainerStatus {
+        let s = c.status(&id(pod), now).expect("pod exists");
+        s.instances[0].containers[0].clone()
+    }
+
+    #[test]
+    fn failing_image_crashes_and_relaunches_after_the_backoff_forever() {
+        // One instance, 3 s to start: running at 3, fails at 3.5, relaunched at 4.5 (1 s
+        // back-off), running at 7.5, fails at 8, relaunched at 9.15 (1.15 s), ...
+        let mut c = failing(3);
+        let w = c
+            .create(pod("/web", 1, "crash:1"), false, t(0.0))
+            .expect("created");
+        let running = c.status(&id("/web"), t(3.2)).expect("status");
+        assert_eq!(running.instances[0].status, "DEGRADED");
+        assert_eq!(running.instances[0].containers[0].status, "TASK_RUNNING");
+        assert_eq!(running.status, "DEGRADED");
+
+        let failed = c.status(&id("/web"), t(4.0)).expect("status");
+        let iid = failed.instances[0].id.clone();
+        assert_eq!(failed.instances[0].status, "TERMINAL");
+        let app = &failed.instances[0].containers[0];
+        assert_eq!(app.status, "TASK_FAILED");
+        assert_eq!(
+            app.message.as_deref(),
+            Some("Container exited with status 1")
+        );
+        assert_eq!(
+            app.termination.as_ref().map(|t| &t["exitCode"]),
+            Some(&json!(1))
+        );
+        assert_eq!(app.container_id, Some(format!("{iid}.app.1")));
+        assert_eq!(app.resources, None);
+        let history = failed.termination_history.expect("terminationHistory");
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0]["instanceID"], iid.as_str());
+        assert_eq!(history[0]["terminatedAt"], format_timestamp(t(3.5)));
+        assert_eq!(
+            history[0]["containers"][0]["containerId"],
+            format!("{iid}.app.1")
+        );
+        assert_eq!(history[0]["containers"][0]["lastKnownState"], "TASK_FAILED");
+
+        let queue = c.queue(t(4.0));
+        assert_eq!(queue["queue"][0]["count"], 1);
+        assert_eq!(queue["queue"][0]["delay"]["timeLeftSeconds"], 1);
+
+        // Relaunched under the same id with the next incarnation.
+        let again = container(&c, "/web", t(6.0));
+        assert_eq!(again.status, "TASK_STAGING");
+        assert_eq!(again.container_id, Some(format!("{iid}.app.2")));
+        assert_eq!(c.queue(t(6.0))["queue"][0]["delay"]["timeLeftSeconds"], 0);
+        let second = c.status(&id("/web"), t(8.5)).expect("status");
+        assert_eq!(second.instances[0].id, iid);
+        assert_eq!(
+            second.instances[0].containers[0].container_id,
+            Some(format!("{iid}.app.2"))
+        );
+        assert_eq!(second.instances[0].containers[0].status, "TASK_FAILED");
+        let history = second.termination_history.expect("terminationHistory");
+        assert_eq!(history[0]["terminatedAt"], format_timestamp(t(8.0)));
+        // The back-off grew by the factor: relaunch at 9.15, not 9.0.
+        assert_eq!(container(&c, "/web", t(9.1)).status, "TASK_FAILED");
+        assert_eq!(container(&c, "/web", t(9.2)).status, "TASK_STAGING");
+
+        // Never STABLE, and the deployment stays listed on its last step.
+        for tenth in 0..600 {
+            let now = t(f64::from(tenth) / 10.0);
+            let s = c.status(&id("/web"), now).expect("status");
+            assert_eq!(s.status, "DEGRADED", "at {tenth}/10 s");
+            assert_ne!(s.instances[0].status, "STABLE", "at {tenth}/10 s");
+        }
+        for now in [t(4.0), t(60.0), t(100_000.0)] {
+            let d = c.deployments(now);
+            assert_eq!(d.len(), 1);
+            assert_eq!(d[0].id, w.deployment_id);
+            assert_eq!((d[0].current_step, d[0].total_steps), (2, 2));
+            assert_eq!(d[0].current_actions[0].action, "ScalePod");
+        }
+        // Time moving on does not end it either, and the pod stays locked.
+        assert!(matches!(
+            c.update(pod("/web", 1, "crash:2"), false, t(100_000.0)),
+            Err(SimError::Locked(_))
+        ));
+    }
+
+    #[test]
+    fn constant_backoff_counts_incarnations_far_ahead() {
+        // Instant start, 0.5 s run, 1 s back-off: incarnation n+1 launches at 1.5 n s.
+        let mut c = failing(0);
+        let mut spec = pod("/web", 1, "crash:1");
+        spec.scheduling = Some(json!({"backoff": {"backoff": 1, "backoffFactor": 1}}));
+        c.create(spec, false, t(0.0)).expect("created");
+        let iid = c.status(&id("/web"), t(0.0)).expect("status").instances[0]
+            .id
+            .clone();
+        let at = |secs: f64| container(&c, "/web", t(secs));
+        assert_eq!(at(1500.25).container_id, Some(format!("{iid}.app.1001")));
+        assert_eq!(at(1500.25).status, "TASK_RUNNING");
+        assert_eq!(at(1500.75).status, "TASK_FAILED");
+        assert_eq!(at(1500.75).container_id, Some(format!("{iid}.app.1001")));
+        assert_eq!(at(1501.5).container_id, Some(format!("{iid}.app.1002")));
+    }
+
+    #[test]
+    fn sibling_containers_are_killed_when_one_fails() {
+        let mut c = failing(0);
+        let mut spec = pod("/web", 1, "nginx");
+        let mut crashing = spec.containers[0].clone();
+        crashing.name = "worker".into();
+        crashing.endpoints = None;
+        if let Some(image) = crashing.image.as_mut() {
+            image.id = "crashloop/app:2".into();
+        }
+        spec.containers.push(crashing);
+        c.create(spec, false, t(0.0)).expect("created");
+        let s = c.status(&id("/web"), t(0.2)).expect("status");
+        let states: Vec<&str> = s.instances[0]
+            .containers
+            .iter()
+            .map(|c| c.status.as_str())
+            .collect();
+        assert_eq!(states, vec!["TASK_RUNNING", "TASK_RUNNING"]);
+        let s = c.status(&id("/web"), t(0.7)).expect("status");
+        let containers = &s.instances[0].containers;
+        assert_eq!(containers[0].status, "TASK_KILLED");
+        assert_eq!(containers[0].termination, None);
+        assert_eq!(containers[1].status, "TASK_FAILED");
+        let history = s.termination_history.expect("terminationHistory");
+        let last: Vec<&Value> = history[0]["containers"]
+            .as_array()
+            .map(|a| a.iter().map(|c| &c["lastKnownState"]).collect())
+            .unwrap_or_default();
+        assert_eq!(last, vec!["TASK_KILLED", "TASK_FAILED"]);
+    }
+
+    #[test]
+    fn rollback_of_an_update_to_a_failing_image_restores_the_old_definition() {
+        let mut c = failing(10);
+        let v1 = c
+            .create(pod("/web", 2, "nginx"), false, t(0.0))
+            .expect("v1");
+        assert!(c.deployments(t(10.0)).is_empty(), "a healthy pod deploys");
+        let v2 = c
+            .update(pod("/web", 2, "crash:1"), false, t(20.0))
+            .expect("v2");
+        assert_eq!(c.deployments(t(500.0))[0].id, v2.deployment_id);
+        assert_eq!(
+            c.status(&id("/web"), t(500.0)).map(|s| s.status),
+            Some("DEGRADED".into())
+        );
+        let (rollback, _) = c
+            .cancel_deployment(&v2.deployment_id, false, t(500.0))
+            .expect("rolled back")
+            .expect("a rollback deployment");
+        assert_eq!(
+            c.pod(&id("/web")).and_then(|p| p.version),
+            v1.definition.version
+        );
+        let listed: Vec<String> = c.deployments(t(501.0)).into_iter().map(|d| d.id).collect();
+        assert_eq!(listed, vec![rollback]);
+        assert_eq!(
+            c.deployments(t(501.0))[0].steps[0].actions[0].action,
+            "RestartPod"
+        );
+        assert!(c.deployments(t(510.0)).is_empty(), "the rollback finishes");
+        let s = c.status(&id("/web"), t(510.0)).expect("status");
+        assert_eq!(s.status, "STABLE");
+        assert_eq!(s.instances.len(), 2);
+        let v1_version = v1.definition.version.unwrap_or_default();
+        for i in &s.instances {
+            assert_eq!(i.status, "STABLE");
+            assert!(i
+                .spec_reference
+                .as_deref()
+                .is_some_and(|r| r.ends_with(&v1_version)));
+            assert_eq!(i.containers[0].status, "TASK_RUNNING");
+        }
+        // The failures of the rolled-back instances stay in the history.
+        assert_eq!(
+            s.termination_history.map(|h| h.len()),
+            Some(1),
+            "last failure kept"
+        );
+    }
+
+    #[test]
+    fn forced_stop_of_a_hanging_deployment_leaves_the_pod_failing() {
+        let mut c = failing(0);
+        let w = c
+            .create(pod("/web", 1, "crash:1"), false, t(0.0))
+            .expect("created");
+        // Even with instant deployments, this one cannot finish.
+        assert_eq!(c.deployments(t(0.0))[0].id, w.deployment_id);
+        assert_eq!(c.deployments(t(0.0))[0].current_step, 2);
+        assert_eq!(container(&c, "/web", t(0.6)).status, "TASK_FAILED");
+        assert_eq!(c.deployments(t(30.0)).len(), 1);
+        assert_eq!(
+            c.cancel_deployment(&w.deployment_id, true, t(30.0)),
+            Ok(None)
+        );
+        assert!(c.deployments(t(30.0)).is_empty());
+        assert!(c.deployments(t(300.0)).is_empty());
+        // Still failing afterwards: find a moment it is down and one it runs again.
+        let states: Vec<String> = (0..100)
+            .map(|n| container(&c, "/web", t(30.0 + f64::from(n) / 10.0)).status)
+            .collect();
+        assert!(states.iter().any(|s| s == "TASK_FAILED"), "{states:?}");
+        assert!(states.iter().any(|s| s == "TASK_RUNNING"), "{states:?}");
+        assert_eq!(
+            c.status(&id("/web"), t(40.0)).map(|s| s.status),
+            Some("DEGRADED".into())
+        );
+        // Not locked any more; a healthy image then deploys and finishes.
+        let fixed = c
+            .update(pod("/web", 1, "nginx"), false, t(40.0))
+            .expect("unlocked");
+        assert!(c.deployments(t(40.0)).is_empty(), "{}", fixed.deployment_id);
+        assert_eq!(
+            c.status(&id("/web"), t(40.0)).map(|s| s.status),
+            Some("STABLE".into())
+        );
+    }
+
+    #[test]
+    fn forced_change_cancels_a_hanging_deployment() {
+        let mut c = failing(5);
+        let w = c
+            .create(pod("/web", 1, "crash:1"), false, t(0.0))
+            .expect("created");
+        let fixed = c
+            .update(pod("/web", 1, "nginx"), true, t(100.0))
+            .expect("forced");
+        let listed: Vec<String> = c.deployments(t(101.0)).into_iter().map(|d| d.id).collect();
+        assert_eq!(listed, vec![fixed.deployment_id]);
+        assert!(!listed.contains(&w.deployment_id));
+        assert!(c.deployments(t(105.0)).is_empty());
+        // Scaling a failing pod to 0 is work that can finish.
+        let crash = c
+            .update(pod("/web", 2, "crash:1"), false, t(110.0))
+            .expect("crash again");
+        let zero = c
+            .update(pod("/web", 0, "crash:1"), true, t(200.0))
+            .expect("scale to 0");
+        assert_ne!(zero.deployment_id, crash.deployment_id);
+        assert!(c.deployments(t(205.0)).is_empty());
     }
 }
