@@ -1778,7 +1778,7 @@ impl Walker {
             )),
             ("MAX_PER", None) => Some((
                 path.to_vec(),
-                "MAX_PER needs a value: the maximum per group, an integer".to_string(),
+                "needs a value for MAX_PER: the maximum per group, an integer".to_string(),
                 "MAX_PER requires an integer value",
             )),
             ("MAX_PER", Some(v)) if !names::is_java_int(v) => Some((
@@ -1788,7 +1788,7 @@ impl Walker {
             )),
             ("LIKE" | "UNLIKE", None) => Some((
                 path.to_vec(),
-                format!("{operator} needs a value: a regular expression"),
+                format!("needs a value for {operator}: a regular expression"),
                 "LIKE and UNLIKE require a non-empty, regular expression value",
             )),
             ("LIKE" | "UNLIKE", Some(v)) => names::java_regex_error(v).map(|why| {
