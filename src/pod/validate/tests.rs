@@ -890,3 +890,448 @@ fn passing_cases() {
         expect_valid(name, &with(base(), &edits));
     }
 }
+
+#[test]
+fn unknown_fields_are_warnings_with_suggestions() {
+    use serde_json::json;
+    let pod = with(
+        base(),
+        &[
+            set("/contaners", json!([])),
+            set("/containers/0/healthcheck", json!({})),
+            set("/containers/0/endpoints/0/hostport", json!(80)),
+            set("/scaling/maxInstances", json!(5)),
+            set("/scheduling/backoff", json!({"maxLaunchDelaySeconds": 300})),
+            set("/environment/DB_PASSWORD/secert", json!("x")),
+            set("/containers/0/image/pullconfig", json!({})),
+        ],
+    );
+    let problems = validate(&pod);
+    let warning = |pointer: &str| {
+        problems
+            .iter()
+            .find(|p| p.pointer() == pointer)
+            .unwrap_or_else(|| panic!("no warning at {pointer}: {problems:#?}"))
+    };
+    for (pointer, message) in [
+        ("/contaners", "unknown field; did you mean containers?"),
+        (
+            "/containers/0/healthcheck",
+            "unknown field; did you mean healthCheck?",
+        ),
+        (
+            "/containers/0/endpoints/0/hostport",
+            "unknown field; did you mean hostPort?",
+        ),
+        (
+            "/scaling/maxInstances",
+            "unknown field (Marathon ignores it)",
+        ),
+        (
+            "/scheduling/backoff/maxLaunchDelaySeconds",
+            "unknown field (Marathon ignores it)",
+        ),
+        (
+            "/environment/DB_PASSWORD/secert",
+            "unknown field; did you mean secret?",
+        ),
+        (
+            "/containers/0/image/pullconfig",
+            "unknown field; did you mean pullConfig?",
+        ),
+    ] {
+        let p = warning(pointer);
+        assert_eq!(p.message, message, "{pointer}");
+        assert_eq!(p.severity, Severity::Warning, "{pointer}");
+        assert_eq!(p.server, ServerForm::None, "{pointer}");
+    }
+    // Warnings are not errors: the pod can still be sent.
+    assert!(check(&pod).is_empty(), "{:#?}", check(&pod));
+    // User maps are not field lists.
+    let maps = with(
+        base(),
+        &[
+            set("/labels/anything", json!("x")),
+            set("/secrets/other", json!({"source": "y"})),
+        ],
+    );
+    assert!(validate(&maps).is_empty(), "{:#?}", validate(&maps));
+}
+
+#[test]
+fn marathons_own_example_only_warns() {
+    // `scaling.maxInstances` appears in Marathon's docs; it is ignored, not an error.
+    let pod = with(
+        base(),
+        &[set("/scaling/maxInstances", serde_json::json!(10))],
+    );
+    let problems = validate(&pod);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(!problems[0].is_error());
+}
+
+#[test]
+fn problems_come_in_document_order() {
+    use serde_json::json;
+    let pod = json!({
+        "containers": [
+            {"resources": {"cpus": -1}, "name": "B"},
+            {"name": "ok", "resources": {}, "zzz": 1}
+        ],
+        "id": "web",
+        "scaling": {"kind": "x"}
+    });
+    let pointers: Vec<String> = validate(&pod).iter().map(Problem::pointer).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/containers/0/resources/cpus",
+            "/containers/0/name",
+            "/containers/1/zzz",
+            "/id",
+            "/scaling/kind",
+        ]
+    );
+}
+
+#[test]
+fn all_problems_are_reported_together() {
+    use serde_json::json;
+    let pod = with(
+        base(),
+        &[
+            set("/id", json!("web")),
+            set("/containers/0/resources/cpus", json!(0)),
+            set("/containers/0/healthCheck/http/endpoint", json!("nope")),
+            set("/scaling/instances", json!(-2)),
+        ],
+    );
+    assert_eq!(check(&pod).len(), 4, "{:#?}", check(&pod));
+}
+
+#[test]
+fn paths_render_as_pointer_and_marathon_style() {
+    let p = Problem::error(
+        vec![
+            Segment::Key("containers".into()),
+            Segment::Index(1),
+            Segment::Key("resources".into()),
+            Segment::Key("cpus".into()),
+        ],
+        "must be at least 0.001 (got -1)",
+    );
+    assert_eq!(p.pointer(), "/containers/1/resources/cpus");
+    assert_eq!(p.marathon_path(), "/containers(1)/resources/cpus");
+    let root = Problem::error(Vec::new(), "bad");
+    assert_eq!(root.pointer(), "");
+    assert_eq!(root.marathon_path(), "/");
+    let odd = Problem::error(vec![Segment::Key("a/b~c".into())], "x");
+    assert_eq!(odd.pointer(), "/a~1b~0c");
+    assert_eq!(Problem::new("/a~1b~0c", "x").path, odd.path);
+    assert_eq!(
+        Problem::new("/id", "x").path,
+        vec![Segment::Key("id".into())]
+    );
+    assert_eq!(
+        Problem::new("/containers/0", "x").path[1],
+        Segment::Index(0)
+    );
+    assert!(Problem::new("", "x").path.is_empty());
+}
+
+#[test]
+fn display_is_one_line_per_problem() {
+    let invalid = Invalid {
+        source: "web.json".into(),
+        problems: vec![Problem::new("/id", "is required"), Problem::new("", "bad")],
+    };
+    assert_eq!(
+        invalid.to_string(),
+        "web.json: /id: is required\nweb.json: bad"
+    );
+}
+
+#[test]
+fn the_root_must_be_an_object() {
+    for value in [
+        serde_json::json!([1]),
+        Value::Null,
+        serde_json::json!("pod"),
+        serde_json::json!(3),
+    ] {
+        let problems = check(&value);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].pointer(), "");
+        assert_eq!(
+            problems[0].server,
+            ServerForm::Parse("error.expected.jsobject")
+        );
+    }
+}
+
+#[test]
+fn numbers_are_shown_as_marathon_does() {
+    use serde_json::json;
+    let pod = with(
+        base(),
+        &[
+            set("/containers/0/resources/cpus", json!(2)),
+            set("/containers/0/resourceLimits", json!({"cpus": 1})),
+        ],
+    );
+    let problems = check(&pod);
+    assert_eq!(
+        problems[0].server,
+        ServerForm::Semantic {
+            path: "/containers(0)/resourceLimits/cpus".into(),
+            text: "resource limit must be greater than or equal to requested resource (2.0)".into()
+        }
+    );
+    assert_eq!(
+        problems[0].message,
+        "must be at least the requested resources.cpus (2) (got 1)"
+    );
+}
+
+// ---- robustness ---------------------------------------------------------------------------------
+
+/// `depth` arrays nested in each other.
+fn deep(depth: usize) -> Value {
+    let mut v = Value::Null;
+    for _ in 0..depth {
+        v = Value::Array(vec![v]);
+    }
+    v
+}
+
+/// Sets `pointer` to `v` without cloning `v` (cloning a deep value recurses).
+fn put(pod: &mut Value, pointer: &str, v: Value) {
+    let (parent, last) = pointer.rsplit_once('/').expect("pointer has a parent");
+    match pod.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.insert(last.to_string(), v);
+        }
+        Some(Value::Array(items)) => {
+            let i: usize = last.parse().expect("index");
+            if i < items.len() {
+                items[i] = v;
+            } else {
+                items.push(v);
+            }
+        }
+        _ => panic!("cannot put {pointer}"),
+    }
+}
+
+/// Drops a deep value without recursing.
+fn dismantle(mut v: Value) {
+    let mut stack = vec![];
+    loop {
+        match &mut v {
+            Value::Array(items) => stack.append(items),
+            Value::Object(map) => stack.extend(std::mem::take(map).into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+        match stack.pop() {
+            Some(next) => v = next,
+            None => break,
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_anywhere_is_fine() {
+    let mut problem_counts = Vec::new();
+    for pointer in [
+        "/labels/deep",
+        "/unknown",
+        "/containers/0/name",
+        "/containers/1",
+        "/environment/DEEP",
+        "/containers/0/endpoints/0/protocol",
+        "/scheduling/placement/constraints/1",
+        "/volumes/0/persistent",
+    ] {
+        let mut pod = base();
+        put(&mut pod, pointer, deep(10_000));
+        let problems = validate(&pod);
+        assert!(!problems.is_empty(), "{pointer}");
+        assert!(problems.iter().all(|p| p.message.len() < 300), "{pointer}");
+        problem_counts.push(problems.len());
+        dismantle(pod);
+    }
+    assert_eq!(problem_counts.len(), 8);
+}
+
+#[test]
+fn huge_arrays_stay_fast() {
+    use serde_json::json;
+    let n = 20_000;
+    let containers: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"name": "same", "resources": {},
+                   "endpoints": [{"name": "http", "hostPort": 8080, "containerPort": 80 + i % 2}]})
+        })
+        .collect();
+    let pod = json!({"id": "/big", "containers": containers, "networks": [{"name": "dcos"}],
+                     "labels": (0..n).map(|i| (format!("k{i}"), json!(i))).collect::<serde_json::Map<_, _>>()});
+    let start = std::time::Instant::now();
+    let problems = validate(&pod);
+    let elapsed = start.elapsed();
+    // Per container after the first: duplicate name, endpoint name, host port; per label: a type error.
+    assert!(problems.len() >= 4 * (n - 1), "{}", problems.len());
+    assert!(elapsed < std::time::Duration::from_secs(10), "{elapsed:?}");
+}
+
+#[test]
+fn giant_and_odd_numbers() {
+    use serde_json::json;
+    for number in [
+        json!(1e308),
+        json!(-1e308),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(0.5),
+        json!(-0.0),
+    ] {
+        let pod = with(
+            base(),
+            &[
+                set("/scaling/instances", number.clone()),
+                set("/containers/0/resources/cpus", number.clone()),
+                set("/containers/0/resources/gpus", number.clone()),
+                set("/containers/0/endpoints/0/containerPort", number.clone()),
+                set("/containers/0/healthCheck/intervalSeconds", number.clone()),
+                set("/scheduling/upgrade/minimumHealthCapacity", number.clone()),
+                set(
+                    "/scheduling/unreachableStrategy",
+                    json!({"inactiveAfterSeconds": number.clone()}),
+                ),
+                set(
+                    "/containers/0/resourceLimits",
+                    json!({"cpus": number.clone(), "mem": number.clone()}),
+                ),
+                set("/volumes/0/persistent", json!({"size": number.clone()})),
+            ],
+        );
+        let problems = validate(&pod);
+        assert!(!problems.is_empty(), "{number}");
+    }
+    let huge = with(
+        base(),
+        &[set("/containers/0/resources/gpus", json!(u64::MAX))],
+    );
+    assert_eq!(
+        check(&huge)[0].server,
+        ServerForm::Parse("error.expected.int")
+    );
+}
+
+#[test]
+fn non_ascii_everywhere() {
+    use serde_json::json;
+    let long = "é".repeat(5000);
+    let pod = with(
+        base(),
+        &[
+            set("/id", json!("/wéb")),
+            set("/containers/0/name", json!(long.clone())),
+            set("/volumes/0/name", json!("数据")),
+            set("/environment/ÉNV", json!("x")),
+            set(&format!("/{}", long), json!(1)),
+            set(
+                "/scheduling/placement/constraints/0",
+                json!({"fieldName": "ü", "operator": "LIKE", "value": "(ü"}),
+            ),
+        ],
+    );
+    let problems = validate(&pod);
+    assert!(problems.len() >= 6, "{problems:#?}");
+    assert!(problems.iter().all(|p| p.message.len() < 400));
+}
+
+/// Every field of every example replaced by values of every type: never a panic.
+#[test]
+fn any_value_anywhere_never_panics() {
+    use serde_json::json;
+    let replacements = [
+        Value::Null,
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(1e300),
+        json!(""),
+        json!("x"),
+        json!([]),
+        json!({}),
+        json!([{}]),
+        json!({"": null}),
+    ];
+    let mut examples = vec![base()];
+    for dir in example_dirs() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                examples.extend(serde_json::from_str::<Value>(&text).ok());
+            }
+        }
+    }
+    let mut runs = 0;
+    for example in &examples {
+        let mut pointers = Vec::new();
+        collect_pointers(example, String::new(), &mut pointers);
+        for pointer in &pointers {
+            for replacement in &replacements {
+                let mut pod = example.clone();
+                if let Some(slot) = pod.pointer_mut(pointer) {
+                    *slot = replacement.clone();
+                }
+                let _ = validate(&pod);
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 1000, "{runs}");
+}
+
+fn collect_pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                collect_pointers(
+                    child,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_pointers(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    if !at.is_empty() {
+        out.push(at);
+    }
+}
+
+#[test]
+fn a_thousand_definitions_take_milliseconds_each() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web.json"),
+    )
+    .expect("examples/web.json");
+    let pod: Value = serde_json::from_str(&text).expect("JSON");
+    let start = std::time::Instant::now();
+    for _ in 0..1000 {
+        assert!(check(&pod).is_empty());
+    }
+    // Unoptimised test builds: a generous bound that still catches anything quadratic.
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
