@@ -182,6 +182,18 @@ Examples:
   podctl pod kill /web $(podctl pod show /web --json | jq -r '.instances[].id') --wipe")]
     Kill(KillArgs),
 
+    /// Check definitions offline with Marathon's rules (no cluster needed)
+    #[command(after_help = "\
+Prints `FILE: valid`, or one line per problem: `FILE: JSON-POINTER: MESSAGE`. Unknown fields
+(which Marathon silently ignores) are warnings; --strict makes them errors.
+Exit status: 0 when every file is valid, 3 when any is invalid, 1 when a file cannot be read.
+
+Examples:
+  podctl pod validate examples/web.json
+  podctl pod validate pods/*.json --strict      # a CI gate
+  podctl pod validate pods/*.json --json | jq '.[] | select(.valid | not)'")]
+    Validate(ValidateArgs),
+
     /// List the versions of a pod's definition that Marathon keeps
     #[command(after_help = "\
 Examples:
@@ -196,7 +208,30 @@ pub struct AddArgs {
     #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: Option<String>,
     #[command(flatten)]
+    pub checks: CheckArgs,
+    #[command(flatten)]
     pub wait: WaitArgs,
+}
+
+/// The local checks made before a definition is sent.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CheckArgs {
+    /// Send the definition without checking it locally (for a newer Marathon that accepts more)
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Treat warnings (unknown fields, which Marathon ignores) as errors
+    #[arg(long, conflicts_with = "no_validate")]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Definition files to check; `-` reads stdin
+    #[arg(value_name = "FILE", required = true, value_hint = ValueHint::FilePath)]
+    pub files: Vec<String>,
+    /// Treat warnings (unknown fields, which Marathon ignores) as errors
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Following the deployment a command started.
@@ -239,6 +274,8 @@ pub struct UpdateArgs {
     /// New definition: a file, `-` for stdin, or an http(s) URL (stdin when omitted)
     #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: Option<String>,
+    #[command(flatten)]
+    pub checks: CheckArgs,
     /// Cancel a deployment that holds the pod and deploy anyway
     #[arg(short = 'f', long)]
     pub force: bool,

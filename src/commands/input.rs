@@ -6,9 +6,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::cli::Source;
+use crate::cli::{CheckArgs, Source};
 use crate::exit::{Exit, Failure};
-use crate::pod::validate::{self, Invalid, Problem};
+use crate::pod::validate::{self, Invalid, Problem, Severity};
 use crate::pod::PodId;
 
 /// A definition that passed the local checks, ready to send.
@@ -23,47 +23,73 @@ impl Loaded {
     }
 }
 
-/// Reads and checks a definition. With `expected`, a missing `id` is filled in and a different
-/// one is refused: `pod update /a` must never change pod `/b`.
-pub fn load(source: &Source, expected: Option<&PodId>) -> Result<Loaded> {
+/// Reads and checks a definition; warnings go to stderr. With `expected`, a missing `id` is
+/// filled in and a different one is refused: `pod update /a` must never change pod `/b`.
+pub fn load(source: &Source, expected: Option<&PodId>, checks: &CheckArgs) -> Result<Loaded> {
     let (name, bytes) = read(source)?;
-    let invalid = |problems: Vec<Problem>| Invalid {
-        source: name.clone(),
-        problems,
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(invalid(vec![Problem::new(
-            "",
-            "is empty; expected a JSON pod definition",
-        )])
-        .into());
-    }
-    let mut value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| invalid(vec![Problem::new("", format!("invalid JSON: {e}"))]))?;
+    let mut value = parse(&name, &bytes)?;
     if let (Some(expected), Some(object)) = (expected, value.as_object_mut()) {
         if object.get("id").is_none_or(Value::is_null) {
             object.insert("id".into(), Value::String(expected.to_string()));
         }
     }
-    let problems = validate::check(&value);
-    if !problems.is_empty() {
-        return Err(invalid(problems).into());
+    if !checks.no_validate {
+        let (errors, warnings) = examine(&value, checks.strict);
+        if !errors.is_empty() {
+            return Err(Invalid {
+                source: name,
+                problems: errors,
+            }
+            .into());
+        }
+        for w in warnings {
+            eprintln!("warning: {name}: {}: {}", w.pointer(), w.message);
+        }
     }
     let raw_id = value.get("id").and_then(Value::as_str).unwrap_or_default();
     let id = PodId::lenient(raw_id);
     if let Some(expected) = expected {
         if &id != expected {
-            return Err(invalid(vec![Problem::new(
-                "/id",
-                format!("is \"{id}\", but the pod being updated is \"{expected}\""),
-            )])
+            return Err(Invalid {
+                source: name,
+                problems: vec![Problem::new(
+                    "/id",
+                    format!("is \"{id}\", but the pod being updated is \"{expected}\""),
+                )],
+            }
             .into());
         }
     }
     Ok(Loaded { value, id })
 }
 
-fn read(source: &Source) -> Result<(String, Vec<u8>)> {
+/// Parses definition text; an empty or malformed text is an [`Invalid`] naming line and column.
+pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, Invalid> {
+    let invalid = |message: String| Invalid {
+        source: name.to_string(),
+        problems: vec![Problem::new("", message)],
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid("is empty; expected a JSON pod definition".into()));
+    }
+    serde_json::from_slice(bytes).map_err(|e| invalid(format!("invalid JSON: {e}")))
+}
+
+/// Splits the validator's findings into errors and warnings; `strict` makes warnings errors.
+pub fn examine(value: &Value, strict: bool) -> (Vec<Problem>, Vec<Problem>) {
+    validate::validate(value)
+        .into_iter()
+        .map(|mut p| {
+            if strict {
+                p.severity = Severity::Error;
+            }
+            p
+        })
+        .partition(Problem::is_error)
+}
+
+/// Reads the raw text of a definition.
+pub fn read(source: &Source) -> Result<(String, Vec<u8>)> {
     match source {
         Source::Stdin => {
             let mut stdin = std::io::stdin();

@@ -12,6 +12,7 @@ mod remove;
 mod show;
 mod sim;
 mod update;
+mod validate;
 mod versions;
 mod wait;
 
@@ -118,6 +119,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             PodCommand::Remove(args) => remove::run(&mut ctx, args),
             PodCommand::Kill(args) => kill::run(&mut ctx, args),
             PodCommand::Versions(args) => versions::run(&mut ctx, args),
+            PodCommand::Validate(args) => validate::run(&mut ctx, args),
         },
         Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
         Command::Deployment(cmd) => deployment::run(&mut ctx, cmd),

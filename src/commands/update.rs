@@ -9,7 +9,11 @@ use crate::cli::{Source, UpdateArgs};
 use crate::exit::{Exit, Failure};
 
 pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
-    let def = input::load(&Source::from_arg(args.file.as_deref()), Some(&args.id))?;
+    let def = input::load(
+        &Source::from_arg(args.file.as_deref()),
+        Some(&args.id),
+        &args.checks,
+    )?;
     let client = ctx.client()?;
     // Marathon's PUT creates a missing pod; like the original CLI we refuse, so a typo in the id
     // never deploys a second pod. `pod add` creates.

@@ -2,31 +2,47 @@
 //!
 //! Empty text is "Please specify data in JSON format", text that is not JSON is 400 "Invalid
 //! JSON" with the parser's message, and JSON of the wrong shape is 422 "Invalid JSON" with
-//! play-json style paths (`/containers(0)/name`) and keys (`error.path.missing`). The semantic
-//! check of a definition lives in [`check_definition`] alone, so the shared validator can take
-//! its place later. No HTTP and no state here.
+//! play-json style paths (`/containers(0)/name`) and keys (`error.path.missing`); semantic
+//! failures are 422 "Object is not valid". The rules come from `pod::validate`, shared with the
+//! client. No HTTP and no state here.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_path_to_error::Segment;
 
 use super::error::{SimError, Violation};
+use crate::pod::validate::{validate, ServerForm};
 use crate::pod::{id::check_definition_id, PodDefinition, PodId};
 
-/// Parses a pod definition sent with POST or PUT.
+/// Parses and checks a pod definition sent with POST or PUT, in Marathon's order: shape and
+/// RAML facets first (422 "Invalid JSON"), then the semantic rules (422 "Object is not valid").
+/// The rules are podctl's own validator, so the client and the simulator never disagree.
 pub fn parse_pod(bytes: &[u8]) -> Result<PodDefinition, SimError> {
     let value = parse_json(bytes)?;
-    let mut violations = required_fields(&value);
-    match typed::<PodDefinition>(&value) {
-        Ok(pod) if violations.is_empty() => return Ok(pod),
-        Ok(_) => {}
-        Err(v) => {
-            if !violations.iter().any(|known| known.path == v.path) {
-                violations.push(v);
+    let mut parse = Vec::new();
+    let mut semantic = Vec::new();
+    for problem in validate(&value) {
+        let (list, violation) = match &problem.server {
+            ServerForm::Parse(key) => (&mut parse, Violation::new(problem.marathon_path(), *key)),
+            ServerForm::Semantic { path, text } => {
+                (&mut semantic, Violation::new(path.clone(), text.clone()))
             }
+            // Warnings and podctl-only rules: Marathon accepts these.
+            ServerForm::None => continue,
+        };
+        // Marathon reports a rule once per path (e.g. one uniqueness error for the set).
+        if !list.contains(&violation) {
+            list.push(violation);
         }
     }
-    Err(SimError::InvalidJson(violations))
+    if !parse.is_empty() {
+        return Err(SimError::InvalidJson(parse));
+    }
+    if !semantic.is_empty() {
+        return Err(SimError::NotValid(semantic));
+    }
+    // The validator knows every field's type, so this only fails on its own blind spots.
+    typed::<PodDefinition>(&value).map_err(|v| SimError::InvalidJson(vec![v]))
 }
 
 /// Parses the body of `DELETE /v2/pods/{id}::instances`: an array of instance id strings.
@@ -53,8 +69,7 @@ pub fn parse_instance_ids(bytes: &[u8]) -> Result<Vec<String>, SimError> {
     }
 }
 
-/// The semantic checks the simulator applies to a definition before accepting it. For now only
-/// the id; the shared `pod::validate` module replaces the body of this function.
+/// The id of a definition that passed [`parse_pod`].
 pub fn check_definition(pod: &PodDefinition) -> Result<PodId, SimError> {
     check_definition_id(&pod.id)
         .map_err(|e| SimError::NotValid(vec![Violation::new("/id", e.to_string())]))
@@ -141,35 +156,6 @@ fn error_key(message: &str) -> &'static str {
 
 /// Marathon requires `containers`, each container's `resources`, and wants `scheduling` to be an
 /// object; the shared types are lenient about these, so they are checked on the raw JSON.
-fn required_fields(value: &Value) -> Vec<Violation> {
-    let mut out = Vec::new();
-    let Value::Object(pod) = value else {
-        return out;
-    };
-    match pod.get("containers") {
-        None | Some(Value::Null) => out.push(Violation::new("/containers", "error.path.missing")),
-        Some(Value::Array(containers)) => {
-            for (i, c) in containers.iter().enumerate() {
-                if let Value::Object(c) = c {
-                    if c.get("resources").is_none_or(Value::is_null) {
-                        out.push(Violation::new(
-                            format!("/containers({i})/resources"),
-                            "error.path.missing",
-                        ));
-                    }
-                }
-            }
-        }
-        Some(_) => {}
-    }
-    if let Some(s) = pod.get("scheduling") {
-        if !s.is_null() && !s.is_object() {
-            out.push(Violation::new("/scheduling", "error.expected.jsobject"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,7 +179,7 @@ mod tests {
     #[test]
     fn type_errors_have_marathon_paths() {
         assert_eq!(
-            violations(r#"{"id": 123, "containers": []}"#),
+            violations(r#"{"id": 123, "containers": [{"name": "c", "resources": {}}]}"#),
             vec![Violation::new("/id", "error.expected.jsstring")]
         );
         assert_eq!(
@@ -231,15 +217,24 @@ mod tests {
 
     #[test]
     fn ids_must_be_absolute() {
-        let pod = parse_pod(br#"{"id": "web", "containers": [{"name": "c", "resources": {}}]}"#)
-            .expect("parses");
         assert_eq!(
-            check_definition(&pod),
+            parse_pod(br#"{"id": "web", "containers": [{"name": "c", "resources": {}}]}"#),
             Err(SimError::NotValid(vec![Violation::new(
                 "/id",
                 "Path needs to be absolute"
             )]))
         );
+    }
+
+    #[test]
+    fn semantic_rules_come_after_shape() {
+        let both = br#"{"id": "/a", "containers": [{"name": "c", "resources": {"cpus": "x"}}, {"name": "c", "resources": {}}]}"#;
+        assert!(matches!(parse_pod(both), Err(SimError::InvalidJson(_))));
+        let twice = br#"{"id": "/a", "containers": [{"name": "c", "resources": {}}, {"name": "c", "resources": {}}]}"#;
+        match parse_pod(twice) {
+            Err(SimError::NotValid(v)) => assert_eq!(v[0].path, "/containers", "{v:?}"),
+            other => panic!("expected Object is not valid, got {other:?}"),
+        }
     }
 
     #[test]

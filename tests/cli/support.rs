@@ -244,3 +244,10 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     }
     panic!("timed out waiting for {what}");
 }
+
+/// The smallest valid definition, for a pod with the given id.
+pub fn minimal(id: &str) -> String {
+    format!(
+        r#"{{"id": "{id}", "containers": [{{"name": "c", "resources": {{"cpus": 0.1, "mem": 32}}}}]}}"#
+    )
+}

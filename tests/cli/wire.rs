@@ -165,10 +165,9 @@ fn update_of_a_missing_pod_is_refused_on_a_quirky_404() {
         vec![],
         r#"{"message":"{\"message\": \"pod with /x does not exist\"}","details":[]}"#,
     )]);
-    let out = Podctl::new().env("PODCTL_URL", &url).run_with_stdin(
-        &["pod", "update", "/x"],
-        r#"{"id": "/x", "containers": []}"#,
-    );
+    let out = Podctl::new()
+        .env("PODCTL_URL", &url)
+        .run_with_stdin(&["pod", "update", "/x"], &crate::support::minimal("/x"));
     let err = out.fails(4);
     assert!(err.contains("does not exist"), "{err}");
     assert!(!err.contains("\\\"message"), "{err}");

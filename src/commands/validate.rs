@@ -1,0 +1,118 @@
+//! `podctl pod validate`: check definitions offline with Marathon's rules; no cluster, no config.
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::input;
+use super::{Ctx, Mode};
+use crate::cli::{Source, ValidateArgs};
+use crate::exit::{self, Exit, Failure};
+use crate::pod::validate::Problem;
+
+/// One file's verdict.
+struct Verdict {
+    file: String,
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
+    let mut verdicts = Vec::with_capacity(args.files.len());
+    let mut unreadable = false;
+    for file in &args.files {
+        let source = Source::from_arg(Some(file));
+        let verdict = match input::read(&source) {
+            Ok((name, bytes)) => match input::parse(&name, &bytes) {
+                Ok(value) => {
+                    let (errors, warnings) = input::examine(&value, args.strict);
+                    Verdict {
+                        file: name,
+                        errors,
+                        warnings,
+                    }
+                }
+                Err(invalid) => Verdict {
+                    file: name,
+                    errors: invalid.problems,
+                    warnings: Vec::new(),
+                },
+            },
+            Err(e) => {
+                // A file that cannot be read is reported like a problem, and the rest go on.
+                if exit::code_for(&e) != Exit::Invalid {
+                    unreadable = true;
+                }
+                Verdict {
+                    file: file.clone(),
+                    errors: vec![Problem::new("", format!("{e:#}"))],
+                    warnings: Vec::new(),
+                }
+            }
+        };
+        verdicts.push(verdict);
+    }
+
+    match ctx.mode {
+        Mode::Json => {
+            let list: Vec<_> = verdicts
+                .iter()
+                .map(|v| {
+                    let entries = |ps: &[Problem]| {
+                        ps.iter()
+                            .map(|p| json!({"path": p.pointer(), "message": p.message}))
+                            .collect::<Vec<_>>()
+                    };
+                    json!({
+                        "file": v.file,
+                        "valid": v.errors.is_empty(),
+                        "errors": entries(&v.errors),
+                        "warnings": entries(&v.warnings),
+                    })
+                })
+                .collect();
+            crate::render::write_json(ctx.out, &list)?;
+        }
+        Mode::Quiet => {
+            // Only the files that fail, one per line, for `xargs` and friends.
+            for v in verdicts.iter().filter(|v| !v.errors.is_empty()) {
+                writeln!(ctx.out, "{}", v.file)?;
+            }
+        }
+        Mode::Human => {
+            for v in &verdicts {
+                for p in &v.errors {
+                    writeln!(ctx.out, "{}", line(&v.file, p, ""))?;
+                }
+                for p in &v.warnings {
+                    writeln!(ctx.out, "{}", line(&v.file, p, "warning: "))?;
+                }
+                if v.errors.is_empty() {
+                    writeln!(ctx.out, "{}: valid", v.file)?;
+                }
+            }
+        }
+    }
+
+    let invalid = verdicts.iter().filter(|v| !v.errors.is_empty()).count();
+    if unreadable {
+        return Err(Failure::new(Exit::Failure, "some files could not be read").into());
+    }
+    if invalid > 0 {
+        let s = if invalid == 1 { "" } else { "s" };
+        return Err(Failure::new(
+            Exit::Invalid,
+            format!("{invalid} of {} definition{s} invalid", verdicts.len()),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn line(file: &str, p: &Problem, prefix: &str) -> String {
+    let pointer = p.pointer();
+    if pointer.is_empty() {
+        format!("{file}: {prefix}{}", p.message)
+    } else {
+        format!("{file}: {pointer}: {prefix}{}", p.message)
+    }
+}
