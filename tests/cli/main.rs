@@ -8,4 +8,5 @@ mod deployments;
 mod errors;
 mod pods;
 mod support;
+mod validate;
 mod wire;

@@ -1335,3 +1335,96 @@ fn a_thousand_definitions_take_milliseconds_each() {
         start.elapsed()
     );
 }
+
+/// Any JSON at all, nested a few levels, with keys drawn from real field names so the rules
+/// (not only the type checks) get exercised.
+fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let keys = prop::sample::select(vec![
+        "id",
+        "containers",
+        "name",
+        "resources",
+        "cpus",
+        "mem",
+        "disk",
+        "gpus",
+        "endpoints",
+        "containerPort",
+        "hostPort",
+        "protocol",
+        "healthCheck",
+        "http",
+        "tcp",
+        "exec",
+        "endpoint",
+        "volumes",
+        "volumeMounts",
+        "mountPath",
+        "networks",
+        "mode",
+        "scaling",
+        "kind",
+        "instances",
+        "scheduling",
+        "placement",
+        "constraints",
+        "environment",
+        "secrets",
+        "secret",
+        "labels",
+        "image",
+        "persistent",
+        "unreachableStrategy",
+        "upgrade",
+        "x",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "[a-zA-Z0-9_/.:*-]{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(5, 64, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..8).prop_map(|entries| {
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                )
+            }),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// The validator is total: any JSON gets an answer, never a panic.
+    #[test]
+    fn arbitrary_json_never_panics(v in any_json()) {
+        let problems = validate(&v);
+        // Every pointer it reports can be rendered both ways.
+        for p in &problems {
+            let _ = (p.pointer(), p.marathon_path());
+        }
+        if !v.is_object() {
+            proptest::prop_assert!(problems.iter().any(Problem::is_error));
+        }
+    }
+
+    /// Grafting arbitrary JSON into a valid pod never panics either.
+    #[test]
+    fn arbitrary_json_inside_a_valid_pod_never_panics(
+        v in any_json(),
+        at in proptest::sample::select(vec!["/containers/0", "/containers/0/resources", "/scheduling", "/networks", "/volumes", "/containers/0/healthCheck"]),
+    ) {
+        let mut pod = base();
+        put(&mut pod, at, v);
+        let _ = validate(&pod);
+    }
+}
