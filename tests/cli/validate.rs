@@ -224,7 +224,7 @@ fn no_validate_lets_the_server_judge_with_marathons_words() {
     let dup = json!({"id": "/dup", "containers": [
         {"name": "app", "resources": {"cpus": 1, "mem": 32}},
         {"name": "app", "resources": {"cpus": 1, "mem": 32}}]});
-    let file = write(&podctl.dir().to_path_buf(), "dup.json", &dup);
+    let file = write(podctl.dir(), "dup.json", &dup);
     let local = podctl.run(&["pod", "add", &file]).fails(3).to_string();
     assert!(local.contains("/containers/1/name"), "{local}");
     let remote = podctl
