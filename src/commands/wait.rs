@@ -148,9 +148,7 @@ fn judge(
     let mut lines = Vec::new();
     let mut failed = Vec::new();
     for (((pod, _), goal), status) in target.pods.iter().zip(goals).zip(statuses) {
-        let goal = goal.unwrap_or(Goal::Running {
-            current_version: false,
-        });
+        let goal = goal.unwrap_or(Goal::Settled);
         let a = assess(
             goal,
             Snapshot {

@@ -16,6 +16,9 @@ pub enum Goal {
     Running { current_version: bool },
     /// The pod is gone.
     Removed,
+    /// Whatever the deployment was for (its plan was never seen): the pod is gone, or has
+    /// enough ready instances of any version.
+    Settled,
 }
 
 /// One poll's view: our deployment if still listed, and the pod's status (`None` on 404).
@@ -71,6 +74,18 @@ pub fn assess(goal: Goal, now: Snapshot) -> Assessment {
         (Goal::Running { .. }, None) => {
             parts.push("pod not found".to_string());
             (false, Vec::new())
+        }
+        (Goal::Settled, None) => {
+            parts.push("pod gone".to_string());
+            (true, Vec::new())
+        }
+        (Goal::Settled, Some(_)) => {
+            return assess(
+                Goal::Running {
+                    current_version: false,
+                },
+                now,
+            );
         }
         (Goal::Running { current_version }, Some(status)) => {
             let desired = status.desired_instances() as usize;
@@ -451,6 +466,57 @@ mod tests {
             a.summary.contains("app: 1 failed, 1 killed"),
             "{}",
             a.summary
+        );
+    }
+
+    #[test]
+    fn an_unknown_goal_settles_either_way() {
+        let gone = assess(
+            Goal::Settled,
+            Snapshot {
+                deployment: None,
+                status: None,
+            },
+        );
+        assert!(gone.done);
+        let d = running_deployment();
+        assert!(
+            !assess(
+                Goal::Settled,
+                Snapshot {
+                    deployment: Some(&d),
+                    status: None
+                }
+            )
+            .done
+        );
+        let old = status(
+            spec(1, false),
+            vec![instance(1, "STABLE", "TASK_RUNNING", None, OLD)],
+        );
+        assert!(
+            assess(
+                Goal::Settled,
+                Snapshot {
+                    deployment: None,
+                    status: Some(&old)
+                }
+            )
+            .done
+        );
+        let staging = status(
+            spec(1, false),
+            vec![instance(1, "STAGING", "TASK_STAGING", None, NEW)],
+        );
+        assert!(
+            !assess(
+                Goal::Settled,
+                Snapshot {
+                    deployment: None,
+                    status: Some(&staging)
+                }
+            )
+            .done
         );
     }
 

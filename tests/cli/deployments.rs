@@ -5,7 +5,8 @@ use std::process::{Command, Stdio};
 
 use crate::support::{deployment_id, eventually, Sim, BIN};
 
-const FAST: [&str; 2] = ["--interval", "50ms"];
+/// Quick polling, and a bound so that a broken wait fails the test instead of hanging it.
+const FAST: [&str; 4] = ["--interval", "50ms", "--timeout", "30s"];
 
 #[test]
 fn add_wait_returns_when_every_instance_is_ready() {
@@ -106,8 +107,9 @@ fn a_wait_that_times_out_exits_8_and_says_what_is_pending() {
         "--wait",
         "--timeout",
         "300ms",
+        "--interval",
+        "50ms",
     ];
-    args.extend(FAST);
     let out = sim.podctl().run(&args);
     let id = deployment_id(&out.stdout);
     let err = out.fails(8);
@@ -288,4 +290,80 @@ fn ctrl_c_stops_waiting_not_the_deployment() {
         .run(&["deployment", "list", "-q"])
         .ok()
         .contains(&id));
+}
+
+#[test]
+fn failing_containers_are_named_and_the_wait_times_out() {
+    let sim = Sim::with_args(&["--deploy-time", "0", "--fail-image", "crash*"]);
+    let podctl = sim.podctl();
+    let out = podctl.run(&[
+        "pod",
+        "add",
+        "examples/crash.json",
+        "--wait",
+        "--timeout",
+        "2500ms",
+        "--interval",
+        "100ms",
+    ]);
+    let id = deployment_id(&out.stdout);
+    let err = out.fails(8);
+    let warning = err
+        .lines()
+        .find(|l| l.starts_with("warning: container app failed"))
+        .unwrap_or_else(|| panic!("no failure reported: {err}"));
+    assert!(
+        warning.contains("TASK_FAILED: Container exited with status 1"),
+        "{warning}"
+    );
+    let last = err.lines().last().unwrap();
+    assert!(last.contains("timed out after 2s 500ms"), "{last}");
+    assert!(last.contains("failing: app ("), "{last}");
+    assert!(
+        last.contains(&format!("podctl deployment watch {id}")),
+        "{last}"
+    );
+    assert!(
+        !err.contains("container sidecar failed"),
+        "a killed sidecar is not a failure: {err}"
+    );
+    // The deployment hangs until someone acts: roll it back and wait for the revert.
+    assert!(podctl.run(&["deployment", "list", "-q"]).ok().contains(&id));
+    let mut rollback = vec!["deployment", "rollback", id.as_str(), "--wait"];
+    rollback.extend(FAST);
+    podctl.run(&rollback).ok();
+    podctl.run(&["pod", "show", "/crash"]).fails(4);
+}
+
+#[test]
+fn a_rollback_of_a_crashing_update_restores_the_old_pod() {
+    let sim = Sim::with_args(&["--deploy-time", "0", "--fail-image", "crash*"]);
+    let podctl = sim.podctl();
+    let mut add = vec!["pod", "add", "examples/web.json", "--wait"];
+    add.extend(FAST);
+    podctl.run(&add).ok();
+    let mut crashing: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("examples/web.json").unwrap()).unwrap();
+    crashing["containers"][0]["image"]["id"] = "crashloop/nginx:2".into();
+    let out = podctl.run_with_stdin(
+        &[
+            "pod",
+            "update",
+            "/web",
+            "--wait",
+            "--timeout",
+            "1500ms",
+            "--interval",
+            "100ms",
+        ],
+        &crashing.to_string(),
+    );
+    let id = deployment_id(&out.stdout);
+    out.fails(8);
+    let mut rollback = vec!["deployment", "rollback", id.as_str(), "--wait"];
+    rollback.extend(FAST);
+    podctl.run(&rollback).ok();
+    let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(status["spec"]["containers"][0]["image"]["id"], "nginx:1.27");
+    assert_eq!(status["status"], "STABLE", "{status}");
 }
