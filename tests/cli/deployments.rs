@@ -100,7 +100,7 @@ fn kill_wait_returns_when_replacements_are_ready() {
 #[test]
 fn a_wait_that_times_out_exits_8_and_says_what_is_pending() {
     let sim = Sim::with_args(&["--deploy-time", "60s"]);
-    let mut args = vec![
+    let args = vec![
         "pod",
         "add",
         "examples/web.json",
