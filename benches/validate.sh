@@ -26,8 +26,9 @@ for i in range(1000):
 PY
 echo "1,000 definitions, $(du -sh "$work" | cut -f1) in all"
 
+files=$(echo "$work"/pod-*.json)
 if command -v hyperfine >/dev/null; then
-  hyperfine --warmup 3 --runs 30 -N "$bin pod validate -q $work/pod-*.json" \
+  hyperfine --warmup 3 --runs 30 -N -n "podctl pod validate (1,000 files)" "$bin pod validate -q $files" \
     --export-markdown "$work/result.md" >/dev/null
   cat "$work/result.md"
 else
@@ -35,7 +36,8 @@ else
   total=0
   for _ in $(seq $runs); do
     start=$(date +%s%N)
-    "$bin" pod validate -q "$work"/pod-*.json
+    # shellcheck disable=SC2086
+    "$bin" pod validate -q $files
     end=$(date +%s%N)
     total=$((total + end - start))
   done
