@@ -67,16 +67,44 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Deploy and manage pods
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  podctl pod add examples/web.json --wait
+  podctl pod list
+  podctl pod show /web
+  podctl pod validate pods/*.json"
+    )]
     Pod(PodCommand),
     /// Manage the named Marathon clusters in the config file
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  podctl cluster add prod --url https://dcos.example.com/service/marathon --token \"$DCOS_ACS_TOKEN\"
+  podctl cluster list
+  podctl cluster use prod"
+    )]
     Cluster(ClusterCommand),
     /// List, follow, roll back and stop deployments
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  podctl deployment list
+  podctl deployment watch \"$(podctl deployment list -q | head -n 1)\"
+  podctl deployment rollback 5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43 --wait"
+    )]
     Deployment(DeploymentCommand),
     /// Show the effective configuration
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  podctl config show
+  podctl --cluster prod config show --json"
+    )]
     Config(ConfigCommand),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(after_help = COMPLETION_HELP)]

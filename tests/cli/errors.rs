@@ -216,7 +216,7 @@ fn a_closed_stdout_is_not_an_error() {
 }
 
 #[test]
-fn every_pod_command_has_an_example_and_help_lists_exit_codes() {
+fn every_command_has_an_example_and_help_lists_exit_codes() {
     let podctl = Podctl::new();
     let top = podctl.run(&["--help"]);
     assert!(top.ok().contains("Exit codes:"), "{top:#?}");
@@ -226,10 +226,50 @@ fn every_pod_command_has_an_example_and_help_lists_exit_codes() {
             "exit code {code} missing"
         );
     }
-    for cmd in [
-        "add", "list", "show", "update", "remove", "kill", "versions",
-    ] {
-        let help = podctl.run(&["pod", cmd, "--help"]);
-        assert!(help.ok().contains("podctl pod "), "pod {cmd}: {help:#?}");
+    for code in ["8", "130"] {
+        assert!(
+            top.stdout.contains(&format!("{code}  ")),
+            "exit code {code} missing"
+        );
+    }
+    let commands = [
+        "pod",
+        "pod add",
+        "pod list",
+        "pod show",
+        "pod update",
+        "pod remove",
+        "pod kill",
+        "pod versions",
+        "pod validate",
+        "deployment",
+        "deployment list",
+        "deployment watch",
+        "deployment rollback",
+        "deployment stop",
+        "cluster",
+        "cluster add",
+        "cluster list",
+        "cluster use",
+        "cluster remove",
+        "config",
+        "config show",
+        "config path",
+        "completion",
+        "sim",
+    ];
+    for cmd in commands {
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        let help = podctl.run(&args);
+        let text = help.ok();
+        let examples = text
+            .split_once("Example")
+            .unwrap_or_else(|| panic!("`podctl {cmd} --help` has no example:\n{text}"))
+            .1;
+        assert!(
+            examples.contains("  podctl "),
+            "`podctl {cmd} --help`: {examples}"
+        );
     }
 }
