@@ -268,7 +268,7 @@ fn every_command_has_an_example_and_help_lists_exit_codes() {
             .unwrap_or_else(|| panic!("`podctl {cmd} --help` has no example:\n{text}"))
             .1;
         assert!(
-            examples.contains("  podctl "),
+            examples.contains("podctl "),
             "`podctl {cmd} --help`: {examples}"
         );
     }
