@@ -62,6 +62,22 @@ pub struct GlobalArgs {
     /// Never use colour (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
     pub no_color: bool,
+
+    /// Log each request to stderr: method, URL, status, time (credentials never shown)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    /// Give up on one HTTP request after this long, e.g. 30s (default 60s)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
+
+    /// Trust the CA certificates in this PEM file (for a cluster with its own CA)
+    #[arg(long, global = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Do not verify TLS certificates (insecure; prefer --ca-cert)
+    #[arg(long, global = true)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,7 +413,8 @@ pub struct DeploymentRollbackArgs {
 pub enum ClusterCommand {
     /// Add (or replace) a named cluster (needs --url; --token optional); the first becomes current
     #[command(after_help = "\
-The cluster's URL and token are given with the --url and --token options.
+The cluster's settings are given with the global options: --url (required; `user:pass@` in it
+is stored as HTTP basic auth), --token, --request-timeout, --ca-cert and --insecure.
 
 Examples:
   podctl cluster add local --url http://127.0.0.1:8080
@@ -419,9 +436,6 @@ pub struct ClusterAddArgs {
     /// Name to refer to the cluster by
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// Request timeout for this cluster, e.g. 30s or 2m
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
     /// Make it the current cluster
     #[arg(long = "use")]
     pub make_current: bool,

@@ -121,13 +121,16 @@ fn client() -> Option<Client> {
         url: flag_value(&words, "--url"),
         cluster: flag_value(&words, "--cluster"),
         token: flag_value(&words, "--token"),
+        ca_cert: flag_value(&words, "--ca-cert").map(Into::into),
+        insecure: words.iter().any(|w| w == "--insecure"),
+        ..Flags::default()
     };
     let env = config::process_env;
     let path = config::config_path(&env).ok()?;
     let file = ConfigFile::load(&path).ok()?;
     let mut settings = config::resolve(&flags, &env, &file, path).ok()?;
     settings.timeout = LOOKUP_TIMEOUT;
-    Client::new(&settings).ok()
+    Client::new(&settings, false).ok()
 }
 
 /// The value of `--flag VALUE` or `--flag=VALUE` among the words being completed.

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 /// Marathon's (and `podctl sim`'s) default address.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
-/// How long one HTTP request may take unless a cluster says otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one HTTP request may take unless a flag or the cluster says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The config file: named clusters and which one is current.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -27,15 +27,26 @@ pub struct ConfigFile {
     pub clusters: BTreeMap<String, ClusterEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterEntry {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    /// Request timeout as a duration string (`30s`, `2m`).
+    /// HTTP basic auth for plain Marathon (`--http_credentials`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<String>,
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Request timeout as a duration string (`30s`, `2m`).
+    #[serde(default, alias = "timeout", skip_serializing_if = "Option::is_none")]
+    pub request_timeout: Option<String>,
+    /// A PEM file of CA certificates to trust for this cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// Skip TLS verification for this cluster (never the default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
 }
 
 /// Where a setting's value came from, for `podctl config show`.
@@ -66,10 +77,36 @@ pub struct Settings {
     pub url_origin: Origin,
     pub token: Option<String>,
     pub token_origin: Option<Origin>,
+    /// HTTP basic auth (from the URL's `user:pass@` or the cluster); sent when there is no token.
+    pub basic: Option<Basic>,
     pub timeout: Duration,
+    pub tls: Tls,
     /// The named cluster in use, if any.
     pub cluster: Option<String>,
     pub config_path: PathBuf,
+}
+
+/// HTTP basic auth credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Basic {
+    pub username: String,
+    pub password: String,
+}
+
+impl fmt::Debug for Basic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print a password, not even in a debug dump.
+        write!(f, "Basic({}, ********)", self.username)
+    }
+}
+
+/// How TLS certificates are checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tls {
+    /// Extra CA certificates (PEM) to trust besides the system's.
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any certificate. Only when asked for, and podctl warns.
+    pub insecure: bool,
 }
 
 /// The command-line flags that take part in resolution.
@@ -78,6 +115,9 @@ pub struct Flags {
     pub url: Option<String>,
     pub cluster: Option<String>,
     pub token: Option<String>,
+    pub request_timeout: Option<Duration>,
+    pub ca_cert: Option<PathBuf>,
+    pub insecure: bool,
 }
 
 /// Reads environment variables; a trait object so tests can supply their own.
@@ -114,10 +154,10 @@ impl ConfigFile {
             )
         })?;
         for (name, entry) in &config.clusters {
-            if let Some(t) = &entry.timeout {
+            if let Some(t) = &entry.request_timeout {
                 crate::cli::parse_duration(t).map_err(|e| {
                     anyhow::anyhow!(
-                        "reading config {}: clusters.{name}.timeout: {e}",
+                        "reading config {}: clusters.{name}.request_timeout: {e}",
                         path.display()
                     )
                 })?;
@@ -224,7 +264,7 @@ pub fn resolve(
     } else {
         (DEFAULT_URL.to_string(), Origin::Default, None)
     };
-    let url = check_url(&url, &url_origin)?;
+    let (url, url_basic) = split_credentials(&check_url(&url, &url_origin)?);
 
     let (token, token_origin) = if let Some(t) = &flags.token {
         (Some(t.clone()), Some(Origin::Flag("--token")))
@@ -240,21 +280,104 @@ pub fn resolve(
         (None, None)
     };
 
+    // Credentials in the URL win; a cluster's only go to that cluster's URL.
+    let basic = url_basic.or_else(|| {
+        url_cluster.and_then(|(_, c)| match (&c.username, &c.password) {
+            (Some(u), p) => Some(Basic {
+                username: u.clone(),
+                password: p.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        })
+    });
+
     let cluster = url_cluster.map(|(name, _)| name.clone());
-    let timeout = url_cluster
-        .and_then(|(_, c)| c.timeout.as_deref())
-        .and_then(|t| crate::cli::parse_duration(t).ok())
-        .unwrap_or(DEFAULT_TIMEOUT);
+    let timeout = match flags.request_timeout {
+        Some(t) => t,
+        None => url_cluster
+            .and_then(|(_, c)| c.request_timeout.as_deref())
+            .and_then(|t| crate::cli::parse_duration(t).ok())
+            .unwrap_or(DEFAULT_TIMEOUT),
+    };
+    let tls = resolve_tls(flags, env, url_cluster.map(|(_, c)| c))?;
 
     Ok(Settings {
         url,
         url_origin,
         token,
         token_origin,
+        basic,
         timeout,
+        tls,
         cluster,
         config_path,
     })
+}
+
+/// TLS settings: `--insecure` / `--ca-cert`, then `DCOS_SSL_VERIFY` (`false`, `true` or a CA
+/// file, as the DC/OS CLI reads it), then the cluster's `insecure` / `ca_cert`.
+fn resolve_tls(flags: &Flags, env: Env, cluster: Option<&ClusterEntry>) -> Result<Tls> {
+    let mut tls = Tls::default();
+    if flags.insecure || flags.ca_cert.is_some() {
+        tls.insecure = flags.insecure;
+        tls.ca_cert = flags.ca_cert.clone();
+    } else if let Some(v) = env("DCOS_SSL_VERIFY") {
+        match v.to_ascii_lowercase().as_str() {
+            "false" => tls.insecure = true,
+            "true" => {}
+            _ => tls.ca_cert = Some(PathBuf::from(v)),
+        }
+    } else if let Some(c) = cluster {
+        tls.insecure = c.insecure;
+        tls.ca_cert = c.ca_cert.clone();
+    }
+    Ok(tls)
+}
+
+/// Splits `http://user:pass@host/...` into the URL without credentials (safe to show) and the
+/// credentials.
+pub fn split_credentials(url: &str) -> (String, Option<Basic>) {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return (url.to_string(), None);
+    };
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return (url.to_string(), None);
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let basic = Basic {
+        username: decode(parsed.username()),
+        password: decode(parsed.password().unwrap_or_default()),
+    };
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    (
+        parsed.as_str().trim_end_matches('/').to_string(),
+        Some(basic),
+    )
+}
+
+/// A warning when the config file (which may hold tokens) is readable by others.
+#[cfg(unix)]
+pub fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "config {} is readable by others (mode {mode:04o}) and may hold tokens; \
+             run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+pub fn permission_warning(_path: &Path) -> Option<String> {
+    None
 }
 
 /// Checks a Marathon base URL and drops trailing slashes.
@@ -308,15 +431,18 @@ mod tests {
             ClusterEntry {
                 url: "https://prod.example.com/service/marathon/".into(),
                 token: Some("prod-token".into()),
-                timeout: Some("5s".into()),
+                request_timeout: Some("5s".into()),
+                ..ClusterEntry::default()
             },
         );
         clusters.insert(
             "local".to_string(),
             ClusterEntry {
                 url: "http://127.0.0.1:9999".into(),
-                token: None,
-                timeout: None,
+                username: Some("admin".into()),
+                password: Some("s3cret".into()),
+                ca_cert: Some("/etc/local-ca.pem".into()),
+                ..ClusterEntry::default()
             },
         );
         ConfigFile {
@@ -363,7 +489,7 @@ mod tests {
         let flags = Flags {
             url: Some("http://flag:2".into()),
             token: Some("flag-token".into()),
-            cluster: None,
+            ..Flags::default()
         };
         let s = resolve_with(flags, &env, &file());
         assert_eq!(s.url, "http://flag:2");
@@ -460,11 +586,97 @@ mod tests {
         assert!(err.contains("config.toml"), "{err}");
         std::fs::write(
             &path,
-            "[clusters.a]\nurl = \"http://x\"\ntimeout = \"soon\"\n",
+            "[clusters.a]\nurl = \"http://x\"\nrequest_timeout = \"soon\"\n",
         )
         .unwrap();
         let err = ConfigFile::load(&path).unwrap_err().to_string();
-        assert!(err.contains("clusters.a.timeout"), "{err}");
+        assert!(err.contains("clusters.a.request_timeout"), "{err}");
+    }
+
+    #[test]
+    fn credentials_in_the_url_become_basic_auth() {
+        let env = env_of(&[(
+            "PODCTL_URL",
+            "http://ad%40min:p%3Ass@marathon.example:8080/",
+        )]);
+        let s = resolve_with(Flags::default(), &env, &ConfigFile::default());
+        assert_eq!(s.url, "http://marathon.example:8080");
+        let basic = s.basic.unwrap();
+        assert_eq!(
+            (basic.username.as_str(), basic.password.as_str()),
+            ("ad@min", "p:ss")
+        );
+        assert!(!format!("{basic:?}").contains("p:ss"));
+    }
+
+    #[test]
+    fn a_clusters_basic_auth_and_ca_stay_with_it() {
+        let flags = Flags {
+            cluster: Some("local".into()),
+            ..Flags::default()
+        };
+        let s = resolve_with(flags, &env_of(&[]), &file());
+        assert_eq!(s.basic.as_ref().map(|b| b.username.as_str()), Some("admin"));
+        assert_eq!(
+            s.tls.ca_cert.as_deref(),
+            Some(Path::new("/etc/local-ca.pem"))
+        );
+        let env = env_of(&[
+            ("PODCTL_CLUSTER", "local"),
+            ("PODCTL_URL", "http://other:1"),
+        ]);
+        let s = resolve_with(Flags::default(), &env, &file());
+        assert_eq!(s.basic, None);
+        assert_eq!(s.tls, Tls::default());
+    }
+
+    #[test]
+    fn tls_settings_by_precedence() {
+        let env = env_of(&[("DCOS_SSL_VERIFY", "false")]);
+        assert!(
+            resolve_with(Flags::default(), &env, &ConfigFile::default())
+                .tls
+                .insecure
+        );
+        let env = env_of(&[("DCOS_SSL_VERIFY", "/ca.pem")]);
+        let s = resolve_with(Flags::default(), &env, &ConfigFile::default());
+        assert_eq!(s.tls.ca_cert.as_deref(), Some(Path::new("/ca.pem")));
+        let flags = Flags {
+            insecure: true,
+            ..Flags::default()
+        };
+        let s = resolve_with(flags, &env, &ConfigFile::default());
+        assert!(s.tls.insecure && s.tls.ca_cert.is_none());
+    }
+
+    #[test]
+    fn request_timeout_flag_beats_the_cluster() {
+        let flags = Flags {
+            request_timeout: Some(Duration::from_secs(2)),
+            ..Flags::default()
+        };
+        assert_eq!(
+            resolve_with(flags, &env_of(&[]), &file()).timeout,
+            Duration::from_secs(2)
+        );
+        let old = toml::from_str::<ClusterEntry>("url = \"http://x\"\ntimeout = \"9s\"\n").unwrap();
+        assert_eq!(
+            old.request_timeout.as_deref(),
+            Some("9s"),
+            "the old key still reads"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn world_readable_configs_are_flagged() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        file().save(&path).unwrap();
+        assert_eq!(permission_warning(&path), None);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(permission_warning(&path).unwrap().contains("chmod 600"));
     }
 
     #[test]

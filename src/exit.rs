@@ -67,7 +67,7 @@ fn code_for_api(err: &ApiError) -> Exit {
                 Exit::Unreachable
             }
         },
-        ApiError::Decode { .. } => Exit::Failure,
+        ApiError::Decode { .. } | ApiError::Redirect { .. } => Exit::Failure,
         ApiError::Status {
             status, message, ..
         } => match status {

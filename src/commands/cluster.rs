@@ -23,7 +23,15 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
             };
             let url = config::check_url(url, &Origin::Flag("--url"))
                 .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+            // Credentials are kept as fields, so the URL can be shown without them.
+            let (url, basic) = config::split_credentials(&url);
             check_name(&args.name)?;
+            let ca_cert = match &ctx.global.ca_cert {
+                Some(path) => Some(std::fs::canonicalize(path).map_err(|e| {
+                    Failure::new(Exit::Usage, format!("--ca-cert {}: {e}", path.display()))
+                })?),
+                None => None,
+            };
             let replaced = file
                 .clusters
                 .insert(
@@ -31,9 +39,14 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
                     ClusterEntry {
                         url,
                         token: ctx.global.token.clone(),
-                        timeout: args
-                            .timeout
+                        username: basic.as_ref().map(|b| b.username.clone()),
+                        password: basic.map(|b| b.password),
+                        request_timeout: ctx
+                            .global
+                            .request_timeout
                             .map(|t| humantime::format_duration(t).to_string()),
+                        ca_cert,
+                        insecure: ctx.global.insecure,
                     },
                 )
                 .is_some();

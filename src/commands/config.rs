@@ -29,7 +29,10 @@ pub fn run(ctx: &mut Ctx, cmd: &ConfigCommand) -> Result<()> {
                         "urlFrom": s.url_origin.to_string(),
                         "token": token,
                         "tokenFrom": s.token_origin.as_ref().map(ToString::to_string),
-                        "timeoutSeconds": s.timeout.as_secs_f64(),
+                        "basicAuthUser": s.basic.as_ref().map(|b| b.username.clone()),
+                        "requestTimeoutSeconds": s.timeout.as_secs_f64(),
+                        "caCert": s.tls.ca_cert,
+                        "insecure": s.tls.insecure,
                     }),
                 )?,
                 _ => {
@@ -51,11 +54,20 @@ pub fn run(ctx: &mut Ctx, cmd: &ConfigCommand) -> Result<()> {
                         }
                         _ => writeln!(ctx.out, "token:        none")?,
                     }
+                    if let Some(b) = &s.basic {
+                        writeln!(ctx.out, "basic auth:   {} / ********", b.username)?;
+                    }
                     writeln!(
                         ctx.out,
-                        "timeout:      {}",
+                        "timeout:      {} per request",
                         humantime::format_duration(s.timeout)
                     )?;
+                    let tls = match (&s.tls.ca_cert, s.tls.insecure) {
+                        (_, true) => "NOT verified (--insecure)".to_string(),
+                        (Some(ca), false) => format!("verified, also trusting {}", ca.display()),
+                        (None, false) => "verified against the system's CAs".to_string(),
+                    };
+                    writeln!(ctx.out, "tls:          {tls}")?;
                 }
             }
         }

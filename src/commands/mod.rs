@@ -50,17 +50,31 @@ impl Ctx<'_> {
         let env = settings::process_env;
         let path = settings::config_path(&env)?;
         let file = ConfigFile::load(&path)?;
+        if let Some(warning) = settings::permission_warning(&path) {
+            eprintln!("warning: {warning}");
+        }
         let flags = Flags {
             url: self.global.url.clone(),
             cluster: self.global.cluster.clone(),
             token: self.global.token.clone(),
+            request_timeout: self.global.request_timeout,
+            ca_cert: self.global.ca_cert.clone(),
+            insecure: self.global.insecure,
         };
         settings::resolve(&flags, &env, &file, path)
             .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
     }
 
     pub fn client(&self) -> Result<Client> {
-        Client::new(&self.settings()?)
+        let settings = self.settings()?;
+        if settings.tls.insecure && settings.url.starts_with("https:") {
+            eprintln!(
+                "warning: TLS certificates are not verified (--insecure): anyone between you and \
+                 {} can read and change this traffic, tokens included",
+                settings.url
+            );
+        }
+        Client::new(&settings, self.global.verbose)
     }
 
     /// Reports a write that started a deployment, in the form each mode wants. The human form is

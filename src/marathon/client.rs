@@ -1,15 +1,17 @@
 //! [`Client`]: one method per Marathon endpoint that podctl uses.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use reqwest::blocking::{Client as Http, Response};
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::redirect::Policy;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_error_body, ApiError, Reach};
-use crate::config::Settings;
+use crate::config::{Basic, Settings};
+use crate::exit::{Exit, Failure};
 use crate::pod::id::encode_segment;
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
@@ -17,6 +19,13 @@ use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 const DEPLOYMENT_HEADER: &str = "Marathon-Deployment-Id";
 /// Connecting should be quick even when a request may take long (as the DC/OS CLI did).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Reads (GET) are tried at most this often on connection errors and 502/503/504.
+const MAX_ATTEMPTS: u32 = 4;
+/// The first pause between attempts; it doubles each time, up to `MAX_BACKOFF`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// All pauses of one request together stay below this.
+const RETRY_BUDGET: Duration = Duration::from_secs(5);
 
 /// The answer to a write: the deployment it started and, when Marathon sent one, the definition.
 #[derive(Debug, Clone)]
@@ -28,22 +37,64 @@ pub struct Written {
 /// A blocking Marathon client over one reused connection pool.
 pub struct Client {
     base: String,
-    token: Option<String>,
+    auth: Auth,
     http: Http,
+    verbose: bool,
+}
+
+/// What goes into the `Authorization` header: a DC/OS token wins over basic auth.
+enum Auth {
+    None,
+    Token(String),
+    Basic(Basic),
 }
 
 impl Client {
-    pub fn new(settings: &Settings) -> anyhow::Result<Client> {
-        let http = Http::builder()
+    /// A client for the resolved settings; `verbose` logs every request to stderr.
+    pub fn new(settings: &Settings, verbose: bool) -> anyhow::Result<Client> {
+        let mut builder = Http::builder()
             .user_agent(concat!("podctl/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(CONNECT_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT.min(settings.timeout))
             .timeout(settings.timeout)
+            // Marathon's API never redirects (non-leaders proxy); following one could carry
+            // credentials to another host, so a redirect is reported instead.
+            .redirect(Policy::none());
+        if let Some(path) = &settings.tls.ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::new(
+                    Exit::Usage,
+                    format!("reading CA certificates from {}: {e}", path.display()),
+                )
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    Failure::new(
+                        Exit::Usage,
+                        format!("{}: no PEM certificates found", path.display()),
+                    )
+                })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if settings.tls.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder
             .build()
             .map_err(|e| anyhow::anyhow!("setting up the HTTP client: {e}"))?;
+        let auth = match (&settings.token, &settings.basic) {
+            (Some(token), _) => Auth::Token(token.clone()),
+            (None, Some(basic)) => Auth::Basic(basic.clone()),
+            (None, None) => Auth::None,
+        };
         Ok(Client {
             base: settings.url.clone(),
-            token: settings.token.clone(),
+            auth,
             http,
+            verbose,
         })
     }
 
@@ -168,7 +219,9 @@ impl Client {
         Ok(Written { deployment_id, pod })
     }
 
-    /// Sends one request; any status >= 400 becomes an [`ApiError::Status`].
+    /// Sends a request; any status >= 300 becomes an error. Reads are retried on connection
+    /// errors and 502/503/504 with capped, jittered back-off; writes never are, since each one
+    /// starts a deployment.
     fn send(
         &self,
         method: Method,
@@ -176,18 +229,69 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Response, ApiError> {
         let url = self.url(path);
+        let retry = method == Method::GET || method == Method::HEAD;
+        let mut waited = Duration::ZERO;
+        let mut attempt = 1;
+        loop {
+            let result = self.send_once(&method, &url, body.clone());
+            let pause = backoff(attempt);
+            let again = retry
+                && attempt < MAX_ATTEMPTS
+                && waited + pause <= RETRY_BUDGET
+                && result.as_ref().err().is_some_and(is_retryable);
+            if !again {
+                return result;
+            }
+            if let (true, Err(e)) = (self.verbose, &result) {
+                eprintln!("verbose: {e}; retrying in {} ms", pause.as_millis());
+            }
+            std::thread::sleep(pause);
+            waited += pause;
+            attempt += 1;
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, ApiError> {
+        let started = Instant::now();
         let mut req = self
             .http
-            .request(method.clone(), &url)
+            .request(method.clone(), url)
             .header(ACCEPT, "application/json");
-        if let Some(token) = &self.token {
-            req = req.header(AUTHORIZATION, format!("token={token}"));
-        }
+        req = self.authorize(req);
         if let Some(body) = body {
             req = req.header(CONTENT_TYPE, "application/json").body(body);
         }
-        let resp = req.send().map_err(|e| transport_error(&url, &e))?;
+        let sent = req.send();
+        if self.verbose {
+            let outcome = match &sent {
+                Ok(resp) => resp.status().to_string(),
+                Err(e) => transport_error(url, e).to_string(),
+            };
+            eprintln!(
+                "verbose: {method} {url} -> {outcome} ({} ms)",
+                started.elapsed().as_millis()
+            );
+        }
+        let resp = sent.map_err(|e| transport_error(url, &e))?;
         let status = resp.status();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            return Err(ApiError::Redirect {
+                url: url.to_string(),
+                status: status.as_u16(),
+                location,
+            });
+        }
         if status.is_client_error() || status.is_server_error() {
             let reason = status.canonical_reason().unwrap_or("").to_string();
             let bytes = resp.bytes().unwrap_or_default();
@@ -195,7 +299,7 @@ impl Client {
                 parse_error_body(status.as_u16(), &reason, &bytes);
             return Err(ApiError::Status {
                 method: method.to_string(),
-                url,
+                url: url.to_string(),
                 status: status.as_u16(),
                 message,
                 details,
@@ -204,6 +308,34 @@ impl Client {
         }
         Ok(resp)
     }
+
+    fn authorize(&self, req: RequestBuilder) -> RequestBuilder {
+        match &self.auth {
+            Auth::None => req,
+            Auth::Token(token) => req.header(AUTHORIZATION, format!("token={token}")),
+            Auth::Basic(b) => req.basic_auth(&b.username, Some(&b.password)),
+        }
+    }
+}
+
+/// Connection trouble and gateway errors pass; TLS and DNS failures and real answers do not.
+fn is_retryable(e: &ApiError) -> bool {
+    match e {
+        ApiError::Unreachable { reach, .. } => {
+            matches!(reach, Reach::Refused | Reach::Timeout | Reach::Other)
+        }
+        ApiError::Status { status, .. } => matches!(status, 502..=504),
+        _ => false,
+    }
+}
+
+/// The pause before attempt `attempt + 1`: doubling from 250 ms, capped at 2 s, with up to 50 %
+/// jitter so that many clients do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = FIRST_BACKOFF
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF);
+    base + base.mul_f64(fastrand::f64() * 0.5)
 }
 
 fn force_query(force: bool) -> &'static str {
@@ -252,5 +384,55 @@ fn transport_error(url: &str, err: &reqwest::Error) -> ApiError {
         url: url.to_string(),
         reach,
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        for _ in 0..100 {
+            let first = backoff(1);
+            assert!(
+                first >= FIRST_BACKOFF && first <= FIRST_BACKOFF.mul_f64(1.5),
+                "{first:?}"
+            );
+            let second = backoff(2);
+            assert!(second >= 2 * FIRST_BACKOFF && second <= (2 * FIRST_BACKOFF).mul_f64(1.5));
+            let late = backoff(30);
+            assert!(
+                late >= MAX_BACKOFF && late <= MAX_BACKOFF.mul_f64(1.5),
+                "{late:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_transient_failures_are_retried() {
+        let unreachable = |reach| ApiError::Unreachable {
+            url: "u".into(),
+            reach,
+            reason: String::new(),
+        };
+        assert!(is_retryable(&unreachable(Reach::Refused)));
+        assert!(is_retryable(&unreachable(Reach::Timeout)));
+        assert!(!is_retryable(&unreachable(Reach::Tls)));
+        assert!(!is_retryable(&unreachable(Reach::Dns)));
+        let status = |status| ApiError::Status {
+            method: "GET".into(),
+            url: "u".into(),
+            status,
+            message: String::new(),
+            details: vec![],
+            deployments: vec![],
+        };
+        for code in [502, 503, 504] {
+            assert!(is_retryable(&status(code)));
+        }
+        for code in [400, 401, 404, 409, 500] {
+            assert!(!is_retryable(&status(code)));
+        }
     }
 }

@@ -43,6 +43,12 @@ pub enum ApiError {
     },
     /// A success status whose body is not what the API promises.
     Decode { url: String, reason: String },
+    /// A 3xx answer; podctl does not follow redirects.
+    Redirect {
+        url: String,
+        status: u16,
+        location: String,
+    },
 }
 
 impl ApiError {
@@ -70,8 +76,16 @@ impl fmt::Display for ApiError {
                 if !reason.is_empty() && !reason.to_ascii_lowercase().contains(what) {
                     write!(f, " ({reason})")?;
                 }
-                if *reach == Reach::Refused {
-                    write!(f, "; is it running? (try `podctl sim` for a local one)")?;
+                match reach {
+                    Reach::Refused => {
+                        write!(f, "; is it running? (try `podctl sim` for a local one)")?
+                    }
+                    Reach::Tls => write!(
+                        f,
+                        "; to trust the cluster's CA use --ca-cert FILE (or `ca_cert` in the \
+                         cluster config, or DCOS_SSL_VERIFY=FILE); --insecure skips verification"
+                    )?,
+                    _ => {}
                 }
                 Ok(())
             }
@@ -106,6 +120,16 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
+            ApiError::Redirect {
+                url,
+                status,
+                location,
+            } => write!(
+                f,
+                "Marathon at {url} answered HTTP {status}, a redirect to {location:?}; podctl does \
+                 not follow redirects (credentials must not go to another host): if that server \
+                 is the right one, point --url at it"
+            ),
             ApiError::Decode { url, reason } => write!(
                 f,
                 "response from Marathon ({url}) was not in the expected JSON format: {reason}"

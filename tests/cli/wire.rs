@@ -33,8 +33,23 @@ fn serve(answers: Vec<Answer>) -> (String, JoinHandle<Vec<Request>>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
         let mut seen = Vec::new();
+        // Never hang a test: stop waiting for connections after 20 s.
+        listener.set_nonblocking(true).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         for (status, headers, body) in answers {
-            let (stream, _) = listener.accept().unwrap();
+            let stream = loop {
+                match listener.accept() {
+                    Ok((stream, _)) => break Some(stream),
+                    Err(_) if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(std::time::Duration::from_millis(5))
+                    }
+                    Err(_) => break None,
+                }
+            };
+            let Some(stream) = stream else {
+                break;
+            };
+            stream.set_nonblocking(false).unwrap();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
@@ -175,23 +190,102 @@ fn update_of_a_missing_pod_is_refused_on_a_quirky_404() {
 
 #[test]
 fn html_errors_and_missing_headers_are_handled() {
-    let (url, server) = serve(vec![
-        (
-            502,
-            vec![("Content-Type", "text/html")],
-            "<html><body>Could not determine the current leader</body></html>",
-        ),
-        (202, vec![], ""),
-    ]);
+    const LEADERLESS: &str = "<html><body>Could not determine the current leader</body></html>";
+    // A read is tried 4 times on 502; the write after it is never retried.
+    let mut answers: Vec<Answer> = (0..4)
+        .map(|_| (502, vec![("Content-Type", "text/html")], LEADERLESS))
+        .collect();
+    answers.push((503, vec![("Content-Type", "text/html")], LEADERLESS));
+    answers.push((202, vec![], ""));
+    let (url, server) = serve(answers);
     let podctl = Podctl::new().env("PODCTL_URL", &url);
     let err = podctl.run(&["pod", "list"]).fails(6).to_string();
     assert!(err.contains("HTTP 502"), "{err}");
     assert!(!err.contains("<html>"), "{err}");
+    podctl.run(&["pod", "remove", "/web"]).fails(6);
     let out = podctl.run(&["pod", "remove", "/web"]);
     assert_eq!(out.ok(), "");
     assert!(out.stderr.contains("Marathon-Deployment-Id"), "{out:#?}");
     let reqs = server.join().unwrap();
-    assert_eq!(reqs[1].line, "DELETE /v2/pods/web HTTP/1.1");
+    let lines: Vec<&str> = reqs.iter().map(|r| r.line.as_str()).collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /v2/pods/::status HTTP/1.1",
+            "GET /v2/pods/::status HTTP/1.1",
+            "GET /v2/pods/::status HTTP/1.1",
+            "GET /v2/pods/::status HTTP/1.1",
+            "DELETE /v2/pods/web HTTP/1.1",
+            "DELETE /v2/pods/web HTTP/1.1",
+        ]
+    );
+}
+
+#[test]
+fn reads_recover_from_a_passing_gateway_error() {
+    let (url, server) = serve(vec![
+        (
+            503,
+            vec![("Content-Type", "text/html")],
+            "<html>busy</html>",
+        ),
+        (200, vec![("Content-Type", "application/json")], "[]"),
+    ]);
+    let out = Podctl::new()
+        .env("PODCTL_URL", &url)
+        .run(&["pod", "list", "--json", "--verbose"]);
+    assert_eq!(out.ok(), "[]\n");
+    assert!(
+        out.stderr.contains("503") && out.stderr.contains("retrying"),
+        "{out:#?}"
+    );
+    assert_eq!(server.join().unwrap().len(), 2);
+}
+
+#[test]
+fn basic_auth_comes_from_the_url_and_is_never_shown() {
+    let (url, server) = serve(vec![(200, vec![], "[]")]);
+    let with_credentials = url.replace("http://", "http://admin:s3cr%3At@");
+    let podctl = Podctl::new().env("PODCTL_URL", &with_credentials);
+    let out = podctl.run(&["pod", "list", "--verbose"]);
+    out.ok();
+    assert!(!out.stderr.contains("s3cr"), "{out:#?}");
+    assert!(
+        out.stderr.contains(&format!("GET {url}/v2/pods/::status")),
+        "{out:#?}"
+    );
+    let shown = podctl.run(&["config", "show"]);
+    assert!(
+        !shown.ok().contains("s3cr") && shown.stdout.contains("admin / ********"),
+        "{shown:#?}"
+    );
+    let reqs = server.join().unwrap();
+    // admin:s3cr:t in base64
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some("Basic YWRtaW46czNjcjp0")
+    );
+}
+
+#[test]
+fn redirects_are_reported_not_followed() {
+    let (url, server) = serve(vec![(
+        307,
+        vec![("Location", "http://localhost:1/v2/pods/::status")],
+        "",
+    )]);
+    let err = Podctl::new()
+        .env("PODCTL_URL", &url)
+        .env("PODCTL_TOKEN", "secret-token")
+        .run(&["pod", "list"])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("redirect") && err.contains("localhost:1"),
+        "{err}"
+    );
+    assert!(!err.contains("secret-token"), "{err}");
+    assert_eq!(server.join().unwrap().len(), 1);
 }
 
 #[test]
