@@ -126,11 +126,7 @@ Examples:
     #[command(after_help = COMPLETION_HELP)]
     Completion(CompletionArgs),
     /// Run an in-memory Marathon simulator for trying podctl without a cluster
-    #[command(after_help = "\
-Examples:
-  podctl sim                       # listen on http://127.0.0.1:8080
-  podctl sim --port 0 &            # any free port; the first line printed is the URL
-  podctl sim --deploy-time 500ms   # faster deployments")]
+    #[command(after_help = SIM_HELP)]
     Sim(SimArgs),
 }
 
@@ -148,6 +144,28 @@ Install:
 Examples:
   podctl completion bash > /etc/bash_completion.d/podctl
   source <(podctl completion zsh)";
+
+const SIM_HELP: &str = "\
+Fault kinds (--fault 'METHOD PATH=KIND[xN]'; PATH is exact, without the query; `*` matches any
+method or path; xN breaks only the first N matching requests):
+  500html, 502, 503, 504   that status with an HTML page (Jetty's, or a proxy's)
+  truncated                200 application/json with the real body cut in half
+  nonjson                  200 text/html `<html>hello</html>`
+  wrongtype                the real answer labelled text/plain
+  reset                    the connection closes without a byte of answer
+  slow=DURATION            the real answer after DURATION (e.g. slow=5s)
+  redirect=URL             307 to URL
+  huge=SIZE                200 with a JSON array of SIZE bytes (e.g. huge=100MB), streamed
+
+Examples:
+  podctl sim                       # listen on http://127.0.0.1:8080
+  podctl sim --port 0 &            # any free port; the first line printed is the URL
+  podctl sim --deploy-time 500ms   # faster deployments
+  podctl sim --tls-cert cert.pem --tls-key key.pem       # https://127.0.0.1:8080
+  podctl sim --require-basic admin:secret                # like Marathon's --http_credentials
+  podctl sim --fault 'GET /v2/pods/::status=503x2'       # two 503s, then real answers
+  podctl sim --fault 'POST /v2/pods=reset' --fault '* *=slow=2s'
+  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -478,6 +496,37 @@ pub struct SimArgs {
     /// Containers whose image id matches this glob (e.g. 'crash*') keep failing; repeatable
     #[arg(long = "fail-image", value_name = "PATTERN")]
     pub fail_image: Vec<String>,
+    /// Require HTTP basic auth with these credentials on every request but /ping (401 otherwise)
+    #[arg(
+        long = "require-basic",
+        value_name = "USER:PASS",
+        conflicts_with = "require_token"
+    )]
+    pub require_basic: Option<String>,
+    /// Serve HTTPS with this PEM certificate (chain); needs --tls-key
+    #[arg(long = "tls-cert", value_name = "FILE", requires = "tls_key", value_hint = ValueHint::FilePath)]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
+    pub tls_key: Option<PathBuf>,
+    /// Break matching requests, e.g. 'GET /v2/pods=503x2' (kinds below); repeatable
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub fault: Vec<String>,
+    /// Preload this many STABLE pods (/seed/group-GGG/pod-NNNN) for scale tests
+    #[arg(long = "seed-pods", value_name = "N", default_value_t = 0)]
+    pub seed_pods: usize,
+    /// Instances of each seeded pod
+    #[arg(long, value_name = "I", default_value_t = 3, requires = "seed_pods")]
+    pub instances: u32,
+    /// Containers of each seeded pod
+    #[arg(
+        long,
+        value_name = "C",
+        default_value_t = 3,
+        requires = "seed_pods",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub containers: u32,
 }
 
 /// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.

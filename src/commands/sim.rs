@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::SimArgs;
-use crate::sim::{SimOptions, Simulator};
+use crate::sim::{Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
     let sim = Simulator::bind(SimOptions {
@@ -14,6 +14,14 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         token: args.require_token.clone(),
         quiet: args.quiet_log,
         fail_images: args.fail_image.clone(),
+        basic: args.require_basic.clone(),
+        tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        faults: args.fault.clone(),
+        seed: Seed {
+            pods: args.seed_pods,
+            instances: args.instances,
+            containers: args.containers as usize,
+        },
     })?;
     // Scripts read this line to learn the port (`--port 0`): it must go out at once.
     writeln!(ctx.out, "{}", sim.base_url())?;

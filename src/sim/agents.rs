@@ -14,10 +14,13 @@ pub struct Agent {
     pub hostname: String,
     pub id: String,
     used_ports: BTreeSet<u32>,
+    /// Every port below this one is taken: where the search for a free one starts.
+    lowest_free: u32,
 }
 
 #[derive(Debug, Clone)]
 pub struct Agents {
+    cluster_id: String,
     agents: Vec<Agent>,
     next: usize,
     next_address: u32,
@@ -26,17 +29,25 @@ pub struct Agents {
 impl Agents {
     /// `count` agents named `sim-agent-1` ...; ids follow Mesos' `<cluster uuid>-S<n>` form.
     pub fn new(count: usize, cluster_id: &str) -> Agents {
-        let agents = (0..count.max(1))
-            .map(|n| Agent {
-                hostname: format!("sim-agent-{}", n + 1),
-                id: format!("{cluster_id}-S{n}"),
-                used_ports: BTreeSet::new(),
-            })
-            .collect();
-        Agents {
-            agents,
+        let mut agents = Agents {
+            cluster_id: cluster_id.to_string(),
+            agents: Vec::new(),
             next: 0,
             next_address: 0,
+        };
+        agents.grow(count.max(1));
+        agents
+    }
+
+    /// Adds agents until there are at least `count`.
+    pub fn grow(&mut self, count: usize) {
+        for n in self.agents.len()..count {
+            self.agents.push(Agent {
+                hostname: format!("sim-agent-{}", n + 1),
+                id: format!("{}-S{n}", self.cluster_id),
+                used_ports: BTreeSet::new(),
+                lowest_free: FIRST_HOST_PORT,
+            });
         }
     }
 
@@ -61,11 +72,12 @@ impl Agents {
             .iter()
             .map(|r| match r {
                 Some(0) => {
-                    let port = (FIRST_HOST_PORT..=LAST_HOST_PORT)
+                    let port = (a.lowest_free..=LAST_HOST_PORT)
                         .find(|p| !a.used_ports.contains(p))
                         .unwrap_or(0);
                     if port != 0 {
                         a.used_ports.insert(port);
+                        a.lowest_free = port + 1;
                     }
                     Some(port)
                 }
@@ -85,7 +97,9 @@ impl Agents {
         if let Some(a) = self.agents.get_mut(agent) {
             for (port, req) in ports.iter().zip(requested) {
                 if let (Some(p), Some(0)) = (port, req) {
-                    a.used_ports.remove(p);
+                    if a.used_ports.remove(p) {
+                        a.lowest_free = a.lowest_free.min(*p);
+                    }
                 }
             }
         }
@@ -129,6 +143,25 @@ mod tests {
             Some("sim-agent-3")
         );
         assert_eq!(agents.get(2).map(|a| a.id.as_str()), Some("c-S2"));
+    }
+
+    #[test]
+    fn grown_agents_follow_the_naming_and_the_port_search_resumes() {
+        let mut agents = Agents::new(3, "c");
+        agents.grow(2);
+        assert!(
+            agents.get(2).is_some() && agents.get(3).is_none(),
+            "never shrinks"
+        );
+        agents.grow(5);
+        assert_eq!(agents.get(4).map(|a| a.id.as_str()), Some("c-S4"));
+        let ports: Vec<Option<u32>> = (0..3)
+            .flat_map(|_| agents.allocate_ports(4, &[Some(0)]))
+            .collect();
+        assert_eq!(ports, vec![Some(31000), Some(31001), Some(31002)]);
+        agents.release_ports(4, &[Some(31001)], &[Some(0)]);
+        assert_eq!(agents.allocate_ports(4, &[Some(0)]), vec![Some(31001)]);
+        assert_eq!(agents.allocate_ports(4, &[Some(0)]), vec![Some(31003)]);
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub enum SimError {
     NotAuthenticated,
     /// A token that is not the configured one.
     NotAuthorized,
+    /// No or wrong HTTP basic credentials (`--require-basic`): Jetty's answer for this path.
+    BasicNotAuthenticated(String),
     UriNotFound(String),
     MethodNotAllowed,
     UnsupportedMediaType,
@@ -77,10 +79,53 @@ const UNAUTHORIZED_HTML: &str =
 <body bgcolor=\"white\">\r\n<center><h1>401 Authorization Required</h1></center>\r\n\
 <hr><center>openresty</center>\r\n</body>\r\n</html>\r\n";
 
+/// Marathon's default `--http_realm`.
+pub const BASIC_REALM: &str = "Mesosphere";
+
+/// What Jetty labels its error pages with.
+pub const JETTY_CONTENT_TYPE: &str = "text/html;charset=iso-8859-1";
+
+/// The error page Jetty (inside Marathon) writes for `status`.
+pub fn jetty_page(status: u16, reason: &str, path: &str) -> String {
+    // The path is echoed into HTML, so it is escaped as Jetty does.
+    let path = path
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n\
+         <title>Error {status} {reason}</title>\n</head>\n<body><h2>HTTP ERROR {status}</h2>\n\
+         <p>Problem accessing {path}. Reason:\n<pre>    {reason}</pre></p>\n</body>\n</html>\n"
+    )
+}
+
+/// The page a proxy in front of Marathon (Admin Router, nginx) writes for `status`.
+pub fn proxy_page(status: u16) -> String {
+    let title = format!("{status} {}", reason_phrase(status));
+    format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n\
+         <center><h1>{title}</h1></center>\r\n<hr><center>openresty</center>\r\n\
+         </body>\r\n</html>\r\n"
+    )
+}
+
+/// The reason phrase of the statuses the simulator's fault pages use.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        307 => "Temporary Redirect",
+        401 => "Unauthorized",
+        500 => "Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Temporarily Unavailable",
+        504 => "Gateway Time-out",
+        _ => "Error",
+    }
+}
+
 impl SimError {
     pub fn status(&self) -> u16 {
         match self {
-            SimError::NotAuthenticated => 401,
+            SimError::NotAuthenticated | SimError::BasicNotAuthenticated(_) => 401,
             SimError::NotAuthorized => 403,
             SimError::UriNotFound(_)
             | SimError::PodNotFound(_)
@@ -113,6 +158,12 @@ impl SimError {
                 content_type: "text/html",
                 body: UNAUTHORIZED_HTML.to_string(),
                 headers: vec![("WWW-Authenticate", "acsjwt".to_string())],
+            },
+            SimError::BasicNotAuthenticated(path) => ErrorResponse {
+                status,
+                content_type: JETTY_CONTENT_TYPE,
+                body: jetty_page(status, "Unauthorized", path),
+                headers: vec![("WWW-Authenticate", format!("Basic realm=\"{BASIC_REALM}\""))],
             },
             SimError::NotAuthorized => {
                 json_body(json!({"message": "Not Authorized to perform this action!"}))
@@ -226,6 +277,24 @@ mod tests {
             body(&e)["message"],
             "'/a' does not match definition's id ('/b')"
         );
+    }
+
+    #[test]
+    fn basic_challenge_is_a_jetty_page_naming_the_path() {
+        let r = SimError::BasicNotAuthenticated("/v2/pods<x>".into()).response();
+        assert_eq!(r.status, 401);
+        assert_eq!(r.content_type, JETTY_CONTENT_TYPE);
+        assert_eq!(
+            r.headers,
+            vec![("WWW-Authenticate", "Basic realm=\"Mesosphere\"".to_string())]
+        );
+        assert!(r.body.contains("HTTP ERROR 401"), "{}", r.body);
+        assert!(
+            r.body.contains("Problem accessing /v2/pods&lt;x&gt;."),
+            "{}",
+            r.body
+        );
+        assert!(proxy_page(502).contains("<title>502 Bad Gateway</title>"));
     }
 
     #[test]

@@ -1,26 +1,38 @@
 //! `podctl sim`: an in-memory Marathon that follows the pods contract, for newcomers, tests and CI.
 //!
-//! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `server`
-//! speaks HTTP, `route` and `body` decode requests, `error` spells every refusal, `state` is the
-//! scheduler model with `instance` and `agents` below it, and `normalize` fills Marathon's
-//! defaults. It uses `pod` for every type it speaks and never touches `commands`, `marathon` or
-//! `render`.
+//! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `front` owns
+//! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
+//! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
+//! refusal, `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it
+//! for scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it
+//! speaks and never touches `commands`, `marathon` or `render`.
 
 mod agents;
+mod auth;
 mod body;
 mod error;
+mod fault;
+mod front;
 mod instance;
 mod normalize;
 mod route;
+mod seed;
 mod server;
 mod state;
+mod tls;
 
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{anyhow, Context as _};
 
+use auth::Auth;
+use fault::Faults;
+use front::{Connections, Front};
+pub use seed::Seed;
 use server::Context;
 use state::Cluster;
 
@@ -38,6 +50,14 @@ pub struct SimOptions {
     pub deploy_time: Duration,
     /// When set, requests need `Authorization: token=<token>` (except `/ping`).
     pub token: Option<String>,
+    /// `user:password`; when set, requests need HTTP basic auth with it (except `/ping`).
+    pub basic: Option<String>,
+    /// PEM certificate chain and private key; when set, the simulator speaks HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// `--fault` specs: `METHOD PATH=KIND[xN]`.
+    pub faults: Vec<String>,
+    /// Pods to preload, already STABLE.
+    pub seed: Seed,
     /// When false, one line per request goes to stderr: `POST /v2/pods 201`.
     pub quiet: bool,
     /// Glob patterns (`crash*`); a container whose `image.id` matches one keeps failing.
@@ -51,6 +71,10 @@ impl Default for SimOptions {
             port: 0,
             deploy_time: Duration::ZERO,
             token: None,
+            basic: None,
+            tls: None,
+            faults: Vec::new(),
+            seed: Seed::default(),
             quiet: false,
             fail_images: Vec::new(),
         }
@@ -60,46 +84,85 @@ impl Default for SimOptions {
 /// A bound, not yet serving, simulator.
 pub struct Simulator {
     server: Arc<tiny_http::Server>,
+    front: Front,
     context: Arc<Context>,
     base_url: String,
 }
 
 impl Simulator {
-    /// Binds the socket now, so that the caller can print the URL before serving.
+    /// Checks the options, loads the seed and binds the socket now, so that the caller can print
+    /// the URL before serving.
     pub fn bind(opts: SimOptions) -> anyhow::Result<Simulator> {
         let fail_images = fail_patterns(&opts.fail_images)?;
-        let server = tiny_http::Server::http((opts.host.as_str(), opts.port))
-            .map_err(|e| anyhow!("{e}"))
+        let faults = Faults::parse(&opts.faults).map_err(|e| anyhow!(e))?;
+        let auth = match (opts.token, opts.basic) {
+            (Some(_), Some(_)) => {
+                return Err(anyhow!(
+                    "--require-token and --require-basic exclude each other"
+                ))
+            }
+            (Some(token), None) => Auth::Token(token),
+            (None, Some(basic)) if !basic.contains(':') => {
+                return Err(anyhow!("--require-basic expects USER:PASS, got {basic:?}"))
+            }
+            (None, Some(basic)) => Auth::Basic(basic),
+            (None, None) => Auth::Open,
+        };
+        let tls = match &opts.tls {
+            Some((cert, key)) => Some(tls::load(cert, key)?),
+            None => None,
+        };
+        let listener = TcpListener::bind((opts.host.as_str(), opts.port))
             .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
-        let addr = server
+        let addr = listener
+            .local_addr()
+            .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
+        // The HTTP server proper only ever hears the front, over loopback.
+        let server = tiny_http::Server::http("127.0.0.1:0")
+            .map_err(|e| anyhow!("{e}"))
+            .context("cannot listen on 127.0.0.1 for the simulator's HTTP server")?;
+        let backend: SocketAddr = server
             .server_addr()
             .to_ip()
-            .ok_or_else(|| anyhow!("{}:{} is not an IP socket", opts.host, opts.port))?;
+            .ok_or_else(|| anyhow!("the simulator's HTTP server is not on an IP socket"))?;
         let cluster_id = uuid::Uuid::new_v4().to_string();
+        let mut cluster = Cluster::new(opts.deploy_time, &cluster_id).with_fail_images(fail_images);
+        cluster.seed(&opts.seed, SystemTime::now());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let connections = Arc::new(Connections::default());
         let context = Context {
-            cluster: Mutex::new(
-                Cluster::new(opts.deploy_time, &cluster_id).with_fail_images(fail_images),
-            ),
+            cluster: Mutex::new(cluster),
             leader: addr.to_string(),
-            token: opts.token,
+            scheme,
+            auth,
+            faults,
+            connections: Arc::clone(&connections),
             quiet: opts.quiet,
             framework_id: format!("{cluster_id}-0001"),
         };
         Ok(Simulator {
             server: Arc::new(server),
+            front: Front::new(listener, backend, tls, connections),
             context: Arc::new(context),
-            base_url: format!("http://{addr}"),
+            base_url: format!("{scheme}://{addr}"),
         })
     }
 
-    /// `http://127.0.0.1:41873`, with the port actually bound.
+    /// `http://127.0.0.1:41873` (`https://` with TLS), with the port actually bound.
     pub fn base_url(&self) -> String {
         self.base_url.clone()
     }
 
     /// Serves until the process ends.
     pub fn run(self) -> anyhow::Result<()> {
-        let mut workers = Vec::with_capacity(WORKERS);
+        let mut workers = Vec::with_capacity(WORKERS + 1);
+        let front = self.front;
+        workers.push(
+            thread::Builder::new()
+                .name("sim-accept".into())
+                .spawn(move || front.run())
+                .context("starting the simulator's accept thread")?,
+        );
         for n in 0..WORKERS {
             let server = Arc::clone(&self.server);
             let context = Arc::clone(&self.context);
@@ -117,7 +180,7 @@ impl Simulator {
         }
         for worker in workers {
             if worker.join().is_err() {
-                return Err(anyhow!("a simulator worker thread stopped unexpectedly"));
+                return Err(anyhow!("a simulator thread stopped unexpectedly"));
             }
         }
         Ok(())
@@ -154,6 +217,67 @@ mod tests {
         });
         let message = format!("{:#}", taken.err().expect("the port is taken"));
         assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    }
+
+    fn refusal(opts: SimOptions) -> String {
+        let message = format!("{:#}", Simulator::bind(opts).err().expect("refused"));
+        assert!(!message.contains('\n'), "{message}");
+        message
+    }
+
+    #[test]
+    fn bad_options_are_refused_on_one_line_naming_them() {
+        let message = refusal(SimOptions {
+            faults: vec!["GET /v2/pods=503".into(), "GET /x=teapot".into()],
+            ..SimOptions::default()
+        });
+        assert!(
+            message.starts_with("invalid --fault \"GET /x=teapot\": "),
+            "{message}"
+        );
+        let message = refusal(SimOptions {
+            basic: Some("nocolon".into()),
+            ..SimOptions::default()
+        });
+        assert!(message.contains("USER:PASS"), "{message}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        let tls = |cert: &std::path::Path, key: &std::path::Path| SimOptions {
+            tls: Some((cert.to_path_buf(), key.to_path_buf())),
+            ..SimOptions::default()
+        };
+        let message = refusal(tls(&cert, &key));
+        assert!(
+            message.starts_with(&format!("cannot read TLS certificate {}: ", cert.display())),
+            "{message}"
+        );
+        std::fs::write(&cert, "not PEM at all\n").expect("write");
+        let message = refusal(tls(&cert, &key));
+        assert!(
+            message.starts_with(&format!("invalid TLS certificate {}: ", cert.display())),
+            "{message}"
+        );
+        let one = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+        let other = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+        std::fs::write(&cert, one.cert.pem()).expect("write");
+        std::fs::write(&key, "-----BEGIN NOTHING-----\n").expect("write");
+        let message = refusal(tls(&cert, &key));
+        assert!(
+            message.starts_with(&format!("invalid TLS key {}: ", key.display())),
+            "{message}"
+        );
+        std::fs::write(&key, other.signing_key.serialize_pem()).expect("write");
+        let message = refusal(tls(&cert, &key));
+        assert!(
+            message.starts_with(&format!(
+                "TLS key {} does not fit certificate",
+                key.display()
+            )),
+            "{message}"
+        );
+        std::fs::write(&key, one.signing_key.serialize_pem()).expect("write");
+        let sim = Simulator::bind(tls(&cert, &key)).expect("a matching pair binds");
+        assert!(sim.base_url().starts_with("https://127.0.0.1:"));
     }
 
     #[test]

@@ -1,20 +1,26 @@
-//! The HTTP face of the simulator: authentication, routing to the model, response headers and
-//! the request log.
+//! The HTTP face of the simulator: faults, authentication, routing to the model, response
+//! headers and the request log.
 //!
 //! Each request is answered from the model under one lock, at the current time. Nothing here may
 //! panic on what a client sends: bad input becomes a Marathon error body, a poisoned lock is
-//! recovered, and a panic in a handler still answers 500 instead of killing a worker.
+//! recovered, and a panic in a handler still answers 500 instead of killing a worker. A request
+//! that falls under a `--fault` rule is broken before anything else looks at it; faults that take
+//! time (`slow`, `huge`) get a thread of their own so that the workers keep answering.
 
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 use std::time::SystemTime;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::auth::Auth;
 use super::body::{check_definition, parse_instance_ids, parse_pod};
-use super::error::SimError;
+use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
+use super::fault::{FaultKind, Faults, HugeBody};
+use super::front::Connections;
 use super::route::{flag, Method, Route};
 use super::state::Cluster;
 use crate::pod::PodId;
@@ -30,7 +36,12 @@ pub struct Context {
     pub cluster: Mutex<Cluster>,
     /// `host:port` of this "leader".
     pub leader: String,
-    pub token: Option<String>,
+    /// `http` or `https`, for `X-Marathon-Leader`.
+    pub scheme: &'static str,
+    pub auth: Auth,
+    pub faults: Faults,
+    /// The client connections, for `reset` faults.
+    pub connections: Arc<Connections>,
     pub quiet: bool,
     pub framework_id: String,
 }
@@ -47,13 +58,18 @@ struct Reply {
 impl Reply {
     fn json(status: u16, value: &impl Serialize) -> Reply {
         match serde_json::to_vec(value) {
-            Ok(body) => Reply {
-                status,
-                content_type: Some("application/json"),
-                body,
-                headers: Vec::new(),
-            },
+            Ok(body) => Reply::raw_json(status, body),
             Err(e) => Reply::error(&SimError::Internal(e.to_string())),
+        }
+    }
+
+    /// JSON that is already serialized.
+    fn raw_json(status: u16, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            content_type: Some("application/json"),
+            body,
+            headers: Vec::new(),
         }
     }
 
@@ -62,6 +78,15 @@ impl Reply {
             status,
             content_type: None,
             body: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn html(status: u16, content_type: &'static str, body: String) -> Reply {
+        Reply {
+            status,
+            content_type: Some(content_type),
+            body: body.into_bytes(),
             headers: Vec::new(),
         }
     }
@@ -82,27 +107,133 @@ impl Reply {
     }
 }
 
-/// Answers one request and logs it.
-pub fn serve_one(ctx: &Context, mut request: tiny_http::Request) {
-    let method = request.method().as_str().to_string();
+/// Answers one request, or breaks it as a `--fault` says, and logs it.
+pub fn serve_one(ctx: &Arc<Context>, mut request: tiny_http::Request) {
     let url = request.url().to_string();
-    let reply = catch_unwind(AssertUnwindSafe(|| handle(ctx, &mut request)))
-        .unwrap_or_else(|_| Reply::error(&SimError::Internal("internal error".into())));
+    let path = url.split_once('?').map_or(url.as_str(), |(p, _)| p);
+    let Some(fault) = ctx.faults.take(request.method().as_str(), path) else {
+        let reply = answer(ctx, &mut request);
+        send(ctx, request, reply, "");
+        return;
+    };
+    match fault {
+        FaultKind::Html(status) => {
+            let reply = if status == 500 {
+                Reply::html(
+                    status,
+                    JETTY_CONTENT_TYPE,
+                    jetty_page(status, reason_phrase(status), path),
+                )
+            } else {
+                Reply::html(status, "text/html", proxy_page(status))
+            };
+            send(ctx, request, reply, " (fault)");
+        }
+        FaultKind::NonJson => {
+            let reply = Reply::html(200, "text/html", "<html>hello</html>".to_string());
+            send(ctx, request, reply, " (fault)");
+        }
+        FaultKind::Redirect(location) => {
+            let reply = Reply::html(307, "text/html", proxy_page(307)).header("Location", location);
+            send(ctx, request, reply, " (fault)");
+        }
+        FaultKind::Truncated => {
+            let mut reply = answer(ctx, &mut request);
+            let half = reply.body.len() / 2;
+            reply.body.truncate(half);
+            reply.status = 200;
+            reply.content_type = Some("application/json");
+            send(ctx, request, reply, " (fault)");
+        }
+        FaultKind::WrongType => {
+            let mut reply = answer(ctx, &mut request);
+            reply.content_type = Some("text/plain");
+            send(ctx, request, reply, " (fault)");
+        }
+        FaultKind::Reset => {
+            log(ctx, &request, "reset (fault)");
+            ctx.connections.reset(request.remote_addr());
+            // Taking the writer away keeps tiny_http from answering on its own.
+            drop(request.into_writer());
+        }
+        FaultKind::Slow(delay) => {
+            let ctx = Arc::clone(ctx);
+            let waiting = thread::Builder::new()
+                .name("sim-slow".into())
+                .spawn(move || {
+                    thread::sleep(delay);
+                    let reply = answer(&ctx, &mut request);
+                    send(&ctx, request, reply, " (fault)");
+                });
+            // Without a thread the request is dropped, which tiny_http answers with a 500.
+            drop(waiting);
+        }
+        FaultKind::Huge(size) => {
+            let ctx = Arc::clone(ctx);
+            let streaming = thread::Builder::new()
+                .name("sim-huge".into())
+                .spawn(move || {
+                    log(&ctx, &request, "200 (fault)");
+                    let mut headers = common_headers(&ctx);
+                    headers.push(("Content-Type", "application/json".to_string()));
+                    let response = tiny_http::Response::new(
+                        tiny_http::StatusCode(200),
+                        tiny_http_headers(headers),
+                        HugeBody::new(size),
+                        usize::try_from(size).ok(),
+                        None,
+                    );
+                    let _ = request.respond(response);
+                });
+            drop(streaming);
+        }
+    }
+}
+
+/// The answer of the simulated Marathon, faults aside.
+fn answer(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
+    catch_unwind(AssertUnwindSafe(|| handle(ctx, request)))
+        .unwrap_or_else(|_| Reply::error(&SimError::Internal("internal error".into())))
+}
+
+fn log(ctx: &Context, request: &tiny_http::Request, outcome: &str) {
     if !ctx.quiet {
         // The whole request target, query included: `?force=true` is part of what was asked.
-        let _ = writeln!(std::io::stderr(), "{method} {url} {}", reply.status);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {} {outcome}",
+            request.method().as_str(),
+            request.url()
+        );
     }
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let leader = format!("http://{}", ctx.leader);
-    let mut headers: Vec<(&str, String)> = vec![("X-Marathon-Leader", leader)];
+}
+
+fn common_headers(ctx: &Context) -> Vec<(&'static str, String)> {
+    vec![(
+        "X-Marathon-Leader",
+        format!("{}://{}", ctx.scheme, ctx.leader),
+    )]
+}
+
+fn tiny_http_headers(headers: Vec<(&'static str, String)>) -> Vec<tiny_http::Header> {
+    headers
+        .into_iter()
+        .filter_map(|(name, value)| {
+            tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+        })
+        .collect()
+}
+
+fn send(ctx: &Context, request: tiny_http::Request, reply: Reply, note: &str) {
+    log(ctx, &request, &format!("{}{note}", reply.status));
+    let mut headers = common_headers(ctx);
     if let Some(ct) = reply.content_type {
         headers.push(("Content-Type", ct.to_string()));
     }
     headers.extend(reply.headers);
-    for (name, value) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
-        }
+    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    for h in tiny_http_headers(headers) {
+        response.add_header(h);
     }
     // The client may have gone away; there is nobody left to tell.
     let _ = request.respond(response);
@@ -113,7 +244,7 @@ fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     if path != "/ping" {
-        if let Err(e) = authorize(ctx, request) {
+        if let Err(e) = ctx.auth.check(header(request, "Authorization"), path) {
             return Reply::error(&e);
         }
     }
@@ -132,17 +263,6 @@ fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
         reply.body.clear();
     }
     reply
-}
-
-fn authorize(ctx: &Context, request: &tiny_http::Request) -> Result<(), SimError> {
-    let Some(token) = &ctx.token else {
-        return Ok(());
-    };
-    match header(request, "Authorization") {
-        None => Err(SimError::NotAuthenticated),
-        Some(value) if value.trim() == format!("token={token}") => Ok(()),
-        Some(_) => Err(SimError::NotAuthorized),
-    }
 }
 
 fn header<'r>(request: &'r tiny_http::Request, name: &str) -> Option<&'r str> {
@@ -233,7 +353,10 @@ fn dispatch(
         }
         (Route::Pods, Method::Head, _) => Reply::empty(200),
         (Route::Pods, ..) => Reply::json(200, &cluster.pods()),
-        (Route::AllStatus, ..) => Reply::json(200, &cluster.statuses(now)),
+        (Route::AllStatus, ..) => match cluster.statuses_json(now) {
+            Ok(body) => Reply::raw_json(200, body),
+            Err(e) => return Err(SimError::Internal(e.to_string())),
+        },
         (Route::Pod(_), Method::Put, Some(pod)) => {
             let written = cluster.update(pod, force, now)?;
             Reply::json(200, &written.definition)
@@ -249,8 +372,9 @@ fn dispatch(
             Some(pod) => Reply::json(200, &pod),
             None => return Err(SimError::PodDefinitionNotFound(id.clone())),
         },
-        (Route::Status(id), ..) => match cluster.status(id, now) {
-            Some(status) => Reply::json(200, &status),
+        (Route::Status(id), ..) => match cluster.status_json(id, now) {
+            Some(Ok(body)) => Reply::raw_json(200, body),
+            Some(Err(e)) => return Err(SimError::Internal(e.to_string())),
             None => return Err(SimError::PodNotFound(id.clone())),
         },
         (Route::Versions(id), ..) => Reply::json(200, &cluster.versions(id)?),
@@ -860,5 +984,244 @@ mod tests {
                 .expect("status"),
         );
         assert_eq!(s["status"], "DEGRADED");
+    }
+
+    fn header(r: &Response, name: &str) -> String {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn faulty(faults: &[&str]) -> String {
+        start_with(SimOptions {
+            faults: faults.iter().map(|f| f.to_string()).collect(),
+            ..SimOptions::default()
+        })
+    }
+
+    #[test]
+    fn https_with_a_self_signed_certificate() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+                .expect("certificate");
+        let cert_pem = certified.cert.pem();
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert, &cert_pem).expect("write cert");
+        std::fs::write(&key, certified.signing_key.serialize_pem()).expect("write key");
+        let base = start_with(SimOptions {
+            tls: Some((cert, key)),
+            ..SimOptions::default()
+        });
+        assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+        let trusted = Client::builder()
+            .no_proxy()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).expect("PEM"))
+            .build()
+            .expect("client");
+        let r = send_json(
+            trusted.post(format!("{base}/v2/pods")),
+            &pod("/web", "nginx"),
+        );
+        assert_eq!(r.status(), 201);
+        assert_eq!(header(&r, "X-Marathon-Leader"), base);
+        // Several requests on the one kept-alive TLS connection.
+        for _ in 0..3 {
+            let status = json_body(
+                trusted
+                    .get(format!("{base}/v2/pods/web::status"))
+                    .send()
+                    .expect("status over TLS"),
+            );
+            assert_eq!(status["status"], "STABLE");
+        }
+        // Without trusting the certificate, or without TLS, nothing gets through.
+        let untrusting = Client::builder()
+            .no_proxy()
+            .tls_built_in_root_certs(false)
+            .build()
+            .expect("client");
+        assert!(untrusting.get(format!("{base}/ping")).send().is_err());
+        let plain = base.replacen("https://", "http://", 1);
+        let answer = client()
+            .get(format!("{plain}/ping"))
+            .timeout(Duration::from_secs(5))
+            .send();
+        assert!(
+            answer.as_ref().map_or(true, |r| !r.status().is_success()),
+            "{answer:?}"
+        );
+    }
+
+    #[test]
+    fn basic_auth_is_required_everywhere_but_ping() {
+        let base = start_with(SimOptions {
+            basic: Some("admin:s3cret".into()),
+            ..SimOptions::default()
+        });
+        let c = client();
+        let r = c.get(format!("{base}/v2/pods")).send().expect("no auth");
+        assert_eq!(r.status(), 401);
+        assert_eq!(header(&r, "WWW-Authenticate"), "Basic realm=\"Mesosphere\"");
+        assert!(header(&r, "Content-Type").starts_with("text/html"));
+        assert!(r
+            .text()
+            .is_ok_and(|t| t.contains("HTTP ERROR 401") && t.contains("/v2/pods")));
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .basic_auth("admin", Some("wrong"))
+            .send()
+            .expect("wrong password");
+        assert_eq!(r.status(), 401);
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .header("Authorization", "token=s3cret")
+            .send()
+            .expect("a token is no basic auth");
+        assert_eq!(r.status(), 401);
+        let r = c
+            .get(format!("{base}/v2/pods"))
+            .basic_auth("admin", Some("s3cret"))
+            .send()
+            .expect("right password");
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_body(r), json!([]));
+        let ping = c.get(format!("{base}/ping")).send().expect("ping");
+        assert_eq!(ping.status(), 200);
+    }
+
+    #[test]
+    fn html_faults_come_first_and_a_count_runs_out() {
+        let base = faulty(&[
+            "GET /v2/pods=503x2",
+            "GET /v2/deployments=502",
+            "GET /v2/queue=504",
+            "GET /v2/info=500html",
+            "POST /v2/pods=503",
+        ]);
+        let c = client();
+        for _ in 0..2 {
+            let r = c.get(format!("{base}/v2/pods")).send().expect("503");
+            assert_eq!(r.status(), 503);
+            assert_eq!(header(&r, "Content-Type"), "text/html");
+            assert!(r.text().is_ok_and(|t| t.contains("<h1>503 ")));
+        }
+        let r = c.get(format!("{base}/v2/pods")).send().expect("recovered");
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_body(r), json!([]));
+        let r = c.get(format!("{base}/v2/deployments")).send().expect("502");
+        assert_eq!(r.status(), 502);
+        assert!(r.text().is_ok_and(|t| t.contains("502 Bad Gateway")));
+        let r = c.get(format!("{base}/v2/queue")).send().expect("504");
+        assert_eq!(r.status(), 504);
+        let r = c.get(format!("{base}/v2/info")).send().expect("500");
+        assert_eq!(r.status(), 500);
+        assert!(header(&r, "Content-Type").starts_with("text/html"));
+        assert!(r.text().is_ok_and(|t| t.contains("HTTP ERROR 500")));
+        // The broken request never reached the model.
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        assert_eq!(r.status(), 503);
+        let r = c.get(format!("{base}/v2/pods/web")).send().expect("get");
+        assert_eq!(r.status(), 404);
+    }
+
+    #[test]
+    fn faults_that_spoil_the_real_answer() {
+        let base = faulty(&[
+            "GET /v2/pods/::status=truncatedx1",
+            "GET /v2/info=wrongtype",
+            "GET /v2/leader=nonjson",
+        ]);
+        let c = client();
+        send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "a"));
+        let r = c
+            .get(format!("{base}/v2/pods/::status"))
+            .send()
+            .expect("truncated");
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "Content-Type"), "application/json");
+        let cut = r.bytes().expect("body");
+        assert!(serde_json::from_slice::<Value>(&cut).is_err());
+        let whole = c
+            .get(format!("{base}/v2/pods/::status"))
+            .send()
+            .and_then(|r| r.bytes())
+            .expect("whole");
+        // The timestamps in it have a fixed width, so the lengths compare.
+        assert_eq!(cut.len(), whole.len() / 2);
+        assert_eq!(&cut[..], &whole[..cut.len()]);
+        let r = c.get(format!("{base}/v2/info")).send().expect("wrongtype");
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "Content-Type"), "text/plain");
+        assert_eq!(json_body(r)["name"], "marathon");
+        let r = c.get(format!("{base}/v2/leader")).send().expect("nonjson");
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "Content-Type"), "text/html");
+        assert_eq!(r.text().ok().as_deref(), Some("<html>hello</html>"));
+    }
+
+    #[test]
+    fn reset_closes_without_an_answer_and_slow_waits() {
+        let base = faulty(&["GET /v2/pods=resetx1", "GET /v2/queue=slow=400ms"]);
+        let c = client();
+        let reset = c.get(format!("{base}/v2/pods")).send();
+        let error = reset.expect_err("no answer at all");
+        assert!(error.status().is_none(), "{error}");
+        let r = c.get(format!("{base}/v2/pods")).send().expect("recovered");
+        assert_eq!(r.status(), 200);
+        let started = std::time::Instant::now();
+        let r = c.get(format!("{base}/v2/queue")).send().expect("slow");
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        assert_eq!(r.status(), 200);
+        assert_eq!(json_body(r), json!({"queue": []}));
+    }
+
+    #[test]
+    fn redirect_to_another_host_name() {
+        let target = start(0, None);
+        let c = client();
+        send_json(c.post(format!("{target}/v2/pods")), &pod("/there", "a"));
+        let port = target.rsplit(':').next().unwrap_or_default();
+        let location = format!("http://localhost:{port}/v2/pods");
+        let base = faulty(&[&format!("GET /v2/pods=redirect={location}")]);
+        let manual = Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let r = manual.get(format!("{base}/v2/pods")).send().expect("307");
+        assert_eq!(r.status(), 307);
+        assert_eq!(header(&r, "Location"), location);
+        let followed = json_body(c.get(format!("{base}/v2/pods")).send().expect("followed"));
+        assert_eq!(followed[0]["id"], "/there");
+    }
+
+    #[test]
+    fn huge_bodies_stream() {
+        use std::io::Read;
+        let base = faulty(&["GET /v2/pods/::status=huge=20MB"]);
+        let mut r = client()
+            .get(format!("{base}/v2/pods/::status"))
+            .send()
+            .expect("huge");
+        assert_eq!(r.status(), 200);
+        // Sent chunked, as Jetty sends a large answer: no size is announced up front.
+        assert_eq!(header(&r, "Transfer-Encoding"), "chunked");
+        let mut buf = vec![0u8; 64 * 1024];
+        let (mut total, mut first, mut last) = (0usize, None, 0u8);
+        loop {
+            let n = r.read(&mut buf).expect("reads");
+            if n == 0 {
+                break;
+            }
+            first = first.or(Some(buf[0]));
+            last = buf[n - 1];
+            total += n;
+        }
+        assert_eq!(total, 20_000_000);
+        assert_eq!((first, last), (Some(b'['), b']'));
     }
 }

@@ -9,6 +9,11 @@
 //! on enough STABLE instances (or is removed). Instances of an image matching a `--fail-image`
 //! pattern never become STABLE, so the deployment that launched them stays listed, on its last
 //! step, until it is rolled back, stopped, or cancelled by a forced change.
+//!
+//! `GET /v2/pods/::status` on tens of thousands of pods must cost little more than copying bytes:
+//! a pod whose instances are all STABLE for good looks the same at every later moment except for
+//! its `lastUpdated`, so its serialized status is kept, split around that field, until the pod
+//! changes.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,6 +26,7 @@ use super::agents::Agents;
 use super::error::SimError;
 use super::instance::{new_instance_id, requested_ports, Instance};
 use super::normalize::{normalize, only_scaling_differs, same_spec};
+use super::seed::{self, Seed};
 use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
 use crate::pod::time::{format_timestamp, parse_timestamp};
@@ -41,6 +47,8 @@ pub struct Cluster {
     next_seq: u64,
     /// Containers whose `image.id` matches one of these crash again and again.
     fail_images: Vec<Pattern>,
+    /// Stands for `lastUpdated` in cached statuses; random, so no definition can contain it.
+    now_marker: String,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +57,15 @@ struct PodRecord {
     instances: Vec<Instance>,
     /// The last failure of an instance that is no longer listed: its time and history entry.
     last_failure: Option<(SystemTime, Value)>,
+    /// The serialized status while it cannot change; cleared by every change to the record.
+    cached: Option<CachedStatus>,
+}
+
+/// A pod's status JSON, split where its `lastUpdated` timestamp goes.
+#[derive(Debug, Clone)]
+struct CachedStatus {
+    before: Vec<u8>,
+    after: Vec<u8>,
 }
 
 /// A registered deployment, with what it changed so that it can be rolled back.
@@ -85,6 +102,40 @@ impl Cluster {
             last_version_ms: 0,
             next_seq: 0,
             fail_images: Vec::new(),
+            now_marker: format!("podctl-sim-now-{}", uuid::Uuid::new_v4()),
+        }
+    }
+
+    /// Preloads `seed.pods` pods whose instances have been STABLE for an hour at `now`, with no
+    /// deployments; adds agents so that every instance gets its host ports.
+    pub fn seed(&mut self, seed: &Seed, now: SystemTime) {
+        if seed.pods == 0 {
+            return;
+        }
+        let ports = seed.pods * seed.instances as usize * seed.containers;
+        self.agents.grow(ports.div_ceil(seed::PORTS_PER_AGENT));
+        let launched = now.checked_sub(seed::AGE).unwrap_or(now);
+        let version = self.next_version(launched);
+        for n in 0..seed.pods {
+            let spec = Arc::new(normalize(seed::definition(seed, n), &version));
+            let id = PodId::lenient(&spec.id);
+            let mut instances = self.launch(&id, &spec, spec.instances() as usize, launched);
+            for i in &mut instances {
+                i.stable_at = launched;
+            }
+            self.history
+                .entry(id.clone())
+                .or_default()
+                .push(spec.clone());
+            self.pods.insert(
+                id,
+                PodRecord {
+                    spec,
+                    instances,
+                    last_failure: None,
+                    cached: None,
+                },
+            );
         }
     }
 
@@ -187,15 +238,68 @@ impl Cluster {
         self.pods.values().map(|r| (*r.spec).clone()).collect()
     }
 
+    /// The typed form of [`Cluster::status_json`].
+    #[cfg(test)]
     pub fn status(&self, id: &PodId, now: SystemTime) -> Option<PodStatus> {
-        self.pods.get(id).map(|r| self.pod_status(id, r, now))
+        self.pods
+            .get(id)
+            .map(|r| pod_status(&self.agents, id, r, now))
     }
 
+    /// The typed form of [`Cluster::statuses_json`].
+    #[cfg(test)]
     pub fn statuses(&self, now: SystemTime) -> Vec<PodStatus> {
         self.pods
             .iter()
-            .map(|(id, r)| self.pod_status(id, r, now))
+            .map(|(id, r)| pod_status(&self.agents, id, r, now))
             .collect()
+    }
+
+    /// `GET /v2/pods/{id}::status`, serialized: what [`Cluster::status`] gives.
+    pub fn status_json(
+        &mut self,
+        id: &PodId,
+        now: SystemTime,
+    ) -> Option<serde_json::Result<Vec<u8>>> {
+        let stamp = format_timestamp(now);
+        let record = self.pods.get_mut(id)?;
+        let mut out = Vec::new();
+        Some(
+            write_status(
+                &self.agents,
+                &self.now_marker,
+                id,
+                record,
+                now,
+                &stamp,
+                &mut out,
+            )
+            .map(|()| out),
+        )
+    }
+
+    /// `GET /v2/pods/::status`, serialized: what [`Cluster::statuses`] gives, from the cache for
+    /// the pods that cannot change by themselves.
+    pub fn statuses_json(&mut self, now: SystemTime) -> serde_json::Result<Vec<u8>> {
+        let stamp = format_timestamp(now);
+        let mut out = Vec::with_capacity(self.pods.len() * 4096);
+        out.push(b'[');
+        for (n, (id, record)) in self.pods.iter_mut().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            write_status(
+                &self.agents,
+                &self.now_marker,
+                id,
+                record,
+                now,
+                &stamp,
+                &mut out,
+            )?;
+        }
+        out.push(b']');
+        Ok(out)
     }
 
     /// `::versions`: every stored version, also those from before a delete; 404 while the pod
@@ -276,6 +380,7 @@ impl Cluster {
                 instance.incarnation = 1;
             }
         }
+        record.cached = None;
         self.pods.insert(id.clone(), record);
         Ok(killed)
     }
@@ -383,6 +488,7 @@ impl Cluster {
         for record in self.pods.values_mut() {
             let agents = &mut self.agents;
             let mut last_failure = record.last_failure.take();
+            let before = record.instances.len();
             record.instances.retain(|i| {
                 let keep = i.is_visible(now);
                 if !keep {
@@ -392,6 +498,9 @@ impl Cluster {
                 keep
             });
             record.last_failure = last_failure;
+            if record.instances.len() != before {
+                record.cached = None;
+            }
         }
         let running: Vec<bool> = self.plans.iter().map(|p| self.is_running(p, now)).collect();
         let mut running = running.into_iter();
@@ -473,6 +582,7 @@ impl Cluster {
                         spec,
                         instances,
                         last_failure: None,
+                        cached: None,
                     },
                 );
                 vec!["StartPod", "ScalePod"]
@@ -497,6 +607,7 @@ impl Cluster {
                 if !actions.is_empty() {
                     record.spec = spec;
                 }
+                record.cached = None;
                 self.pods.insert(id.clone(), record);
                 actions
             }
@@ -608,41 +719,87 @@ impl Cluster {
             })
             .collect()
     }
+}
 
-    fn pod_status(&self, id: &PodId, record: &PodRecord, now: SystemTime) -> PodStatus {
-        let visible: Vec<&Instance> = record
-            .instances
-            .iter()
-            .filter(|i| i.is_visible(now))
-            .collect();
-        let stable = visible.iter().filter(|i| i.is_stable(now)).count();
-        let since = visible.iter().map(|i| i.phase(now).1).max().unwrap_or(now);
-        let since = format_timestamp(since);
-        let last_failure = record
-            .instances
-            .iter()
-            .fold(record.last_failure.clone(), |last, i| {
-                latest(last, failure_entry(i, now))
+/// Serializes the status of `record` at `now` (`stamp` formatted) onto `out`, filling or using
+/// its cache when the pod cannot change by itself.
+fn write_status(
+    agents: &Agents,
+    marker: &str,
+    id: &PodId,
+    record: &mut PodRecord,
+    now: SystemTime,
+    stamp: &str,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    if record.cached.is_none() && is_settled(record, now) {
+        let mut status = pod_status(agents, id, record, now);
+        status.last_updated = Some(marker.to_string());
+        let json = serde_json::to_vec(&status)?;
+        if let Some(at) = json
+            .windows(marker.len())
+            .position(|w| w == marker.as_bytes())
+        {
+            record.cached = Some(CachedStatus {
+                before: json[..at].to_vec(),
+                after: json[at + marker.len()..].to_vec(),
             });
-        let status = if stable >= record.spec.instances() as usize {
-            "STABLE"
-        } else {
-            "DEGRADED"
-        };
-        PodStatus {
-            id: id.to_string(),
-            spec: Some((*record.spec).clone()),
-            status: status.to_string(),
-            status_since: Some(since.clone()),
-            instances: visible
-                .iter()
-                .map(|i| i.status(self.agents.get(i.agent), now))
-                .collect(),
-            termination_history: Some(last_failure.map(|(_, entry)| entry).into_iter().collect()),
-            last_updated: Some(format_timestamp(now)),
-            last_changed: Some(since),
-            ..Default::default()
         }
+    }
+    match &record.cached {
+        Some(cached) => {
+            out.extend_from_slice(&cached.before);
+            out.extend_from_slice(stamp.as_bytes());
+            out.extend_from_slice(&cached.after);
+            Ok(())
+        }
+        None => serde_json::to_writer(out, &pod_status(agents, id, record, now)),
+    }
+}
+
+/// Every instance is STABLE at `now` and stays so until someone changes the pod: nothing in its
+/// status but `lastUpdated` depends on the time any more.
+fn is_settled(record: &PodRecord, now: SystemTime) -> bool {
+    !record.instances.is_empty()
+        && record
+            .instances
+            .iter()
+            .all(|i| i.is_live() && i.crashing.is_empty() && i.stable_at <= now && i.is_stable(now))
+}
+
+fn pod_status(agents: &Agents, id: &PodId, record: &PodRecord, now: SystemTime) -> PodStatus {
+    let visible: Vec<&Instance> = record
+        .instances
+        .iter()
+        .filter(|i| i.is_visible(now))
+        .collect();
+    let stable = visible.iter().filter(|i| i.is_stable(now)).count();
+    let since = visible.iter().map(|i| i.phase(now).1).max().unwrap_or(now);
+    let since = format_timestamp(since);
+    let last_failure = record
+        .instances
+        .iter()
+        .fold(record.last_failure.clone(), |last, i| {
+            latest(last, failure_entry(i, now))
+        });
+    let status = if stable >= record.spec.instances() as usize {
+        "STABLE"
+    } else {
+        "DEGRADED"
+    };
+    PodStatus {
+        id: id.to_string(),
+        spec: Some((*record.spec).clone()),
+        status: status.to_string(),
+        status_since: Some(since.clone()),
+        instances: visible
+            .iter()
+            .map(|i| i.status(agents.get(i.agent), now))
+            .collect(),
+        termination_history: Some(last_failure.map(|(_, entry)| entry).into_iter().collect()),
+        last_updated: Some(format_timestamp(now)),
+        last_changed: Some(since),
+        ..Default::default()
     }
 }
 
