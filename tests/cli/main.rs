@@ -8,6 +8,7 @@ mod config;
 mod deployments;
 mod errors;
 mod pods;
+mod security;
 mod support;
 mod validate;
 mod wire;

@@ -38,7 +38,7 @@ impl Sim {
             .unwrap();
         let url = first.trim().to_string();
         assert!(
-            url.starts_with("http://127.0.0.1:"),
+            url.starts_with("http://127.0.0.1:") || url.starts_with("https://127.0.0.1:"),
             "sim printed {first:?}"
         );
         Sim {
@@ -87,11 +87,37 @@ pub struct Podctl {
 }
 
 /// The outcome of one run.
-#[derive(Debug)]
 pub struct Out {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+/// Shows at most the start and end of long output, so a failing assertion stays readable.
+impl std::fmt::Debug for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn clip(s: &str) -> String {
+            const KEEP: usize = 1500;
+            if s.len() <= 2 * KEEP {
+                return s.to_string();
+            }
+            let head: String = s.chars().take(KEEP).collect();
+            let tail: String = s
+                .chars()
+                .rev()
+                .take(KEEP)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("{head}\n[... {} bytes ...]\n{tail}", s.len() - 2 * KEEP)
+        }
+        f.debug_struct("Out")
+            .field("code", &self.code)
+            .field("stdout", &clip(&self.stdout))
+            .field("stderr", &clip(&self.stderr))
+            .finish()
+    }
 }
 
 impl Out {
