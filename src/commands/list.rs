@@ -8,17 +8,22 @@ use super::{Ctx, Mode};
 use crate::render;
 
 pub fn run(ctx: &mut Ctx) -> Result<()> {
-    let mut pods = ctx.client()?.all_pod_status().context("listing pods")?;
+    let client = ctx.client()?;
+    if ctx.mode == Mode::Json {
+        // Marathon's JSON as it came: no decoding and re-encoding of megabytes.
+        let resp = client.all_pod_status_raw().context("listing pods")?;
+        return super::copy_json_response(ctx, resp).context("listing pods");
+    }
+    let mut pods = client.pod_summaries().context("listing pods")?;
     pods.sort_by(|a, b| a.id.cmp(&b.id));
     match ctx.mode {
-        Mode::Json => render::write_json(ctx.out, &pods)?,
         _ if pods.is_empty() => eprintln!("No pods."),
         Mode::Quiet => {
             for pod in &pods {
                 writeln!(ctx.out, "{}", pod.id)?;
             }
         }
-        Mode::Human => {
+        Mode::Human | Mode::Json => {
             let text = render::pod_list(&pods, SystemTime::now(), ctx.style);
             ctx.out.write_all(text.as_bytes())?;
         }

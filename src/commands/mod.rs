@@ -101,6 +101,19 @@ impl Ctx<'_> {
     }
 }
 
+/// Copies a JSON response to stdout as received; a body that is not JSON is an error (exit 1).
+fn copy_json_response(ctx: &mut Ctx, resp: reqwest::blocking::Response) -> Result<()> {
+    let url = resp.url().to_string();
+    match crate::render::copy_json(resp, ctx.out)? {
+        Ok(()) => Ok(()),
+        Err(e) => Err(crate::marathon::ApiError::Decode {
+            url,
+            reason: e.to_string(),
+        }
+        .into()),
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
     let stdout = io::stdout();

@@ -10,13 +10,19 @@ use crate::render;
 
 pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
     let client = ctx.client()?;
+    if ctx.mode == Mode::Json {
+        let resp = client
+            .pod_status_raw(&args.id)
+            .with_context(|| format!("showing pod {}", args.id))?;
+        return super::copy_json_response(ctx, resp)
+            .with_context(|| format!("showing pod {}", args.id));
+    }
     let status = client
         .pod_status(&args.id)
         .with_context(|| format!("showing pod {}", args.id))?;
     match ctx.mode {
-        Mode::Json => render::write_json(ctx.out, &status)?,
         Mode::Quiet => writeln!(ctx.out, "{}", status.id)?,
-        Mode::Human => {
+        Mode::Human | Mode::Json => {
             let deployments: Vec<_> = client
                 .deployments()
                 .context("listing deployments")?

@@ -13,6 +13,7 @@ use super::error::{parse_error_body, ApiError, Reach};
 use crate::config::{Basic, Settings};
 use crate::exit::{Exit, Failure};
 use crate::pod::id::encode_segment;
+use crate::pod::status::PodSummary;
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
 /// Marathon's header naming the deployment a write started.
@@ -133,9 +134,23 @@ impl Client {
         self.get_json(&format!("/v2/pods/{}::status", id.url_path()))
     }
 
-    /// `GET /v2/pods/::status`: every pod the caller may see.
-    pub fn all_pod_status(&self) -> Result<Vec<PodStatus>, ApiError> {
+    /// `GET /v2/pods/::status`, read into the lean [`PodSummary`] that `pod list` shows.
+    pub fn pod_summaries(&self) -> Result<Vec<PodSummary>, ApiError> {
         self.get_json("/v2/pods/::status")
+    }
+
+    /// `GET /v2/pods/::status` as Marathon sent it, for `--json` (copied, not re-encoded).
+    pub fn all_pod_status_raw(&self) -> Result<Response, ApiError> {
+        self.send(Method::GET, "/v2/pods/::status", None)
+    }
+
+    /// `GET /v2/pods/{id}::status` as Marathon sent it.
+    pub fn pod_status_raw(&self, id: &PodId) -> Result<Response, ApiError> {
+        self.send(
+            Method::GET,
+            &format!("/v2/pods/{}::status", id.url_path()),
+            None,
+        )
     }
 
     /// `GET /v2/pods/{id}::versions`, sorted oldest first (Marathon does not sort).
@@ -203,7 +218,7 @@ impl Client {
 
     fn decode<T: DeserializeOwned>(&self, resp: Response) -> Result<T, ApiError> {
         let url = resp.url().to_string();
-        let bytes = resp.bytes().map_err(|e| transport_error(&url, &e))?;
+        let bytes = read_body(resp).map_err(|e| transport_error(&url, &e))?;
         serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
             url,
             reason: e.to_string(),
@@ -336,6 +351,18 @@ fn backoff(attempt: u32) -> Duration {
         .saturating_mul(1 << attempt.saturating_sub(1).min(16))
         .min(MAX_BACKOFF);
     base + base.mul_f64(fastrand::f64() * 0.5)
+}
+
+/// Reads a whole body into one buffer sized from `Content-Length` when the server sent one.
+fn read_body(mut resp: Response) -> Result<Vec<u8>, reqwest::Error> {
+    use std::io::Read;
+    let hint = resp.content_length().unwrap_or(0).min(1 << 30) as usize;
+    let mut buf = Vec::with_capacity(hint);
+    match resp.read_to_end(&mut buf) {
+        Ok(_) => Ok(buf),
+        // Read errors of a reqwest body are reqwest errors; get the typed one back.
+        Err(_) => resp.bytes().map(|b| b.to_vec()),
+    }
 }
 
 fn force_query(force: bool) -> &'static str {

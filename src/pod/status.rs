@@ -189,21 +189,128 @@ impl PodStatus {
     /// The state of one container across all instances, most advanced state first:
     /// `[("running", 2), ("staging", 1)]`.
     pub fn container_states(&self, name: &str) -> Vec<(String, usize)> {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for c in self
-            .instances
+        tally_states(
+            self.instances
+                .iter()
+                .flat_map(|i| i.containers.iter())
+                .filter(|c| c.name == name)
+                .map(|c| c.status.as_str()),
+        )
+    }
+}
+
+/// Counts task states (`TASK_RUNNING`, ...) by their short name, most advanced first.
+fn tally_states<'a>(states: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for state in states {
+        let state = short_task_state(state);
+        match counts.iter_mut().find(|(s, _)| *s == state) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((state, 1)),
+        }
+    }
+    counts.sort_by_key(|(s, _)| state_rank(s));
+    counts
+}
+
+/// Just what `pod list` shows of a [`PodStatus`]. Reading `::status` of thousands of pods into
+/// this skips everything else (unknown fields cost no allocation), which is what makes
+/// `pod list` about as fast as fetching the bytes.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSummary {
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub status_since: Option<String>,
+    #[serde(default)]
+    pub spec: Option<SpecSummary>,
+    #[serde(default)]
+    pub instances: Vec<InstanceSummary>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct SpecSummary {
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub scaling: Option<ScalingSummary>,
+    #[serde(default)]
+    pub containers: Vec<NameSummary>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ScalingSummary {
+    #[serde(default)]
+    pub instances: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct NameSummary {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct InstanceSummary {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub containers: Vec<TaskSummary>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct TaskSummary {
+    pub name: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+impl PodSummary {
+    /// Desired instances (Marathon's default 1).
+    pub fn desired_instances(&self) -> u32 {
+        self.spec
+            .as_ref()
+            .and_then(|s| s.scaling.as_ref())
+            .and_then(|s| s.instances)
+            .unwrap_or(1)
+    }
+
+    pub fn stable_instances(&self) -> usize {
+        self.instances
             .iter()
-            .flat_map(|i| i.containers.iter())
-            .filter(|c| c.name == name)
-        {
-            let state = c.short_state();
-            match counts.iter_mut().find(|(s, _)| *s == state) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((state, 1)),
+            .filter(|i| i.status == "STABLE")
+            .count()
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        self.spec.as_ref().and_then(|s| s.version.as_deref())
+    }
+
+    /// Container names in spec order, followed by any that only appear in status.
+    pub fn container_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter().map(|c| c.name.as_str()))
+            .collect();
+        for c in self.instances.iter().flat_map(|i| &i.containers) {
+            if !names.contains(&c.name.as_str()) {
+                names.push(&c.name);
             }
         }
-        counts.sort_by_key(|(s, _)| state_rank(s));
-        counts
+        names
+    }
+
+    /// See [`PodStatus::container_states`].
+    pub fn container_states(&self, name: &str) -> Vec<(String, usize)> {
+        tally_states(
+            self.instances
+                .iter()
+                .flat_map(|i| i.containers.iter())
+                .filter(|c| c.name == name)
+                .map(|c| c.status.as_str()),
+        )
     }
 }
 
@@ -278,6 +385,28 @@ mod tests {
         assert_eq!(status.stable_instances(), 2);
         assert_eq!(describe_states(&status.container_states("none")), "-");
         assert_eq!(status.container_names(), vec!["app".to_string()]);
+    }
+
+    #[test]
+    fn a_summary_reads_what_list_needs_and_skips_the_rest() {
+        let text = r#"[{"id":"/web","status":"DEGRADED","statusSince":"2026-01-01T00:00:00Z",
+            "spec":{"id":"/web","version":"v1","scaling":{"kind":"fixed","instances":3},
+                    "containers":[{"name":"app","resources":{"cpus":1},"image":{"id":"x"}}]},
+            "instances":[{"id":"i1","status":"STABLE","agentHostname":"a",
+                          "containers":[{"name":"app","status":"TASK_RUNNING","endpoints":[]},
+                                        {"name":"extra","status":"TASK_STAGING"}]}],
+            "terminationHistory":[],"somethingNew":{"deep":[1,2,3]}}]"#;
+        let pods: Vec<PodSummary> = serde_json::from_str(text).unwrap();
+        let pod = &pods[0];
+        assert_eq!(pod.desired_instances(), 3);
+        assert_eq!(pod.stable_instances(), 1);
+        assert_eq!(pod.version(), Some("v1"));
+        assert_eq!(pod.container_names(), vec!["app", "extra"]);
+        assert_eq!(describe_states(&pod.container_states("app")), "1 running");
+        assert_eq!(describe_states(&pod.container_states("extra")), "1 staging");
+        // The full type reads the same document the same way.
+        let full: Vec<PodStatus> = serde_json::from_str(text).unwrap();
+        assert_eq!(full[0].container_states("app"), pod.container_states("app"));
     }
 
     #[test]
