@@ -101,17 +101,21 @@ impl Ctx<'_> {
     }
 }
 
-/// Copies a JSON response to stdout as received; a body that is not JSON is an error (exit 1).
+/// Writes a JSON response to stdout as received, after checking that it is one well-formed JSON
+/// document (a body cut short or an HTML page is an error, exit 1, and nothing is written).
 fn copy_json_response(ctx: &mut Ctx, resp: reqwest::blocking::Response) -> Result<()> {
     let url = resp.url().to_string();
-    match crate::render::copy_json(resp, ctx.out)? {
-        Ok(()) => Ok(()),
-        Err(e) => Err(crate::marathon::ApiError::Decode {
+    let body = crate::marathon::read_body(resp)?;
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
+        return Err(crate::marathon::ApiError::Decode {
             url,
             reason: e.to_string(),
         }
-        .into()),
+        .into());
     }
+    ctx.out.write_all(&body)?;
+    ctx.out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// Runs the parsed command line.
