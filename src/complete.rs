@@ -86,13 +86,7 @@ pub fn deployment_ids(current: &OsStr) -> Vec<CompletionCandidate> {
         .into_iter()
         .filter(|d| d.id.starts_with(current.as_ref()))
         .map(|d| {
-            let help = d
-                .affected_pods
-                .iter()
-                .chain(&d.affected_apps)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
+            let help = d.affected();
             CompletionCandidate::new(d.id).help(Some(help.into()))
         })
         .collect()

@@ -47,6 +47,16 @@ pub struct Action {
 }
 
 impl Deployment {
+    /// The pods and apps it touches, `/web, /prod/api`; empty when it names none.
+    pub fn affected(&self) -> String {
+        self.affected_pods
+            .iter()
+            .chain(&self.affected_apps)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Whether this deployment touches the pod with the given absolute id.
     pub fn affects_pod(&self, id: &str) -> bool {
         self.affected_pods.iter().any(|p| p == id)

@@ -250,13 +250,7 @@ pub fn versions(versions: &[String], now: SystemTime, style: Style) -> String {
 pub fn deployments(deployments: &[Deployment], now: SystemTime, style: Style) -> String {
     let mut table = new_table(&["ID", "AFFECTS", "STEP", "ACTIONS", "AGE"], style);
     for d in deployments {
-        let affects = d
-            .affected_pods
-            .iter()
-            .chain(&d.affected_apps)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
+        let affects = d.affected();
         let actions = d
             .current_actions
             .iter()
