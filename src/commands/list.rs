@@ -14,7 +14,8 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
         let resp = client.all_pod_status_raw().context("listing pods")?;
         return super::copy_json_response(ctx, resp).context("listing pods");
     }
-    let mut pods = client.pod_summaries().context("listing pods")?;
+    let body = client.all_pod_status_body().context("listing pods")?;
+    let mut pods = body.summaries().context("listing pods")?;
     pods.sort_by(|a, b| a.id.cmp(&b.id));
     match ctx.mode {
         _ if pods.is_empty() => eprintln!("No pods."),

@@ -35,6 +35,22 @@ pub struct Written {
     pub pod: Option<PodDefinition>,
 }
 
+/// A response body held in memory, to be read in place.
+pub struct Body {
+    url: String,
+    bytes: Vec<u8>,
+}
+
+impl Body {
+    /// The pods of a `::status` list, borrowing from the body.
+    pub fn summaries(&self) -> Result<Vec<PodSummary<'_>>, ApiError> {
+        serde_json::from_slice(&self.bytes).map_err(|e| ApiError::Decode {
+            url: self.url.clone(),
+            reason: e.to_string(),
+        })
+    }
+}
+
 /// A blocking Marathon client over one reused connection pool.
 pub struct Client {
     base: String,
@@ -138,9 +154,13 @@ impl Client {
         self.get_json(&format!("/v2/pods/{}::status", id.url_path()))
     }
 
-    /// `GET /v2/pods/::status`, read into the lean [`PodSummary`] that `pod list` shows.
-    pub fn pod_summaries(&self) -> Result<Vec<PodSummary>, ApiError> {
-        self.get_json("/v2/pods/::status")
+    /// `GET /v2/pods/::status` as a [`Body`]; [`Body::summaries`] reads what `pod list` shows
+    /// without copying the strings out of it.
+    pub fn all_pod_status_body(&self) -> Result<Body, ApiError> {
+        let resp = self.send(Method::GET, "/v2/pods/::status", None)?;
+        let url = resp.url().to_string();
+        let bytes = read_body(resp).map_err(|e| transport_error(&url, &e))?;
+        Ok(Body { url, bytes })
     }
 
     /// `GET /v2/pods/::status` as Marathon sent it, for `--json` (copied, not re-encoded).

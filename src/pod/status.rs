@@ -4,6 +4,8 @@
 //! appear often: all are optional here, and unknown ones are kept in `extra` so `--json` output
 //! stays faithful to what the server said.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -214,30 +216,32 @@ fn tally_states<'a>(states: impl Iterator<Item = &'a str>) -> Vec<(String, usize
 }
 
 /// Just what `pod list` shows of a [`PodStatus`]. Reading `::status` of thousands of pods into
-/// this skips everything else (unknown fields cost no allocation), which is what makes
-/// `pod list` about as fast as fetching the bytes.
+/// this skips everything else, and borrows its strings from the response body (JSON strings
+/// without escapes need no copy), which is what keeps `pod list` close to the cost of fetching
+/// the bytes.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PodSummary {
-    pub id: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub status_since: Option<String>,
-    #[serde(default)]
-    pub spec: Option<SpecSummary>,
-    #[serde(default)]
-    pub instances: Vec<InstanceSummary>,
+pub struct PodSummary<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub status: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub status_since: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub spec: Option<SpecSummary<'a>>,
+    #[serde(default, borrow)]
+    pub instances: Vec<InstanceSummary<'a>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct SpecSummary {
-    #[serde(default)]
-    pub version: Option<String>,
+pub struct SpecSummary<'a> {
+    #[serde(default, borrow)]
+    pub version: Option<Cow<'a, str>>,
     #[serde(default)]
     pub scaling: Option<ScalingSummary>,
-    #[serde(default)]
-    pub containers: Vec<NameSummary>,
+    #[serde(default, borrow)]
+    pub containers: Vec<NameSummary<'a>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -247,26 +251,28 @@ pub struct ScalingSummary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct NameSummary {
-    pub name: String,
+pub struct NameSummary<'a> {
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct InstanceSummary {
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub containers: Vec<TaskSummary>,
+pub struct InstanceSummary<'a> {
+    #[serde(default, borrow)]
+    pub status: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub containers: Vec<TaskSummary<'a>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct TaskSummary {
-    pub name: String,
-    #[serde(default)]
-    pub status: String,
+pub struct TaskSummary<'a> {
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub status: Cow<'a, str>,
 }
 
-impl PodSummary {
+impl PodSummary<'_> {
     /// Desired instances (Marathon's default 1).
     pub fn desired_instances(&self) -> u32 {
         self.spec
@@ -292,10 +298,10 @@ impl PodSummary {
         let mut names: Vec<&str> = self
             .spec
             .iter()
-            .flat_map(|s| s.containers.iter().map(|c| c.name.as_str()))
+            .flat_map(|s| s.containers.iter().map(|c| c.name.as_ref()))
             .collect();
         for c in self.instances.iter().flat_map(|i| &i.containers) {
-            if !names.contains(&c.name.as_str()) {
+            if !names.contains(&c.name.as_ref()) {
                 names.push(&c.name);
             }
         }
@@ -309,7 +315,7 @@ impl PodSummary {
                 .iter()
                 .flat_map(|i| i.containers.iter())
                 .filter(|c| c.name == name)
-                .map(|c| c.status.as_str()),
+                .map(|c| c.status.as_ref()),
         )
     }
 }

@@ -303,9 +303,9 @@ mod tests {
     use super::*;
     use crate::pod::status::{Condition, ContainerStatus, EndpointStatus, InstanceStatus};
 
-    /// What `pod list` reads of a status: the same JSON, into the lean type.
-    fn summary(pod: &PodStatus) -> PodSummary {
-        serde_json::from_value(serde_json::to_value(pod).unwrap()).unwrap()
+    /// A status as Marathon would send it; `pod list` reads it into the lean type.
+    fn wire(pod: &PodStatus) -> String {
+        serde_json::to_string(pod).unwrap()
     }
 
     fn sample() -> (PodStatus, SystemTime) {
@@ -374,7 +374,8 @@ mod tests {
     #[test]
     fn pod_list_has_a_row_per_pod_and_container() {
         let (pod, now) = sample();
-        let text = pod_list(&[summary(&pod)], now, Style::PLAIN);
+        let json = wire(&pod);
+        let text = pod_list(&[serde_json::from_str(&json).unwrap()], now, Style::PLAIN);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
         assert!(lines[0].starts_with("ID"), "{text}");
@@ -428,7 +429,8 @@ mod tests {
     fn colour_only_when_asked() {
         let (pod, now) = sample();
         let style = Style { color: true };
-        assert!(pod_list(&[summary(&pod)], now, style).contains('\u{1b}'));
+        let json = wire(&pod);
+        assert!(pod_list(&[serde_json::from_str(&json).unwrap()], now, style).contains('\u{1b}'));
     }
 
     #[test]
