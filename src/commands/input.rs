@@ -44,7 +44,7 @@ pub fn load(source: &Source, expected: Option<&PodId>, checks: &CheckArgs) -> Re
             .into());
         }
         for w in warnings {
-            eprintln!("warning: {name}: {}: {}", w.pointer(), w.message);
+            eprintln!("warning: {}", w.line(&name, ""));
         }
     }
     let raw_id = value.get("id").and_then(Value::as_str).unwrap_or_default();

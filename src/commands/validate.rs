@@ -89,10 +89,10 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         Mode::Human => {
             for v in &verdicts {
                 for p in &v.errors {
-                    writeln!(ctx.out, "{}", line(&v.file, p, ""))?;
+                    writeln!(ctx.out, "{}", p.line(&v.file, ""))?;
                 }
                 for p in &v.warnings {
-                    writeln!(ctx.out, "{}", line(&v.file, p, "warning: "))?;
+                    writeln!(ctx.out, "{}", p.line(&v.file, "warning: "))?;
                 }
                 if v.errors.is_empty() {
                     writeln!(ctx.out, "{}: valid", v.file)?;
@@ -114,13 +114,4 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-fn line(file: &str, p: &Problem, prefix: &str) -> String {
-    let pointer = p.pointer();
-    if pointer.is_empty() {
-        format!("{file}: {prefix}{}", p.message)
-    } else {
-        format!("{file}: {pointer}: {prefix}{}", p.message)
-    }
 }

@@ -250,6 +250,16 @@ mod tests {
         assert!(parse_definition("t.json", br#"[{"k": 1}, {"k": 2}]"#).is_ok());
     }
 
+    /// Found by fuzzing: a key with a newline in it split the report over several lines.
+    #[test]
+    fn control_characters_in_keys_stay_on_one_line() {
+        let text = br#"{"a\nb\u001b[31m": {"k": 1, "k": 2}}"#;
+        assert_eq!(
+            message(text),
+            "t.json: /a\\nb\\u{1b}[31m: duplicate key \"k\" at line 1 column 31"
+        );
+    }
+
     #[test]
     fn bom_is_skipped_and_empty_input_is_named() {
         let v = parse_definition("t.json", b"\xEF\xBB\xBF{\"id\": \"/a\"}").unwrap();

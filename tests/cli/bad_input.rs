@@ -413,11 +413,19 @@ fn fuzz_findings_stay_fixed() {
             Ok(value) => {
                 let _ = validate::validate(&value);
             }
-            Err(invalid) => assert_eq!(invalid.problems.len(), 1, "{invalid}"),
+            Err(invalid) => {
+                assert_eq!(invalid.problems.len(), 1, "{invalid}");
+                assert_eq!(invalid.to_string().lines().count(), 1, "{invalid}");
+            }
         }
-        let out = podctl.run(&["pod", "validate", path.to_str().unwrap()]);
-        assert!(matches!(out.code, 0 | 3), "{}: {out:#?}", path.display());
+        let file = path.to_str().unwrap();
+        let out = podctl.run(&["pod", "validate", file]);
+        assert!(matches!(out.code, 0 | 3), "{file}: {out:#?}");
         assert!(!out.stderr.contains("panicked"), "{out:#?}");
+        // One line per problem, each naming the file: no key or value may break a line.
+        for line in out.stdout.lines() {
+            assert!(line.starts_with(&format!("{file}: ")), "{line:?}");
+        }
     }
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     for path in corpus("fuzz/status") {
