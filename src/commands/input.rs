@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::cli::{CheckArgs, Source};
 use crate::exit::{Exit, Failure};
+use crate::pod::text::{self, MAX_DEFINITION_BYTES};
 use crate::pod::validate::{self, Invalid, Problem, Severity};
 use crate::pod::PodId;
 
@@ -43,7 +44,7 @@ pub fn load(source: &Source, expected: Option<&PodId>, checks: &CheckArgs) -> Re
             .into());
         }
         for w in warnings {
-            eprintln!("warning: {name}: {}: {}", w.pointer(), w.message);
+            eprintln!("warning: {}", w.line(&name, ""));
         }
     }
     let raw_id = value.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -63,16 +64,10 @@ pub fn load(source: &Source, expected: Option<&PodId>, checks: &CheckArgs) -> Re
     Ok(Loaded { value, id })
 }
 
-/// Parses definition text; an empty or malformed text is an [`Invalid`] naming line and column.
+/// Parses definition text (see [`text::parse_definition`]): an empty, oversized, non-UTF-8 or
+/// malformed text, or one with a repeated key, is an [`Invalid`] naming where.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, Invalid> {
-    let invalid = |message: String| Invalid {
-        source: name.to_string(),
-        problems: vec![Problem::new("", message)],
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(invalid("is empty; expected a JSON pod definition".into()));
-    }
-    serde_json::from_slice(bytes).map_err(|e| invalid(format!("invalid JSON: {e}")))
+    text::parse_definition(name, bytes)
 }
 
 /// Splits the validator's findings into errors and warnings; `strict` makes warnings errors.
@@ -88,28 +83,42 @@ pub fn examine(value: &Value, strict: bool) -> (Vec<Problem>, Vec<Problem>) {
         .partition(Problem::is_error)
 }
 
-/// Reads the raw text of a definition.
+/// Reads the raw text of a definition, at most [`MAX_DEFINITION_BYTES`] of it: anything
+/// bigger is refused as [`Invalid`] before parsing, without reading the rest.
 pub fn read(source: &Source) -> Result<(String, Vec<u8>)> {
     match source {
         Source::Stdin => {
-            let mut stdin = std::io::stdin();
+            let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 eprintln!("Reading the pod definition from stdin (end with Ctrl-D)...");
             }
-            let mut bytes = Vec::new();
-            stdin
-                .read_to_end(&mut bytes)
-                .context("reading pod definition from stdin")?;
-            Ok(("stdin".to_string(), bytes))
+            let name = "stdin".to_string();
+            let bytes = read_bounded(stdin.lock(), 0)
+                .context("reading pod definition from stdin")?
+                .ok_or_else(|| text::too_large(&name, None))?;
+            Ok((name, bytes))
         }
         Source::File(path) => {
-            let bytes = std::fs::read(path).map_err(|e| {
+            let name = path.display().to_string();
+            let fail = |what: String| {
                 Failure::new(
                     Exit::Failure,
-                    format!("reading pod definition from {}: {e}", path.display()),
+                    format!("reading pod definition from {name}: {what}"),
                 )
-            })?;
-            Ok((path.display().to_string(), bytes))
+            };
+            let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+            let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+            if meta.is_dir() {
+                return Err(fail("is a directory, not a file".into()).into());
+            }
+            // The size of a regular file is known up front; a FIFO or a device says 0.
+            if meta.is_file() && meta.len() > MAX_DEFINITION_BYTES as u64 {
+                return Err(text::too_large(&name, Some(meta.len())).into());
+            }
+            let bytes = read_bounded(file, meta.len())
+                .map_err(|e| fail(e.to_string()))?
+                .ok_or_else(|| text::too_large(&name, None))?;
+            Ok((name, bytes))
         }
         Source::Url(url) => {
             let fail = |what: String| {
@@ -126,10 +135,26 @@ pub fn read(source: &Source) -> Result<(String, Vec<u8>)> {
             if !resp.status().is_success() {
                 return Err(fail(format!("HTTP {}", resp.status())).into());
             }
-            let bytes = resp.bytes().map_err(|e| fail(root_cause(&e)))?;
-            Ok((url.clone(), bytes.to_vec()))
+            let length = resp.content_length().unwrap_or(0);
+            if length > MAX_DEFINITION_BYTES as u64 {
+                return Err(text::too_large(url, Some(length)).into());
+            }
+            let bytes = read_bounded(resp, length)
+                .map_err(|e| fail(root_cause(&e)))?
+                .ok_or_else(|| text::too_large(url, None))?;
+            Ok((url.clone(), bytes))
         }
     }
+}
+
+/// Reads to the end, but never more than one byte past the limit: a 50 GB file or an endless
+/// stream costs 10 MiB, not the machine. `hint` is the expected size, if known; `None` means
+/// the text is over the limit.
+fn read_bounded(reader: impl Read, hint: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = MAX_DEFINITION_BYTES as u64 + 1;
+    let mut bytes = Vec::with_capacity(hint.min(cap) as usize);
+    reader.take(cap).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= MAX_DEFINITION_BYTES).then_some(bytes))
 }
 
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {

@@ -7,7 +7,7 @@ use super::input;
 use super::{Ctx, Mode};
 use crate::cli::{Source, ValidateArgs};
 use crate::exit::{self, Exit, Failure};
-use crate::pod::validate::Problem;
+use crate::pod::validate::{Invalid, Problem};
 
 /// One file's verdict.
 struct Verdict {
@@ -37,17 +37,25 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
                     warnings: Vec::new(),
                 },
             },
-            Err(e) => {
-                // A file that cannot be read is reported like a problem, and the rest go on.
-                if exit::code_for(&e) != Exit::Invalid {
-                    unreadable = true;
-                }
-                Verdict {
-                    file: file.clone(),
-                    errors: vec![Problem::new("", format!("{e:#}"))],
+            Err(e) => match e.downcast::<Invalid>() {
+                // Too big to read: refused like any other invalid definition.
+                Ok(invalid) => Verdict {
+                    file: invalid.source,
+                    errors: invalid.problems,
                     warnings: Vec::new(),
+                },
+                Err(e) => {
+                    // A file that cannot be read is reported like a problem, and the rest go on.
+                    if exit::code_for(&e) != Exit::Invalid {
+                        unreadable = true;
+                    }
+                    Verdict {
+                        file: file.clone(),
+                        errors: vec![Problem::new("", format!("{e:#}"))],
+                        warnings: Vec::new(),
+                    }
                 }
-            }
+            },
         };
         verdicts.push(verdict);
     }
@@ -81,10 +89,10 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         Mode::Human => {
             for v in &verdicts {
                 for p in &v.errors {
-                    writeln!(ctx.out, "{}", line(&v.file, p, ""))?;
+                    writeln!(ctx.out, "{}", p.line(&v.file, ""))?;
                 }
                 for p in &v.warnings {
-                    writeln!(ctx.out, "{}", line(&v.file, p, "warning: "))?;
+                    writeln!(ctx.out, "{}", p.line(&v.file, "warning: "))?;
                 }
                 if v.errors.is_empty() {
                     writeln!(ctx.out, "{}: valid", v.file)?;
@@ -106,13 +114,4 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-fn line(file: &str, p: &Problem, prefix: &str) -> String {
-    let pointer = p.pointer();
-    if pointer.is_empty() {
-        format!("{file}: {prefix}{}", p.message)
-    } else {
-        format!("{file}: {pointer}: {prefix}{}", p.message)
-    }
 }

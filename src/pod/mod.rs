@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod id;
 pub mod progress;
 pub mod status;
+pub mod text;
 pub mod time;
 pub mod validate;
 

@@ -82,6 +82,30 @@ impl Problem {
         pointer(&self.path)
     }
 
+    /// The problem as one line of text: `SOURCE: POINTER: PREFIXMESSAGE` (no pointer for the
+    /// root). Control characters, which keys, values and file names may contain, are escaped
+    /// (`\n`, `\u{1b}`): a problem stays one line, and a definition cannot drive the terminal.
+    pub fn line(&self, source: &str, prefix: &str) -> String {
+        let pointer = self.pointer();
+        let line = if pointer.is_empty() {
+            format!("{source}: {prefix}{}", self.message)
+        } else {
+            format!("{source}: {pointer}: {prefix}{}", self.message)
+        };
+        if !line.contains(char::is_control) {
+            return line;
+        }
+        line.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    }
+
     /// The path in Marathon's style: `/containers(1)/resources/cpus` (`/` for the root).
     pub fn marathon_path(&self) -> String {
         marathon_path(&self.path)
@@ -147,12 +171,7 @@ impl fmt::Display for Invalid {
             if i > 0 {
                 f.write_str("\n")?;
             }
-            let pointer = p.pointer();
-            if pointer.is_empty() {
-                write!(f, "{}: {}", self.source, p.message)?;
-            } else {
-                write!(f, "{}: {}: {}", self.source, pointer, p.message)?;
-            }
+            f.write_str(&p.line(&self.source, ""))?;
         }
         Ok(())
     }

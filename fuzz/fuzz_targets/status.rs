@@ -1,0 +1,41 @@
+//! Bytes -> Marathon pod status JSON -> the tables of `pod list` and `pod show`, and the
+//! progress judgement `--wait` makes. Whatever a server answers, nothing may panic or hang.
+
+#![no_main]
+
+use std::time::{Duration, SystemTime};
+
+use libfuzzer_sys::fuzz_target;
+use podctl::pod::progress::{assess, Goal, Snapshot};
+use podctl::pod::PodStatus;
+use podctl::render::{pod_list, pod_show, Style};
+
+const GOALS: [Goal; 4] = [
+    Goal::Running {
+        current_version: true,
+    },
+    Goal::Running {
+        current_version: false,
+    },
+    Goal::Removed,
+    Goal::Settled,
+];
+
+fuzz_target!(|data: &[u8]| {
+    // A fixed clock keeps runs reproducible; timestamps in the input may be anywhere.
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    if let Ok(pods) = serde_json::from_slice::<Vec<PodStatus>>(data) {
+        let _ = pod_list(&pods, now, Style::PLAIN);
+    }
+    if let Ok(pod) = serde_json::from_slice::<PodStatus>(data) {
+        let _ = pod_list(std::slice::from_ref(&pod), now, Style::PLAIN);
+        let _ = pod_show(&pod, &[], now, Style::PLAIN);
+        for goal in GOALS {
+            let snapshot = Snapshot {
+                deployment: None,
+                status: Some(&pod),
+            };
+            let _ = assess(goal, snapshot);
+        }
+    }
+});

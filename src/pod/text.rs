@@ -1,0 +1,341 @@
+//! Turns the raw bytes of a pod definition into JSON, refusing what Marathon would misread.
+//!
+//! Pure, no I/O: the caller reads a file, stdin or a URL (at most [`MAX_DEFINITION_BYTES`] + 1
+//! bytes) and hands the bytes here. Beyond plain JSON syntax this refuses oversized input,
+//! non-UTF-8 bytes and duplicate object keys (serde_json would silently keep the last one, and
+//! the definition sent would not be the one that was reviewed), and skips a UTF-8 byte order
+//! mark, which Marathon's Jackson accepts too. It must never panic and never recurse without
+//! bound: nesting is limited by serde_json's recursion limit (128), which stays in force.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use super::validate::{Invalid, Problem, Segment};
+
+/// The largest definition podctl reads: 10 MiB. Marathon has no use for more (its own request
+/// limit is far lower), and a limit keeps a wrong file, or `/dev/zero`, from eating memory.
+pub const MAX_DEFINITION_BYTES: usize = 10 * 1024 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses a definition read from `source` (a file name, `stdin` or a URL, used in messages).
+/// Every failure is an [`Invalid`] with one problem: where (JSON pointer, or line and column in
+/// the message) and what.
+pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
+    let invalid = |path: Vec<Segment>, message: String| Invalid {
+        source: source.to_string(),
+        problems: vec![Problem::error(path, message)],
+    };
+    if bytes.len() > MAX_DEFINITION_BYTES {
+        return Err(too_large(source, Some(bytes.len() as u64)));
+    }
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(
+            Vec::new(),
+            "is empty; expected a JSON pod definition".into(),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(&bytes[..e.valid_up_to()]);
+        invalid(
+            Vec::new(),
+            format!("is not UTF-8 text: invalid byte at line {line} column {column}"),
+        )
+    })?;
+    let duplicate = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = ValueSeed {
+        duplicate: &duplicate,
+    }
+    .deserialize(&mut de)
+    .and_then(|value| de.end().map(|()| value));
+    parsed.map_err(|e| match duplicate.into_inner() {
+        Some(Duplicate { key, mut path }) => {
+            // Segments were collected innermost first, while the error travelled outwards.
+            path.reverse();
+            invalid(
+                path,
+                format!(
+                    "duplicate key {} at line {} column {}",
+                    Value::String(key),
+                    e.line(),
+                    e.column()
+                ),
+            )
+        }
+        None => invalid(Vec::new(), format!("invalid JSON: {}", describe(&e))),
+    })
+}
+
+/// The refusal of a definition over the limit; `size` is `None` when only "more" is known
+/// (stdin, a URL without a length).
+pub fn too_large(source: &str, size: Option<u64>) -> Invalid {
+    let limit = MAX_DEFINITION_BYTES / (1024 * 1024);
+    let size = match size.map(|bytes| format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))) {
+        // Just over the limit would read "is 10.0 MiB", which looks like it should pass.
+        Some(mib) if mib != format!("{limit}.0") => format!("is {mib} MiB"),
+        _ => format!("is more than {limit} MiB"),
+    };
+    Invalid {
+        source: source.to_string(),
+        problems: vec![Problem::error(
+            Vec::new(),
+            format!("{size}; pod definitions are limited to {limit} MiB"),
+        )],
+    }
+}
+
+/// serde_json's message, in words a user of podctl can act on where it is terse.
+fn describe(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.strip_prefix("recursion limit exceeded") {
+        Some(rest) => format!("nested too deeply (more than 127 levels){rest}"),
+        None => text,
+    }
+}
+
+/// 1-based line and column just after `before`, counted in characters as serde_json does.
+fn line_column(before: &[u8]) -> (usize, usize) {
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// A repeated key, and the path of its object (filled in as the error unwinds).
+struct Duplicate {
+    key: String,
+    path: Vec<Segment>,
+}
+
+/// Builds a [`Value`] like serde_json's own deserializer, but fails on a repeated key. The
+/// path is only assembled on that failure, so valid input pays nothing for it.
+#[derive(Clone, Copy)]
+struct ValueSeed<'a> {
+    duplicate: &'a RefCell<Option<Duplicate>>,
+}
+
+impl ValueSeed<'_> {
+    fn note_segment<E>(self, segment: impl FnOnce() -> Segment, err: E) -> E {
+        if let Some(d) = self.duplicate.borrow_mut().as_mut() {
+            d.path.push(segment());
+        }
+        err
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON text cannot spell NaN or infinity (serde_json refuses 1e400), so this is total.
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            match seq.next_element_seed(self) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(Value::Array(items)),
+                Err(e) => {
+                    let index = items.len();
+                    return Err(self.note_segment(|| Segment::Index(index), e));
+                }
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            // Checked before the value is read, so the position given is the key's.
+            if map.contains_key(&key) {
+                let message = format!("duplicate key {key:?}");
+                *self.duplicate.borrow_mut() = Some(Duplicate {
+                    key,
+                    path: Vec::new(),
+                });
+                return Err(de::Error::custom(message));
+            }
+            match access.next_value_seed(self) {
+                Ok(value) => map.insert(key, value),
+                Err(e) => return Err(self.note_segment(|| Segment::Key(key), e)),
+            };
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(bytes: &[u8]) -> String {
+        let err = parse_definition("t.json", bytes).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        err.to_string()
+    }
+
+    #[test]
+    fn parses_like_serde_json() {
+        let text =
+            r#"{"id": "/a", "n": [1, -2, 3.5, 18446744073709551615, true, null, "x"], "o": {}}"#;
+        let ours = parse_definition("t.json", text.as_bytes()).unwrap();
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs);
+        let keys: Vec<&String> = ours.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["id", "n", "o"], "key order is kept");
+    }
+
+    #[test]
+    fn duplicate_keys_name_the_object_and_the_key() {
+        let text = "{\"containers\": [{\"name\": \"a\",\n \"name\": \"b\"}]}";
+        assert_eq!(
+            message(text.as_bytes()),
+            "t.json: /containers/0: duplicate key \"name\" at line 2 column 7"
+        );
+        assert_eq!(
+            message(br#"{"id": "/a", "id": "/b"}"#),
+            "t.json: duplicate key \"id\" at line 1 column 17"
+        );
+        assert_eq!(
+            message(br#"{"a/b": {"~": [0, {"k": 1, "k": 2}]}}"#),
+            "t.json: /a~1b/~0/1: duplicate key \"k\" at line 1 column 30"
+        );
+        // The same key in different objects is fine.
+        assert!(parse_definition("t.json", br#"[{"k": 1}, {"k": 2}]"#).is_ok());
+    }
+
+    /// Found by fuzzing: a key with a newline in it split the report over several lines.
+    #[test]
+    fn control_characters_in_keys_stay_on_one_line() {
+        let text = br#"{"a\nb\u001b[31m": {"k": 1, "k": 2}}"#;
+        assert_eq!(
+            message(text),
+            "t.json: /a\\nb\\u{1b}[31m: duplicate key \"k\" at line 1 column 31"
+        );
+    }
+
+    #[test]
+    fn bom_is_skipped_and_empty_input_is_named() {
+        let v = parse_definition("t.json", b"\xEF\xBB\xBF{\"id\": \"/a\"}").unwrap();
+        assert_eq!(v["id"], "/a");
+        for empty in [&b""[..], b" \n\t\r ", b"\xEF\xBB\xBF", b"\xEF\xBB\xBF \n"] {
+            assert_eq!(
+                message(empty),
+                "t.json: is empty; expected a JSON pod definition"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_bytes_numbers_and_nesting_get_one_line() {
+        assert_eq!(
+            message(b"{\"id\":\n \"/a\xFF\"}"),
+            "t.json: is not UTF-8 text: invalid byte at line 2 column 5"
+        );
+        assert!(message(b"{\"cpus\": 1e400}").contains("number out of range at line 1"));
+        assert!(message(b"{\"cpus\": -1e400}").contains("number out of range at line 1"));
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(
+            message(deep.as_bytes()),
+            "t.json: invalid JSON: nested too deeply (more than 127 levels) at line 1 column 128"
+        );
+        assert!(message(b"{} {}").contains("trailing characters at line 1 column 4"));
+    }
+
+    #[test]
+    fn size_limit_is_checked_before_parsing() {
+        let big = vec![b' '; MAX_DEFINITION_BYTES + 1];
+        assert_eq!(
+            message(&big),
+            "t.json: is more than 10 MiB; pod definitions are limited to 10 MiB"
+        );
+        assert_eq!(
+            too_large("stdin", None).to_string(),
+            "stdin: is more than 10 MiB; pod definitions are limited to 10 MiB"
+        );
+        assert_eq!(
+            too_large("x.json", Some(50 * 1024 * 1024)).to_string(),
+            "x.json: is 50.0 MiB; pod definitions are limited to 10 MiB"
+        );
+    }
+
+    /// The duplicate check must not cost more than ~2x plain serde_json. Timing, so not run by
+    /// default: `cargo test --release --lib text -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn about_as_fast_as_plain_serde_json() {
+        let containers: Vec<Value> = (0..20_000)
+            .map(|i| {
+                serde_json::json!({"name": format!("c{i}"), "resources": {"cpus": 0.5, "mem": 64},
+                    "env": {"A": "1", "B": "two", "C": {"secret": "s"}}, "labels": {"x": "y"},
+                    "artifacts": [{"uri": "https://example.com/a.tgz", "extract": true}]})
+            })
+            .collect();
+        let text = serde_json::to_vec(&serde_json::json!({"id": "/big", "containers": containers}))
+            .unwrap_or_default();
+        let best = |f: &dyn Fn() -> Value| {
+            (0..7)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    std::hint::black_box(f());
+                    start.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let plain = best(&|| serde_json::from_slice(&text).unwrap_or_default());
+        let ours = best(&|| parse_definition("t.json", &text).unwrap_or_default());
+        let ratio = ours.as_secs_f64() / plain.as_secs_f64();
+        println!(
+            "{} bytes: serde_json {plain:?}, parse_definition {ours:?}, ratio {ratio:.2}",
+            text.len()
+        );
+        assert!(ratio < 2.0, "{ratio}");
+    }
+}
