@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
 use podctl::pod::progress::{assess, Goal, Snapshot};
+use podctl::pod::status::PodSummary;
 use podctl::pod::PodStatus;
 use podctl::render::{pod_list, pod_show, Style};
 
@@ -24,11 +25,14 @@ const GOALS: [Goal; 4] = [
 fuzz_target!(|data: &[u8]| {
     // A fixed clock keeps runs reproducible; timestamps in the input may be anywhere.
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    if let Ok(pods) = serde_json::from_slice::<Vec<PodStatus>>(data) {
+    // `pod list` reads the lean, borrowing summary; `pod show` the full status.
+    if let Ok(pods) = serde_json::from_slice::<Vec<PodSummary>>(data) {
         let _ = pod_list(&pods, now, Style::PLAIN);
     }
-    if let Ok(pod) = serde_json::from_slice::<PodStatus>(data) {
+    if let Ok(pod) = serde_json::from_slice::<PodSummary>(data) {
         let _ = pod_list(std::slice::from_ref(&pod), now, Style::PLAIN);
+    }
+    if let Ok(pod) = serde_json::from_slice::<PodStatus>(data) {
         let _ = pod_show(&pod, &[], now, Style::PLAIN);
         for goal in GOALS {
             let snapshot = Snapshot {

@@ -304,38 +304,4 @@ mod tests {
             "x.json: is 50.0 MiB; pod definitions are limited to 10 MiB"
         );
     }
-
-    /// The duplicate check must not cost more than ~2x plain serde_json. Timing, so not run by
-    /// default: `cargo test --release --lib text -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn about_as_fast_as_plain_serde_json() {
-        let containers: Vec<Value> = (0..20_000)
-            .map(|i| {
-                serde_json::json!({"name": format!("c{i}"), "resources": {"cpus": 0.5, "mem": 64},
-                    "env": {"A": "1", "B": "two", "C": {"secret": "s"}}, "labels": {"x": "y"},
-                    "artifacts": [{"uri": "https://example.com/a.tgz", "extract": true}]})
-            })
-            .collect();
-        let text = serde_json::to_vec(&serde_json::json!({"id": "/big", "containers": containers}))
-            .unwrap_or_default();
-        let best = |f: &dyn Fn() -> Value| {
-            (0..7)
-                .map(|_| {
-                    let start = std::time::Instant::now();
-                    std::hint::black_box(f());
-                    start.elapsed()
-                })
-                .min()
-                .unwrap_or_default()
-        };
-        let plain = best(&|| serde_json::from_slice(&text).unwrap_or_default());
-        let ours = best(&|| parse_definition("t.json", &text).unwrap_or_default());
-        let ratio = ours.as_secs_f64() / plain.as_secs_f64();
-        println!(
-            "{} bytes: serde_json {plain:?}, parse_definition {ours:?}, ratio {ratio:.2}",
-            text.len()
-        );
-        assert!(ratio < 2.0, "{ratio}");
-    }
 }
