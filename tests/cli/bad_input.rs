@@ -45,7 +45,9 @@ fn expected(name: &str) -> &'static str {
         "number-too-big.json" | "number-too-small.json" => {
             "invalid JSON: number out of range at line 1 column"
         }
-        "integer-too-big.json" => "/scaling/instances: must be a whole number",
+        "integer-too-big.json" => {
+            "/scaling/instances: out of range: must fit a signed 32-bit integer"
+        }
         "invalid-utf8.json" => "is not UTF-8 text: invalid byte at line 1 column 13",
         "duplicate-key.json" => "/containers/0: duplicate key \"name\" at line 1 column 87",
         "duplicate-id.json" => "duplicate key \"id\" at line 1 column 87",

@@ -250,11 +250,17 @@ impl Walker {
             } else {
                 "error.expected.long"
             };
-            self.parse(
-                path.to_vec(),
-                format!("must be a whole number (got {v})"),
-                key,
-            );
+            // A whole number that does not fit is out of range, not "not whole".
+            let whole = v.as_u64().is_some()
+                || v.as_i64().is_some()
+                || v.as_f64().is_some_and(|x| x.fract() == 0.0);
+            let message = if whole {
+                let bits = if kind == Kind::Int { 32 } else { 64 };
+                format!("out of range: must fit a signed {bits}-bit integer (got {v})")
+            } else {
+                format!("must be a whole number (got {v})")
+            };
+            self.parse(path.to_vec(), message, key);
             return false;
         }
         true

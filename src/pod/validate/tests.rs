@@ -1428,3 +1428,27 @@ proptest::proptest! {
         let _ = validate(&pod);
     }
 }
+
+#[test]
+fn integers_too_big_are_out_of_range_and_fractions_are_not_whole() {
+    let mut pod = base();
+    pod["scaling"] = serde_json::json!({"kind": "fixed", "instances": 3_000_000_000u64});
+    let problems = check(&pod);
+    assert_eq!(problems[0].pointer(), "/scaling/instances");
+    assert!(
+        problems[0]
+            .message
+            .starts_with("out of range: must fit a signed 32-bit integer"),
+        "{}",
+        problems[0].message
+    );
+    pod["scaling"]["instances"] = serde_json::json!(1.5);
+    let problems = check(&pod);
+    assert!(
+        problems[0].message.starts_with("must be a whole number"),
+        "{}",
+        problems[0].message
+    );
+    pod["scaling"]["instances"] = serde_json::json!(2.0);
+    assert!(check(&pod).is_empty(), "2.0 is a whole number");
+}
