@@ -10,6 +10,7 @@ use super::{Ctx, Mode};
 use crate::cli::{DeploymentCommand, WaitArgs};
 use crate::exit::{Exit, Failure};
 use crate::marathon::Client;
+use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId};
 use crate::render;
 
@@ -68,7 +69,7 @@ fn list(ctx: &mut Ctx, client: &Client) -> Result<()> {
         _ if deployments.is_empty() => eprintln!("No deployments."),
         Mode::Quiet => {
             for d in &deployments {
-                writeln!(ctx.out, "{}", d.id)?;
+                writeln!(ctx.out, "{}", printable(&d.id))?;
             }
         }
         Mode::Human => {

@@ -9,6 +9,7 @@ use super::{Ctx, Mode};
 use crate::cli::KillArgs;
 use crate::exit::{Exit, Failure};
 use crate::pod::progress::Goal;
+use crate::pod::text::printable;
 
 pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
     let client = ctx.client()?;
@@ -20,12 +21,12 @@ pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
         Mode::Json => crate::render::write_json(ctx.out, &killed)?,
         Mode::Quiet => {
             for id in &killed_ids {
-                writeln!(ctx.out, "{id}")?;
+                writeln!(ctx.out, "{}", printable(id))?;
             }
         }
         Mode::Human => {
             for id in &killed_ids {
-                writeln!(ctx.out, "Killed instance {id}")?;
+                writeln!(ctx.out, "Killed instance {}", printable(id))?;
             }
         }
     }

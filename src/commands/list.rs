@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
+use crate::pod::text::printable;
 use crate::render;
 
 pub fn run(ctx: &mut Ctx) -> Result<()> {
@@ -21,7 +22,7 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
         _ if pods.is_empty() => eprintln!("No pods."),
         Mode::Quiet => {
             for pod in &pods {
-                writeln!(ctx.out, "{}", pod.id)?;
+                writeln!(ctx.out, "{}", printable(&pod.id))?;
             }
         }
         Mode::Human | Mode::Json => {

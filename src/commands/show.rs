@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
 use crate::cli::ShowArgs;
+use crate::pod::text::printable;
 use crate::render;
 
 pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
@@ -21,7 +22,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
         .pod_status(&args.id)
         .with_context(|| format!("showing pod {}", args.id))?;
     match ctx.mode {
-        Mode::Quiet => writeln!(ctx.out, "{}", status.id)?,
+        Mode::Quiet => writeln!(ctx.out, "{}", printable(&status.id))?,
         Mode::Human | Mode::Json => {
             let deployments: Vec<_> = client
                 .deployments()

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
 use crate::cli::ShowArgs;
+use crate::pod::text::printable;
 use crate::render;
 
 pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
@@ -17,7 +18,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
         Mode::Json => render::write_json(ctx.out, &versions)?,
         Mode::Quiet => {
             for v in &versions {
-                writeln!(ctx.out, "{v}")?;
+                writeln!(ctx.out, "{}", printable(v))?;
             }
         }
         Mode::Human => {

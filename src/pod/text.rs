@@ -1,4 +1,5 @@
-//! Turns the raw bytes of a pod definition into JSON, refusing what Marathon would misread.
+//! Turns the raw bytes of a pod definition into JSON, refusing what Marathon would misread, and
+//! makes text safe to print on one line ([`printable`]).
 //!
 //! Pure, no I/O: the caller reads a file, stdin or a URL (at most [`MAX_DEFINITION_BYTES`] + 1
 //! bytes) and hands the bytes here. Beyond plain JSON syntax this refuses oversized input,
@@ -210,8 +211,36 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
+/// Text safe to print on one line: control characters (newlines, escape sequences) are shown
+/// escaped (`\n`, `\u{1b}`), so text from a definition or a server can neither break a line
+/// nor drive the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn printable_escapes_control_characters_only() {
+        assert_eq!(printable("/web"), "/web");
+        assert_eq!(printable("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
+        assert_eq!(printable("héllo ✓"), "héllo ✓");
+    }
+
     use super::*;
 
     fn message(bytes: &[u8]) -> String {

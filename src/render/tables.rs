@@ -9,8 +9,15 @@ use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
 use super::Style;
 use crate::pod::status::{describe_states, Health, PodStatus, PodSummary};
+use crate::pod::text::printable;
 use crate::pod::time::age_since;
 use crate::pod::Deployment;
+
+/// A table cell; text from the server is shown with control characters escaped.
+fn cell<T: std::fmt::Display>(content: T) -> Cell {
+    let text = content.to_string();
+    Cell::new(printable(&text))
+}
 
 fn new_table(header: &[&str], style: Style) -> Table {
     let mut table = Table::new();
@@ -23,11 +30,7 @@ fn new_table(header: &[&str], style: Style) -> Table {
     } else {
         table.force_no_tty();
     }
-    table.set_header(
-        header
-            .iter()
-            .map(|h| styled(Cell::new(h), style, None, true)),
-    );
+    table.set_header(header.iter().map(|h| styled(cell(h), style, None, true)));
     table
 }
 
@@ -72,7 +75,7 @@ fn state_color(state: &str) -> Option<Color> {
 }
 
 fn state_cell(text: &str, style: Style) -> Cell {
-    styled(Cell::new(text), style, state_color(text), false)
+    styled(cell(text), style, state_color(text), false)
 }
 
 /// `pod list`: one row per pod, then one row per container with its states across instances.
@@ -80,15 +83,15 @@ pub fn pod_list(pods: &[PodSummary], now: SystemTime, style: Style) -> String {
     let mut table = new_table(&["ID", "INSTANCES", "STATUS", "SINCE", "VERSION"], style);
     for pod in pods {
         table.add_row(vec![
-            styled(Cell::new(&pod.id), style, None, true),
-            Cell::new(format!(
+            styled(cell(&pod.id), style, None, true),
+            cell(format!(
                 "{}/{}",
                 pod.stable_instances(),
                 pod.desired_instances()
             )),
             state_cell(&pod.status, style),
-            Cell::new(age_since(pod.status_since.as_deref(), now)),
-            Cell::new(pod.version().unwrap_or("-")),
+            cell(age_since(pod.status_since.as_deref(), now)),
+            cell(pod.version().unwrap_or("-")),
         ]);
         let names = pod.container_names();
         for (i, name) in names.iter().enumerate() {
@@ -105,11 +108,11 @@ pub fn pod_list(pods: &[PodSummary], now: SystemTime, style: Style) -> String {
                 _ => Some(Color::Yellow),
             };
             table.add_row(vec![
-                Cell::new(format!(" {branch} {name}")),
-                Cell::new(""),
-                styled(Cell::new(described), style, color, false),
-                Cell::new(""),
-                Cell::new(""),
+                cell(format!(" {branch} {name}")),
+                cell(""),
+                styled(cell(described), style, color, false),
+                cell(""),
+                cell(""),
             ]);
         }
     }
@@ -157,11 +160,11 @@ pub fn pod_show(
         ("Deployments:", in_progress),
     ] {
         let value = if k == "Status:" {
-            styled(Cell::new(v), style, state_color(&pod.status), false)
+            styled(cell(v), style, state_color(&pod.status), false)
         } else {
-            Cell::new(v)
+            cell(v)
         };
-        summary.add_row(vec![styled(Cell::new(k), style, None, true), value]);
+        summary.add_row(vec![styled(cell(k), style, None, true), value]);
     }
     out.push_str(&finish(summary));
 
@@ -187,14 +190,14 @@ pub fn pod_show(
         let agent = instance.agent_hostname.as_deref().unwrap_or("-");
         if instance.containers.is_empty() {
             table.add_row(vec![
-                Cell::new(&instance.id),
-                Cell::new(agent),
+                cell(&instance.id),
+                cell(agent),
                 state_cell(&instance.status, style),
-                Cell::new("-"),
-                Cell::new("-"),
-                Cell::new("-"),
-                Cell::new("-"),
-                Cell::new(age_since(instance.status_since.as_deref(), now)),
+                cell("-"),
+                cell("-"),
+                cell("-"),
+                cell("-"),
+                cell(age_since(instance.status_since.as_deref(), now)),
             ]);
         }
         for (i, c) in instance.containers.iter().enumerate() {
@@ -214,22 +217,22 @@ pub fn pod_show(
                 .collect::<Vec<_>>()
                 .join(",");
             table.add_row(vec![
-                Cell::new(if first { instance.id.as_str() } else { "" }),
-                Cell::new(if first { agent } else { "" }),
+                cell(if first { instance.id.as_str() } else { "" }),
+                cell(if first { agent } else { "" }),
                 if first {
                     state_cell(&instance.status, style)
                 } else {
-                    Cell::new("")
+                    cell("")
                 },
-                Cell::new(&c.name),
+                cell(&c.name),
                 state_cell(&c.status, style),
-                styled(Cell::new(health), style, state_color(health), false),
-                Cell::new(if endpoints.is_empty() {
+                styled(cell(health), style, state_color(health), false),
+                cell(if endpoints.is_empty() {
                     "-".to_string()
                 } else {
                     endpoints
                 }),
-                Cell::new(age_since(c.status_since.as_deref(), now)),
+                cell(age_since(c.status_since.as_deref(), now)),
             ]);
         }
     }
@@ -241,7 +244,7 @@ pub fn pod_show(
 pub fn versions(versions: &[String], now: SystemTime, style: Style) -> String {
     let mut table = new_table(&["VERSION", "AGE"], style);
     for v in versions {
-        table.add_row(vec![Cell::new(v), Cell::new(age_since(Some(v), now))]);
+        table.add_row(vec![cell(v), cell(age_since(Some(v), now))]);
     }
     finish(table)
 }
@@ -258,19 +261,19 @@ pub fn deployments(deployments: &[Deployment], now: SystemTime, style: Style) ->
             .collect::<Vec<_>>()
             .join(", ");
         table.add_row(vec![
-            Cell::new(&d.id),
-            Cell::new(if affects.is_empty() {
+            cell(&d.id),
+            cell(if affects.is_empty() {
                 "-".into()
             } else {
                 affects
             }),
-            Cell::new(format!("{}/{}", d.current_step, d.total_steps)),
-            Cell::new(if actions.is_empty() {
+            cell(format!("{}/{}", d.current_step, d.total_steps)),
+            cell(if actions.is_empty() {
                 "-".into()
             } else {
                 actions
             }),
-            Cell::new(age_since(d.version.as_deref(), now)),
+            cell(age_since(d.version.as_deref(), now)),
         ]);
     }
     finish(table)
@@ -289,10 +292,10 @@ pub fn cluster_list(rows: &[ClusterRow], style: Style) -> String {
     let mut table = new_table(&["", "NAME", "URL", "TOKEN"], style);
     for r in rows {
         table.add_row(vec![
-            Cell::new(if r.current { "*" } else { "" }),
-            styled(Cell::new(&r.name), style, None, r.current),
-            Cell::new(&r.url),
-            Cell::new(if r.has_token { "yes" } else { "no" }),
+            cell(if r.current { "*" } else { "" }),
+            styled(cell(&r.name), style, None, r.current),
+            cell(&r.url),
+            cell(if r.has_token { "yes" } else { "no" }),
         ]);
     }
     finish(table)

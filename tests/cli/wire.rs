@@ -341,3 +341,25 @@ fn a_url_that_fails_names_the_url() {
         .to_string();
     assert!(err.contains(&source) && err.contains("404"), "{err}");
 }
+
+#[test]
+fn text_from_the_server_cannot_drive_the_terminal() {
+    let body = r#"[{"id":"/evil\u001b[2J\nfake","status":"STABLE","instances":[],
+        "spec":{"id":"/x","containers":[{"name":"c\u0007","resources":{}}]}}]"#;
+    let (url, _server) = serve(vec![(200, vec![], body), (200, vec![], body)]);
+    let podctl = Podctl::new().env("PODCTL_URL", &url);
+    let table = podctl.run(&["pod", "list"]);
+    let text = table.ok();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(text.contains(r"/evil\u{1b}[2J\nfake"), "{text}");
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "a header, the pod and its container: {text}"
+    );
+    let quiet = podctl.run(&["pod", "list", "-q"]);
+    assert_eq!(quiet.ok(), "/evil\\u{1b}[2J\\nfake\n");
+}

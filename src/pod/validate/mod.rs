@@ -92,18 +92,7 @@ impl Problem {
         } else {
             format!("{source}: {pointer}: {prefix}{}", self.message)
         };
-        if !line.contains(char::is_control) {
-            return line;
-        }
-        line.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
+        crate::pod::text::printable(&line).into_owned()
     }
 
     /// The path in Marathon's style: `/containers(1)/resources/cpus` (`/` for the root).
