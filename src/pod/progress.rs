@@ -98,7 +98,7 @@ pub fn assess(goal: Goal, now: Snapshot) -> Assessment {
             for name in status.container_names() {
                 parts.push(format!(
                     "{name}: {}",
-                    describe_states(&status.container_states(&name))
+                    describe_states(&status.container_states(name))
                 ));
             }
             (ready >= desired, failed_containers(status))

@@ -172,20 +172,15 @@ impl PodStatus {
     }
 
     /// Container names in spec order, followed by any that only appear in status.
-    pub fn container_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
-            .collect();
-        for instance in &self.instances {
-            for c in &instance.containers {
-                if !names.contains(&c.name) {
-                    names.push(c.name.clone());
-                }
-            }
-        }
-        names
+    pub fn container_names(&self) -> Vec<&str> {
+        ordered_names(
+            self.spec
+                .iter()
+                .flat_map(|s| s.containers.iter().map(|c| c.name.as_str())),
+            self.instances
+                .iter()
+                .flat_map(|i| i.containers.iter().map(|c| c.name.as_str())),
+        )
     }
 
     /// The state of one container across all instances, most advanced state first:
@@ -199,6 +194,20 @@ impl PodStatus {
                 .map(|c| c.status.as_str()),
         )
     }
+}
+
+/// The spec's names in order, then names only seen in status, each once.
+fn ordered_names<'a>(
+    spec: impl Iterator<Item = &'a str>,
+    seen: impl Iterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in spec.chain(seen) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// Counts task states (`TASK_RUNNING`, ...) by their short name, most advanced first.
@@ -295,17 +304,14 @@ impl PodSummary<'_> {
 
     /// Container names in spec order, followed by any that only appear in status.
     pub fn container_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter().map(|c| c.name.as_ref()))
-            .collect();
-        for c in self.instances.iter().flat_map(|i| &i.containers) {
-            if !names.contains(&c.name.as_ref()) {
-                names.push(&c.name);
-            }
-        }
-        names
+        ordered_names(
+            self.spec
+                .iter()
+                .flat_map(|s| s.containers.iter().map(|c| c.name.as_ref())),
+            self.instances
+                .iter()
+                .flat_map(|i| i.containers.iter().map(|c| c.name.as_ref())),
+        )
     }
 
     /// See [`PodStatus::container_states`].
@@ -390,7 +396,7 @@ mod tests {
         assert_eq!(describe_states(&states), "2 running, 1 staging");
         assert_eq!(status.stable_instances(), 2);
         assert_eq!(describe_states(&status.container_states("none")), "-");
-        assert_eq!(status.container_names(), vec!["app".to_string()]);
+        assert_eq!(status.container_names(), vec!["app"]);
     }
 
     #[test]
