@@ -124,7 +124,7 @@ fn client() -> Option<Client> {
     let file = ConfigFile::load(&path).ok()?;
     let mut settings = config::resolve(&flags, &env, &file, path).ok()?;
     settings.timeout = LOOKUP_TIMEOUT;
-    Client::new(&settings, false).ok()
+    Client::new(&settings, None).ok()
 }
 
 /// The value of `--flag VALUE` or `--flag=VALUE` among the words being completed.

@@ -74,7 +74,12 @@ impl Ctx<'_> {
                 settings.url
             );
         }
-        Client::new(&settings, self.global.verbose)
+        let log: Option<crate::marathon::Log> = if self.global.verbose {
+            Some(|line| eprintln!("verbose: {line}"))
+        } else {
+            None
+        };
+        Client::new(&settings, log)
     }
 
     /// Reports a write that started a deployment, in the form each mode wants. The human form is

@@ -56,8 +56,11 @@ pub struct Client {
     base: String,
     auth: Auth,
     http: Http,
-    verbose: bool,
+    log: Option<Log>,
 }
+
+/// Where `--verbose` lines go; the client itself never prints.
+pub type Log = fn(&str);
 
 /// What goes into the `Authorization` header: a DC/OS token wins over basic auth.
 enum Auth {
@@ -67,8 +70,8 @@ enum Auth {
 }
 
 impl Client {
-    /// A client for the resolved settings; `verbose` logs every request to stderr.
-    pub fn new(settings: &Settings, verbose: bool) -> anyhow::Result<Client> {
+    /// A client for the resolved settings; `log` receives one line per request and retry.
+    pub fn new(settings: &Settings, log: Option<Log>) -> anyhow::Result<Client> {
         let mut builder = Http::builder()
             .user_agent(concat!("podctl/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(CONNECT_TIMEOUT.min(settings.timeout))
@@ -115,7 +118,7 @@ impl Client {
             base: settings.url.clone(),
             auth,
             http,
-            verbose,
+            log,
         })
     }
 
@@ -281,8 +284,8 @@ impl Client {
             if !again {
                 return result;
             }
-            if let (true, Err(e)) = (self.verbose, &result) {
-                eprintln!("verbose: {e}; retrying in {} ms", pause.as_millis());
+            if let (Some(log), Err(e)) = (self.log, &result) {
+                log(&format!("{e}; retrying in {} ms", pause.as_millis()));
             }
             std::thread::sleep(pause);
             waited += pause;
@@ -306,15 +309,15 @@ impl Client {
             req = req.header(CONTENT_TYPE, "application/json").body(body);
         }
         let sent = req.send();
-        if self.verbose {
+        if let Some(log) = self.log {
             let outcome = match &sent {
                 Ok(resp) => resp.status().to_string(),
                 Err(e) => transport_error(url, e).to_string(),
             };
-            eprintln!(
-                "verbose: {method} {url} -> {outcome} ({} ms)",
+            log(&format!(
+                "{method} {url} -> {outcome} ({} ms)",
                 started.elapsed().as_millis()
-            );
+            ));
         }
         let resp = sent.map_err(|e| transport_error(url, &e))?;
         let status = resp.status();
