@@ -5,7 +5,7 @@
 //! back, so absence alone is never success: the pod itself must show the goal reached.
 
 use super::deployment::Deployment;
-use super::status::{describe_states, Health, InstanceStatus, PodStatus};
+use super::status::{describe_states, Health, InstanceStatus, PodStatus, StatusView};
 use super::time::same_instant;
 
 /// What the pod should look like when the deployment is over.

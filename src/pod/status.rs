@@ -152,47 +152,61 @@ pub fn short_task_state(state: &str) -> String {
         .to_ascii_lowercase()
 }
 
-impl PodStatus {
-    /// Desired instances, from the spec (Marathon's default 1 when the spec is absent).
-    pub fn desired_instances(&self) -> u32 {
-        self.spec.as_ref().map_or(1, PodDefinition::instances)
-    }
+/// What `pod list`, `pod show` and `--wait` read of a pod's status, from the full
+/// [`PodStatus`] or the lean [`PodSummary`]: the counts and tallies are written once, here.
+pub trait StatusView {
+    /// Desired instances (Marathon's default 1 when the spec does not say).
+    fn desired_instances(&self) -> u32;
+    /// The spec's version, if known.
+    fn version(&self) -> Option<&str>;
+    /// The state of each instance (`STABLE`, `STAGING`, ...).
+    fn instance_states(&self) -> impl Iterator<Item = &str>;
+    /// The container names in the spec, in order.
+    fn spec_container_names(&self) -> impl Iterator<Item = &str>;
+    /// Every container of every instance, as (name, Mesos task state).
+    fn tasks(&self) -> impl Iterator<Item = (&str, &str)>;
 
     /// Instances whose state is `STABLE`: Marathon's own measure of "running".
-    pub fn stable_instances(&self) -> usize {
-        self.instances
-            .iter()
-            .filter(|i| i.status == "STABLE")
-            .count()
-    }
-
-    /// The spec's version, if known.
-    pub fn version(&self) -> Option<&str> {
-        self.spec.as_ref().and_then(|s| s.version.as_deref())
+    fn stable_instances(&self) -> usize {
+        self.instance_states().filter(|s| *s == "STABLE").count()
     }
 
     /// Container names in spec order, followed by any that only appear in status.
-    pub fn container_names(&self) -> Vec<&str> {
-        ordered_names(
-            self.spec
-                .iter()
-                .flat_map(|s| s.containers.iter().map(|c| c.name.as_str())),
-            self.instances
-                .iter()
-                .flat_map(|i| i.containers.iter().map(|c| c.name.as_str())),
-        )
+    fn container_names(&self) -> Vec<&str> {
+        ordered_names(self.spec_container_names(), self.tasks().map(|(n, _)| n))
     }
 
     /// The state of one container across all instances, most advanced state first:
     /// `[("running", 2), ("staging", 1)]`.
-    pub fn container_states(&self, name: &str) -> Vec<(String, usize)> {
-        tally_states(
-            self.instances
-                .iter()
-                .flat_map(|i| i.containers.iter())
-                .filter(|c| c.name == name)
-                .map(|c| c.status.as_str()),
-        )
+    fn container_states(&self, name: &str) -> Vec<(String, usize)> {
+        tally_states(self.tasks().filter(|(n, _)| *n == name).map(|(_, s)| s))
+    }
+}
+
+impl StatusView for PodStatus {
+    fn desired_instances(&self) -> u32 {
+        self.spec.as_ref().map_or(1, PodDefinition::instances)
+    }
+
+    fn version(&self) -> Option<&str> {
+        self.spec.as_ref().and_then(|s| s.version.as_deref())
+    }
+
+    fn instance_states(&self) -> impl Iterator<Item = &str> {
+        self.instances.iter().map(|i| i.status.as_str())
+    }
+
+    fn spec_container_names(&self) -> impl Iterator<Item = &str> {
+        self.spec
+            .iter()
+            .flat_map(|s| s.containers.iter().map(|c| c.name.as_str()))
+    }
+
+    fn tasks(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.instances
+            .iter()
+            .flat_map(|i| i.containers.iter())
+            .map(|c| (c.name.as_str(), c.status.as_str()))
     }
 }
 
@@ -281,9 +295,8 @@ pub struct TaskSummary<'a> {
     pub status: Cow<'a, str>,
 }
 
-impl PodSummary<'_> {
-    /// Desired instances (Marathon's default 1).
-    pub fn desired_instances(&self) -> u32 {
+impl StatusView for PodSummary<'_> {
+    fn desired_instances(&self) -> u32 {
         self.spec
             .as_ref()
             .and_then(|s| s.scaling.as_ref())
@@ -291,38 +304,25 @@ impl PodSummary<'_> {
             .unwrap_or(1)
     }
 
-    pub fn stable_instances(&self) -> usize {
-        self.instances
-            .iter()
-            .filter(|i| i.status == "STABLE")
-            .count()
-    }
-
-    pub fn version(&self) -> Option<&str> {
+    fn version(&self) -> Option<&str> {
         self.spec.as_ref().and_then(|s| s.version.as_deref())
     }
 
-    /// Container names in spec order, followed by any that only appear in status.
-    pub fn container_names(&self) -> Vec<&str> {
-        ordered_names(
-            self.spec
-                .iter()
-                .flat_map(|s| s.containers.iter().map(|c| c.name.as_ref())),
-            self.instances
-                .iter()
-                .flat_map(|i| i.containers.iter().map(|c| c.name.as_ref())),
-        )
+    fn instance_states(&self) -> impl Iterator<Item = &str> {
+        self.instances.iter().map(|i| i.status.as_ref())
     }
 
-    /// See [`PodStatus::container_states`].
-    pub fn container_states(&self, name: &str) -> Vec<(String, usize)> {
-        tally_states(
-            self.instances
-                .iter()
-                .flat_map(|i| i.containers.iter())
-                .filter(|c| c.name == name)
-                .map(|c| c.status.as_ref()),
-        )
+    fn spec_container_names(&self) -> impl Iterator<Item = &str> {
+        self.spec
+            .iter()
+            .flat_map(|s| s.containers.iter().map(|c| c.name.as_ref()))
+    }
+
+    fn tasks(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.instances
+            .iter()
+            .flat_map(|i| i.containers.iter())
+            .map(|c| (c.name.as_ref(), c.status.as_ref()))
     }
 }
 

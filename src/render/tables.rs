@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
 use super::Style;
-use crate::pod::status::{describe_states, Health, PodStatus, PodSummary};
+use crate::pod::status::{describe_states, Health, PodStatus, PodSummary, StatusView};
 use crate::pod::text::printable;
 use crate::pod::time::age_since;
 use crate::pod::Deployment;
