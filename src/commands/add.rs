@@ -11,12 +11,12 @@ use crate::pod::progress::Goal;
 pub fn run(ctx: &mut Ctx, args: &AddArgs) -> Result<()> {
     let def = input::load(&Source::from_arg(args.file.as_deref()), None, &args.checks)?;
     let client = ctx.client()?;
-    let written = client
+    let deployment = client
         .create_pod(def.body()?)
         .with_context(|| format!("creating pod {}", def.id))?;
-    ctx.report_deployment(&def.id, written.deployment_id.as_deref())?;
+    ctx.report_deployment(&def.id, deployment.as_deref())?;
     let target = Target {
-        deployment: written.deployment_id,
+        deployment,
         pods: vec![(
             def.id,
             Some(Goal::Running {

@@ -12,23 +12,21 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
     let client = ctx.client()?;
     if ctx.mode == Mode::Json {
         // Marathon's JSON as it came: no decoding and re-encoding of megabytes.
-        let resp = client.all_pod_status_raw().context("listing pods")?;
-        return super::copy_json_response(ctx, resp).context("listing pods");
+        let json = client.all_pod_status_json().context("listing pods")?;
+        return super::write_json_text(ctx, &json);
     }
     let body = client.all_pod_status_body().context("listing pods")?;
     let mut pods = body.summaries().context("listing pods")?;
     pods.sort_by(|a, b| a.id.cmp(&b.id));
-    match ctx.mode {
-        _ if pods.is_empty() => eprintln!("No pods."),
-        Mode::Quiet => {
-            for pod in &pods {
-                writeln!(ctx.out, "{}", printable(&pod.id))?;
-            }
+    if pods.is_empty() {
+        eprintln!("No pods.");
+    } else if ctx.mode == Mode::Quiet {
+        for pod in &pods {
+            writeln!(ctx.out, "{}", printable(&pod.id))?;
         }
-        Mode::Human | Mode::Json => {
-            let text = render::pod_list(&pods, SystemTime::now(), ctx.style);
-            ctx.out.write_all(text.as_bytes())?;
-        }
+    } else {
+        let text = render::pod_list(&pods, SystemTime::now(), ctx.style);
+        ctx.out.write_all(text.as_bytes())?;
     }
     Ok(())
 }

@@ -106,19 +106,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Writes a JSON response to stdout as received, after checking that it is one well-formed JSON
-/// document (a body cut short or an HTML page is an error, exit 1, and nothing is written).
-fn copy_json_response(ctx: &mut Ctx, resp: reqwest::blocking::Response) -> Result<()> {
-    let url = resp.url().to_string();
-    let body = crate::marathon::read_body(resp)?;
-    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
-        return Err(crate::marathon::ApiError::Decode {
-            url,
-            reason: e.to_string(),
-        }
-        .into());
-    }
-    ctx.out.write_all(&body)?;
+/// Writes a JSON document as Marathon sent it, with a final newline.
+fn write_json_text(ctx: &mut Ctx, json: &[u8]) -> Result<()> {
+    ctx.out.write_all(json)?;
     ctx.out.write_all(b"\n")?;
     Ok(())
 }

@@ -30,13 +30,13 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         }
         return Err(e).with_context(|| format!("updating pod {}", args.id));
     }
-    let written = client
+    let deployment = client
         .update_pod(&args.id, def.body()?, args.force)
         .with_context(|| format!("updating pod {}", args.id))?;
-    ctx.report_deployment(&args.id, written.deployment_id.as_deref())?;
+    ctx.report_deployment(&args.id, deployment.as_deref())?;
     // The goal (restart or scale) is read from the deployment's steps while waiting.
     let target = Target {
-        deployment: written.deployment_id,
+        deployment,
         pods: vec![(args.id.clone(), None)],
     };
     follow(ctx, &client, &args.wait, target)

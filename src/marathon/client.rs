@@ -28,13 +28,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// All pauses of one request together stay below this.
 const RETRY_BUDGET: Duration = Duration::from_secs(5);
 
-/// The answer to a write: the deployment it started and, when Marathon sent one, the definition.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub deployment_id: Option<String>,
-    pub pod: Option<PodDefinition>,
-}
-
 /// A response body held in memory, to be read in place.
 pub struct Body {
     url: String,
@@ -122,17 +115,23 @@ impl Client {
         })
     }
 
-    /// `POST /v2/pods`.
-    pub fn create_pod(&self, body: Vec<u8>) -> Result<Written, ApiError> {
+    /// `POST /v2/pods`; returns the deployment it started. The body (the normalised
+    /// definition) is not needed: the write has happened, and a proxy may drop it anyway.
+    pub fn create_pod(&self, body: Vec<u8>) -> Result<Option<String>, ApiError> {
         let resp = self.send(Method::POST, "/v2/pods", Some(body))?;
-        self.written(resp)
+        Ok(deployment_id(resp.headers()))
     }
 
     /// `PUT /v2/pods/{id}[?force=true]`.
-    pub fn update_pod(&self, id: &PodId, body: Vec<u8>, force: bool) -> Result<Written, ApiError> {
+    pub fn update_pod(
+        &self,
+        id: &PodId,
+        body: Vec<u8>,
+        force: bool,
+    ) -> Result<Option<String>, ApiError> {
         let path = format!("/v2/pods/{}{}", id.url_path(), force_query(force));
         let resp = self.send(Method::PUT, &path, Some(body))?;
-        self.written(resp)
+        Ok(deployment_id(resp.headers()))
     }
 
     /// `DELETE /v2/pods/{id}[?force=true]`; returns the deployment id.
@@ -166,18 +165,14 @@ impl Client {
         Ok(Body { url, bytes })
     }
 
-    /// `GET /v2/pods/::status` as Marathon sent it, for `--json` (copied, not re-encoded).
-    pub fn all_pod_status_raw(&self) -> Result<Response, ApiError> {
-        self.send(Method::GET, "/v2/pods/::status", None)
+    /// `GET /v2/pods/::status` as Marathon sent it, for `--json` (checked, not re-encoded).
+    pub fn all_pod_status_json(&self) -> Result<Vec<u8>, ApiError> {
+        self.get_json_text("/v2/pods/::status")
     }
 
     /// `GET /v2/pods/{id}::status` as Marathon sent it.
-    pub fn pod_status_raw(&self, id: &PodId) -> Result<Response, ApiError> {
-        self.send(
-            Method::GET,
-            &format!("/v2/pods/{}::status", id.url_path()),
-            None,
-        )
+    pub fn pod_status_json(&self, id: &PodId) -> Result<Vec<u8>, ApiError> {
+        self.get_json_text(&format!("/v2/pods/{}::status", id.url_path()))
     }
 
     /// `GET /v2/pods/{id}::versions`, sorted oldest first (Marathon does not sort).
@@ -243,6 +238,19 @@ impl Client {
         self.decode(resp)
     }
 
+    /// A body that is one complete JSON document, as received (a body cut short or an HTML
+    /// page is an [`ApiError::Decode`]).
+    fn get_json_text(&self, path: &str) -> Result<Vec<u8>, ApiError> {
+        let resp = self.send(Method::GET, path, None)?;
+        let url = resp.url().to_string();
+        let bytes = read_body(resp).map_err(|e| transport_error(&url, &e))?;
+        serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).map_err(|e| ApiError::Decode {
+            url,
+            reason: e.to_string(),
+        })?;
+        Ok(bytes)
+    }
+
     fn decode<T: DeserializeOwned>(&self, resp: Response) -> Result<T, ApiError> {
         let url = resp.url().to_string();
         let bytes = read_body(resp).map_err(|e| transport_error(&url, &e))?;
@@ -250,15 +258,6 @@ impl Client {
             url,
             reason: e.to_string(),
         })
-    }
-
-    fn written(&self, resp: Response) -> Result<Written, ApiError> {
-        let deployment_id = deployment_id(resp.headers());
-        let url = resp.url().to_string();
-        let bytes = resp.bytes().map_err(|e| transport_error(&url, &e))?;
-        // The body is a courtesy; a proxy may drop it, and the write has already happened.
-        let pod = serde_json::from_slice(&bytes).ok();
-        Ok(Written { deployment_id, pod })
     }
 
     /// Sends a request; any status >= 300 becomes an error. Reads are retried on connection
@@ -381,7 +380,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// Reads a whole body into one buffer sized from `Content-Length` when the server sent one.
-pub fn read_body(mut resp: Response) -> Result<Vec<u8>, reqwest::Error> {
+fn read_body(mut resp: Response) -> Result<Vec<u8>, reqwest::Error> {
     use std::io::Read;
     let hint = resp.content_length().unwrap_or(0).min(1 << 30) as usize;
     let mut buf = Vec::with_capacity(hint);

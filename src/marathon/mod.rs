@@ -4,5 +4,5 @@
 mod client;
 mod error;
 
-pub use client::{read_body, Body, Client, Log, Written};
+pub use client::{Body, Client, Log};
 pub use error::{ApiError, Detail, Reach};
