@@ -10,6 +10,7 @@ pub mod complete;
 pub mod config;
 pub mod docs;
 pub mod exit;
+pub mod http;
 pub mod marathon;
 pub mod pod;
 pub mod render;

@@ -74,12 +74,16 @@ impl Ctx<'_> {
                 settings.url
             );
         }
-        let log: Option<crate::marathon::Log> = if self.global.verbose {
-            Some(|line| eprintln!("verbose: {line}"))
+        Ok(Client::new(&settings, self.log())?)
+    }
+
+    /// Where `--verbose` lines go: stderr, escaped (they carry URLs and server text).
+    pub fn log(&self) -> Option<crate::http::Log> {
+        if self.global.verbose {
+            Some(|line| eprintln!("verbose: {}", crate::pod::text::printable(line)))
         } else {
             None
-        };
-        Client::new(&settings, log)
+        }
     }
 
     /// Reports a write that started a deployment, in the form each mode wants. The human form is

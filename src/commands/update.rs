@@ -10,6 +10,7 @@ use crate::exit::{Exit, Failure};
 
 pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
     let def = input::load(
+        ctx,
         &Source::from_arg(args.file.as_deref()),
         Some(&args.id),
         &args.checks,

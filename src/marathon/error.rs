@@ -5,15 +5,11 @@ use std::fmt;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Why Marathon could not be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    Refused,
-    Dns,
-    Timeout,
-    Tls,
-    Other,
-}
+use crate::http::{Kind, TransportError};
+use crate::pod::text::printable;
+
+/// How much of a server's message is shown; the rest is counted, not printed.
+pub const MESSAGE_CHARS: usize = 300;
 
 /// One entry of a 422 body's `details`: a JSON path and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,11 +20,11 @@ pub struct Detail {
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// No HTTP response at all.
-    Unreachable {
+    /// No complete HTTP answer.
+    Transport {
+        method: String,
         url: String,
-        reach: Reach,
-        reason: String,
+        error: Box<TransportError>,
     },
     /// Marathon (or something in front of it) answered with an error status.
     Status {
@@ -64,28 +60,26 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Unreachable { url, reach, reason } => {
-                let what = match reach {
-                    Reach::Refused => "connection refused",
-                    Reach::Dns => "host not found",
-                    Reach::Timeout => "timed out",
-                    Reach::Tls => "TLS handshake failed",
-                    Reach::Other => "request failed",
-                };
-                write!(f, "cannot reach Marathon at {url}: {what}")?;
-                if !reason.is_empty() && !reason.to_ascii_lowercase().contains(what) {
-                    write!(f, " ({reason})")?;
+            ApiError::Transport { method, url, error } => {
+                let url = printable(url);
+                let write = !matches!(method.as_str(), "GET" | "HEAD");
+                match &error.kind {
+                    Kind::Interrupted => write!(f, "interrupted: {method} {url} was cancelled")?,
+                    Kind::TooLarge { .. } => write!(f, "the answer of Marathon at {url}: {error}")?,
+                    Kind::Timeout if write && error.sent => write!(f, "{method} {url}: {error}")?,
+                    _ => write!(f, "cannot reach Marathon at {url}: {error}")?,
                 }
-                match reach {
-                    Reach::Refused => {
-                        write!(f, "; is it running? (try `podctl sim` for a local one)")?
-                    }
-                    Reach::Tls => write!(
+                if error.kind == Kind::Refused {
+                    write!(f, "; is it running? (try `podctl sim` for a local one)")?;
+                }
+                if write && error.sent && !matches!(error.kind, Kind::TooLarge { .. }) {
+                    write!(
                         f,
-                        "; to trust the cluster's CA use --ca-cert FILE (or `ca_cert` in the \
-                         cluster config, or DCOS_SSL_VERIFY=FILE); --insecure skips verification"
-                    )?,
-                    _ => {}
+                        "; the {method} may or may not have been applied: check with \
+                         `podctl deployment list` (and `podctl pod show ID`)"
+                    )?;
+                } else if write && error.kind == Kind::Interrupted {
+                    write!(f, "; nothing was sent")?;
                 }
                 Ok(())
             }
@@ -96,7 +90,7 @@ impl fmt::Display for ApiError {
                 deployments,
                 ..
             } => {
-                write!(f, "{message}")?;
+                write!(f, "{}", clip(message))?;
                 if !message.contains(&status.to_string()) {
                     write!(f, " (HTTP {status})")?;
                 }
@@ -105,7 +99,7 @@ impl fmt::Display for ApiError {
                     write!(
                         f,
                         "; held by deployment{plural} {}: wait for it, or use --force to cancel it",
-                        deployments.join(", ")
+                        printable(&deployments.join(", "))
                     )?;
                 }
                 if matches!(status, 401 | 403) && !message.contains("running deployments") {
@@ -116,7 +110,7 @@ impl fmt::Display for ApiError {
                     )?;
                 }
                 for d in details {
-                    write!(f, "\n  {}: {}", d.path, d.errors.join("; "))?;
+                    write!(f, "\n  {}: {}", clip(&d.path), clip(&d.errors.join("; ")))?;
                 }
                 Ok(())
             }
@@ -126,19 +120,39 @@ impl fmt::Display for ApiError {
                 location,
             } => write!(
                 f,
-                "Marathon at {url} answered HTTP {status}, a redirect to {location:?}; podctl does \
+                "Marathon at {} answered HTTP {status}, a redirect to \"{}\"; podctl does \
                  not follow redirects (credentials must not go to another host): if that server \
-                 is the right one, point --url at it"
+                 is the right one, point --url at it",
+                printable(url),
+                clip(location)
             ),
             ApiError::Decode { url, reason } => write!(
                 f,
-                "response from Marathon ({url}) was not in the expected JSON format: {reason}"
+                "response from Marathon ({}) was not in the expected JSON format: {}",
+                printable(url),
+                clip(reason)
             ),
         }
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// A server's text made safe and short for a terminal: control characters and bidi overrides
+/// escaped, and only the first [`MESSAGE_CHARS`] characters, saying how many were cut.
+pub fn clip(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(MESSAGE_CHARS) {
+        None => printable(text).into_owned(),
+        Some((end, _)) => {
+            let cut = text[end..].chars().count();
+            format!(
+                "{}… ({cut} more characters not shown)",
+                printable(&text[..end])
+            )
+        }
+    }
+}
 
 /// Marathon's error body: `{"message", "details"?, "deployments"?}`.
 #[derive(Deserialize)]
