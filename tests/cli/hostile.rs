@@ -459,3 +459,94 @@ fn definitions_from_urls_use_the_tls_settings_and_never_follow_redirects() {
         "the redirect was not followed"
     );
 }
+
+#[test]
+fn a_wait_never_overshoots_its_timeout() {
+    // Every status poll would take a minute: the wait still ends at its own deadline.
+    let sim = Sim::with_args(&[
+        "--deploy-time",
+        "60s",
+        "--fault",
+        "GET /v2/pods/web::status=slow=60s",
+    ]);
+    let env = [("PODCTL_URL", sim.url.as_str())];
+    let args = [
+        "pod",
+        "add",
+        "examples/web.json",
+        "--wait",
+        "--timeout",
+        "2s",
+        "--interval",
+        "100ms",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let err = out.fails(8);
+    let last = err.lines().last().unwrap();
+    assert!(last.contains("timed out after 2s"), "{err}");
+
+    let id = sim
+        .podctl()
+        .run(&["deployment", "list", "-q"])
+        .ok()
+        .trim()
+        .to_string();
+    let args = [
+        "deployment",
+        "watch",
+        &id,
+        "--timeout",
+        "2s",
+        "--interval",
+        "100ms",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    assert!(out.fails(8).contains("timed out after 2s"), "{out:#?}");
+}
+
+#[test]
+fn a_deployment_over_at_once_needs_no_whole_interval() {
+    let sim = Sim::start();
+    let env = [("PODCTL_URL", sim.url.as_str())];
+    // The interval is longer than the hang guard: waiting one would fail the test.
+    let args = [
+        "pod",
+        "add",
+        "examples/web.json",
+        "--wait",
+        "--interval",
+        "10m",
+        "--timeout",
+        "20m",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    out.ok();
+    assert!(out.stderr.contains("Done in"), "{out:#?}");
+}
+
+#[test]
+fn a_wait_out_of_time_never_reports_the_goal_as_pending() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    for (i, timeout) in ["1ms", "20ms", "100ms"].iter().enumerate() {
+        let path = podctl.dir().join("pod.json");
+        std::fs::write(&path, crate::support::minimal(&format!("/p{i}"))).unwrap();
+        let out = podctl.run(&[
+            "pod",
+            "add",
+            path.to_str().unwrap(),
+            "--wait",
+            "--timeout",
+            timeout,
+            "--interval",
+            "10ms",
+        ]);
+        if out.code == 8 {
+            let last = out.stderr.lines().last().unwrap();
+            assert!(!last.contains("deployment finished"), "{out:#?}");
+            assert!(!last.contains("instances ready;"), "{out:#?}");
+        } else {
+            out.ok();
+        }
+    }
+}
