@@ -376,8 +376,6 @@ fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
         out.kind = Kind::Timeout;
     } else if err.is_body() || err.is_decode() {
         out.kind = Kind::Body;
-    } else if err.is_connect() {
-        out.kind = Kind::Refused;
     }
     let mut io_kind = None;
     let mut cause: Option<&(dyn StdError + 'static)> = Some(err);
@@ -426,12 +424,26 @@ fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
         Some(Io::TimedOut) => out.kind = Kind::Timeout,
         _ => {}
     }
-    if out.kind == Kind::Refused && io_kind.is_some_and(|k| k != Io::ConnectionRefused) {
-        // A connect failure that is not a refusal (unreachable network, ...): say what it was.
-        out.kind = Kind::Other;
-        out.detail = io_kind.map(|k| k.to_string()).unwrap_or_default();
+    if matches!(out.kind, Kind::Other | Kind::Body) {
+        // Not one of the kinds named above (an unreachable network, ...): say what it was.
+        out.detail = innermost(err);
     }
     out
+}
+
+/// The last cause's words, escaped: what the lowest layer said, for the user to read.
+fn innermost(err: &(dyn StdError + 'static)) -> String {
+    let mut last = err;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    let mut text = last.to_string();
+    if let Some(io) = last.downcast_ref::<std::io::Error>() {
+        if let Some(inner) = io.get_ref() {
+            text = inner.to_string();
+        }
+    }
+    crate::pod::text::printable(&text).into_owned()
 }
 
 /// What a TLS failure means, and what to do about it, without naming a flag already given.

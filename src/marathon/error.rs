@@ -289,4 +289,66 @@ mod tests {
             "Object is not valid (HTTP 422)\n  /id: Path needs to be absolute"
         );
     }
+
+    #[test]
+    fn server_text_is_escaped_and_long_messages_are_cut() {
+        let err = ApiError::Status {
+            method: "POST".into(),
+            url: "http://x/v2/pods".into(),
+            status: 422,
+            message: format!("bad\u{1b}]0;owned\u{7}{}", "m".repeat(1000)),
+            details: vec![Detail {
+                path: "/id\r".into(),
+                errors: vec!["\u{1b}[2Jgone".into()],
+            }],
+            deployments: vec![],
+        };
+        let text = err.to_string();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(!text.contains('\r'), "{text:?}");
+        assert!(text.contains("more characters not shown"), "{text}");
+        assert!(text.len() < 600, "{}", text.len());
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_counts_what_it_cuts() {
+        assert_eq!(clip("short"), "short");
+        let long = "é".repeat(MESSAGE_CHARS + 5);
+        let cut = clip(&long);
+        assert!(cut.starts_with(&"é".repeat(MESSAGE_CHARS)), "{cut}");
+        assert!(cut.ends_with("(5 more characters not shown)"), "{cut}");
+    }
+
+    #[test]
+    fn an_unfinished_write_may_have_been_applied() {
+        let timeout = |method: &str, sent| ApiError::Transport {
+            method: method.into(),
+            url: "http://x/v2/pods".into(),
+            error: Box::new(TransportError {
+                kind: Kind::Timeout,
+                sent,
+                detail: String::new(),
+                hint: None,
+                timeout: std::time::Duration::from_secs(3),
+            }),
+        };
+        let write = timeout("POST", true).to_string();
+        assert!(!write.contains("cannot reach"), "{write}");
+        assert!(
+            write.contains("may or may not have been applied"),
+            "{write}"
+        );
+        assert!(write.contains("podctl deployment list"), "{write}");
+        let read = timeout("GET", true).to_string();
+        assert!(
+            read.contains("cannot reach") && read.contains("3s"),
+            "{read}"
+        );
+        assert!(!read.contains("applied"), "{read}");
+        let unsent = timeout("POST", false).to_string();
+        assert!(!unsent.contains("applied"), "{unsent}");
+    }
 }
