@@ -64,7 +64,7 @@ pub struct Options {
     pub retry: Retry,
     /// The largest success body read ([`MAX_BODY`] unless configured).
     pub max_body: u64,
-    /// Load the system's CA certificates; plain-HTTP clients skip that (a few ms per run).
+    /// The URL is not plain `http://`: load the system's CA certificates (a few ms per run).
     pub https: bool,
     pub log: Option<Log>,
 }
@@ -102,7 +102,7 @@ pub enum Kind {
     },
     /// Ctrl-C.
     Interrupted,
-    /// An `http://` URL whose server answered in something else, most likely TLS.
+    /// The answer was not HTTP (for an `http://` URL, most likely TLS).
     NotHttp,
     Other,
 }
@@ -158,7 +158,7 @@ impl fmt::Display for TransportError {
                 size(*limit)
             ),
             Kind::Interrupted => "interrupted (Ctrl-C)".to_string(),
-            Kind::NotHttp => "the server did not answer in plain HTTP".to_string(),
+            Kind::NotHttp => "the server's answer is not HTTP".to_string(),
             Kind::Other => "request failed".to_string(),
         };
         f.write_str(&what)?;
@@ -404,7 +404,10 @@ fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
             if h.is_parse() && !h.is_parse_status() {
                 out.kind = Kind::NotHttp;
-                out.hint = Some("the server seems to speak HTTPS: use an https:// URL".to_string());
+                if !options.https {
+                    // What a TLS server sends back to plain HTTP is not HTTP at all.
+                    out.hint = Some("it seems to speak HTTPS: use an https:// URL".to_string());
+                }
                 return out;
             }
             if h.is_incomplete_message() {
