@@ -6,57 +6,74 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{eventually, Out, Podctl, Sim, BIN};
 
+/// The request heads a [`hostile`] server has read, in order.
+#[derive(Default)]
+struct Seen(Mutex<Vec<String>>);
+
+impl Seen {
+    fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
 /// A loopback server answering each connection with `answer(stream, n)`, n counting from 0.
-/// The request (head and `Content-Length` body) is read first. Returns the URL and the number
-/// of requests read so far.
-fn hostile(
-    answer: impl Fn(&mut TcpStream, usize) + Send + Sync + 'static,
-) -> (String, Arc<AtomicUsize>) {
+/// The request (head and `Content-Length` body) is read first. Returns the URL and the
+/// requests read so far.
+fn hostile(answer: impl Fn(&mut TcpStream, usize) + Send + Sync + 'static) -> (String, Arc<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
+    let seen = Arc::new(Seen::default());
+    let seen_by_server = seen.clone();
     let answer = Arc::new(answer);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
             let answer = answer.clone();
-            let seen = seen.clone();
+            let seen = seen_by_server.clone();
             std::thread::spawn(move || {
-                if read_request(&mut stream) {
-                    let n = seen.fetch_add(1, Ordering::SeqCst);
+                if let Some(head) = read_request(&mut stream) {
+                    let n = {
+                        let mut heads = seen.0.lock().unwrap();
+                        heads.push(head);
+                        heads.len() - 1
+                    };
                     answer(&mut stream, n);
                 }
             });
         }
     });
-    (url, count)
+    (url, seen)
 }
 
-/// Reads one request; false when the client went away first.
-fn read_request(stream: &mut TcpStream) -> bool {
+/// Reads one request and returns its head; `None` when the client went away first.
+fn read_request(stream: &mut TcpStream) -> Option<String> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
         match stream.read(&mut byte) {
             Ok(1) => head.push(byte[0]),
-            _ => return false,
+            _ => return None,
         }
     }
-    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let text = String::from_utf8_lossy(&head).into_owned();
     let length = text
+        .to_ascii_lowercase()
         .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
+        .find_map(|l| l.strip_prefix("content-length:").map(str::to_string))
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(0);
     let mut body = Vec::new();
-    stream.take(length).read_to_end(&mut body).is_ok()
+    stream.take(length).read_to_end(&mut body).ok()?;
+    Some(text)
 }
 
 /// Writes a whole JSON answer with this status.
@@ -234,7 +251,7 @@ fn a_body_cut_midway_is_a_transport_error_retried_for_reads() {
     let out = podctl(&url).run(&["pod", "list"]);
     assert!(out.stderr.contains("No pods."), "{out:#?}");
     out.ok();
-    assert_eq!(count.load(Ordering::SeqCst), 2);
+    assert_eq!(count.count(), 2);
 
     // Always cut: exit 6 (not "bad JSON", exit 1).
     let (url, count) = hostile(|s, _| {
@@ -245,7 +262,7 @@ fn a_body_cut_midway_is_a_transport_error_retried_for_reads() {
         err.contains("closed before the answer was complete"),
         "{err}"
     );
-    assert!(count.load(Ordering::SeqCst) >= 2, "retried");
+    assert!(count.count() >= 2, "retried");
 
     // A write is never retried, and the message says it may have been applied.
     let (url, count) = hostile(|s, _| {
@@ -257,7 +274,7 @@ fn a_body_cut_midway_is_a_transport_error_retried_for_reads() {
         .to_string();
     assert!(err.contains("may or may not have been applied"), "{err}");
     assert!(err.contains("podctl deployment list"), "{err}");
-    assert_eq!(count.load(Ordering::SeqCst), 1, "writes are never retried");
+    assert_eq!(count.count(), 1, "writes are never retried");
 }
 
 #[test]
@@ -284,7 +301,7 @@ fn ctrl_c_cancels_a_request_in_flight() {
     ] {
         let (url, count) = hostile(|s, _| silent(s));
         let child = spawn(&[("PODCTL_URL", &url)], args);
-        eventually("the request to arrive", || count.load(Ordering::SeqCst) > 0);
+        eventually("the request to arrive", || count.count() > 0);
         let killed = Command::new("kill")
             .args(["-INT", &child.id().to_string()])
             .status()
@@ -411,7 +428,7 @@ fn completion_tries_once_within_its_deadline() {
     assert_eq!(out.code, 0, "{out:#?}");
     assert_eq!(out.stderr, "");
     assert!(out.stdout.lines().all(|l| l.starts_with('-')), "{out:#?}");
-    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(count.count(), 1);
 
     // A cut answer would be retried by commands; completion does not retry.
     let (url, count) = hostile(|s, _| {
@@ -422,7 +439,7 @@ fn completion_tries_once_within_its_deadline() {
         &["--", "podctl", "pod", "show", ""],
     );
     assert_eq!(finish(child, HANG_GUARD).code, 0);
-    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(count.count(), 1);
 }
 
 #[test]
@@ -453,11 +470,7 @@ fn definitions_from_urls_use_the_tls_settings_and_never_follow_redirects() {
         .fails(1)
         .to_string();
     assert!(err.contains("redirect"), "{err}");
-    assert_eq!(
-        hits.load(Ordering::SeqCst),
-        0,
-        "the redirect was not followed"
-    );
+    assert_eq!(hits.count(), 0, "the redirect was not followed");
 }
 
 #[test]
@@ -549,4 +562,31 @@ fn a_wait_out_of_time_never_reports_the_goal_as_pending() {
             out.ok();
         }
     }
+}
+
+#[test]
+fn proxies_come_from_the_environment() {
+    let (proxy, seen) = hostile(|s, _| reply(s, "200 OK", b"[]"));
+    let out = Podctl::new()
+        .env("PODCTL_URL", "http://marathon.example:8080")
+        .env("HTTP_PROXY", &proxy)
+        .run(&["pod", "list"]);
+    out.ok();
+    let heads = seen.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(
+        heads[0].starts_with("GET http://marathon.example:8080/v2/pods/::status "),
+        "{heads:?}"
+    );
+
+    // NO_PROXY names the hosts reached directly.
+    let (direct, direct_seen) = hostile(|s, _| reply(s, "200 OK", b"[]"));
+    Podctl::new()
+        .env("PODCTL_URL", &direct)
+        .env("HTTP_PROXY", &proxy)
+        .env("NO_PROXY", "127.0.0.1")
+        .run(&["pod", "list"])
+        .ok();
+    assert_eq!(direct_seen.count(), 1);
+    assert_eq!(seen.count(), 1, "the proxy was not used");
 }
