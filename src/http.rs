@@ -228,10 +228,6 @@ impl Http {
         })
     }
 
-    pub fn options(&self) -> &Options {
-        &self.options
-    }
-
     /// Sends a request and reads the whole answer within the deadline. Reads are retried on
     /// transport errors and 502/503/504 with capped, jittered back-off, while time is left.
     pub fn send(&self, req: Request<'_>) -> Result<Reply, TransportError> {
