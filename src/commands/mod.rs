@@ -45,14 +45,20 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Resolves flags > env > config file > defaults.
+    /// Resolves flags > env > config file > defaults, warning about a config file others can read.
     pub fn settings(&self) -> Result<Settings> {
+        let settings = self.resolve()?;
+        if let Some(warning) = settings::permission_warning(&settings.config_path) {
+            eprintln!("warning: {warning}");
+        }
+        Ok(settings)
+    }
+
+    /// [`Ctx::settings`] without the warning (for a second look, as for definitions from URLs).
+    pub fn resolve(&self) -> Result<Settings> {
         let env = settings::process_env;
         let path = settings::config_path(&env)?;
         let file = ConfigFile::load(&path)?;
-        if let Some(warning) = settings::permission_warning(&path) {
-            eprintln!("warning: {warning}");
-        }
         let flags = Flags {
             url: self.global.url.clone(),
             cluster: self.global.cluster.clone(),
