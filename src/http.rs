@@ -464,24 +464,16 @@ fn explain_tls(err: &rustls::Error, tls: &Tls) -> (String, Option<String>) {
                 "the server's certificate is not signed by a trusted CA".to_string(),
                 trust_hint(),
             ),
-            CertificateError::Other(other)
-                if matches!(
-                    other.0.downcast_ref::<webpki::Error>(),
-                    Some(webpki::Error::CaUsedAsEndEntity)
-                ) =>
-            {
-                (
-                    "the server presents a CA certificate as its own (a self-signed one?)"
-                        .to_string(),
-                    match &given {
-                        None => Some(
-                            "if you trust it, give that very certificate with --ca-cert FILE"
-                                .to_string(),
-                        ),
-                        Some(file) => Some(format!("it is not one of the certificates in {file}")),
-                    },
-                )
-            }
+            CertificateError::Other(_) if is_ca_as_end_entity(err) => (
+                "the server presents a CA certificate as its own (a self-signed one?)".to_string(),
+                match &given {
+                    None => Some(
+                        "if you trust it, give that very certificate with --ca-cert FILE"
+                            .to_string(),
+                    ),
+                    Some(file) => Some(format!("it is not one of the certificates in {file}")),
+                },
+            ),
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 (
                     "the server's certificate is not valid for this host name".to_string(),
@@ -582,7 +574,7 @@ fn tls_config(tls: &Tls, https: bool) -> Result<rustls::ClientConfig, SetupError
 /// Certificate checks: the usual chain to a trusted CA, or, as curl does, a server certificate
 /// that is byte for byte one given with `--ca-cert` (a self-signed one made with
 /// `openssl req -x509` is marked as a CA, which the chain check refuses as a server's own).
-/// The host name and the handshake signature are checked either way.
+/// Dates, the host name and the handshake signature are checked either way.
 #[derive(Debug)]
 struct Trust {
     webpki: Option<Arc<WebPkiServerVerifier>>,
@@ -603,22 +595,26 @@ impl ServerCertVerifier for Trust {
         if self.insecure {
             return Ok(ServerCertVerified::assertion());
         }
-        if self
+        let Some(webpki) = &self.webpki else {
+            return Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            ));
+        };
+        let checked =
+            webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let pinned = self
             .pinned
             .iter()
-            .any(|c| c.as_ref() == end_entity.as_ref())
-        {
-            let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
-            rustls::client::verify_server_name(&parsed, server_name)?;
-            return Ok(ServerCertVerified::assertion());
-        }
-        match &self.webpki {
-            Some(v) => {
-                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .any(|c| c.as_ref() == end_entity.as_ref());
+        match checked {
+            // The chain check looks at the dates before it finds the certificate to be a CA
+            // (or of no known issuer), so only the host name is left to check.
+            Err(e) if pinned && (is_ca_as_end_entity(&e) || is_unknown_issuer(&e)) => {
+                let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                Ok(ServerCertVerified::assertion())
             }
-            None => Err(rustls::Error::InvalidCertificate(
-                CertificateError::UnknownIssuer,
-            )),
+            other => other,
         }
     }
 
@@ -655,6 +651,24 @@ impl ServerCertVerifier for Trust {
             .signature_verification_algorithms
             .supported_schemes()
     }
+}
+
+fn is_ca_as_end_entity(e: &rustls::Error) -> bool {
+    matches!(
+        e,
+        rustls::Error::InvalidCertificate(CertificateError::Other(other))
+            if matches!(
+                other.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            )
+    )
+}
+
+fn is_unknown_issuer(e: &rustls::Error) -> bool {
+    matches!(
+        e,
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
+    )
 }
 
 /// A host name that did not resolve; a type of its own so that it is recognised as such.

@@ -350,8 +350,16 @@ fn json_output_has_the_shape_the_table_reads() {
 
 /// A self-signed certificate for 127.0.0.1 marked as a CA, as `openssl req -x509` makes it.
 fn self_signed(dir: &std::path::Path, name: &str) -> (String, String) {
+    certificate(dir, name, false)
+}
+
+fn certificate(dir: &std::path::Path, name: &str, expired: bool) -> (String, String) {
     let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+    }
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = params.self_signed(&key).unwrap();
     let cert_path = dir.join(format!("{name}.pem"));
@@ -403,6 +411,23 @@ fn a_self_signed_certificate_given_with_ca_cert_is_trusted() {
         .fails(6)
         .to_string();
     assert!(err.contains("not valid for this host name"), "{err}");
+
+    // Given, but expired: refused, and said so.
+    let (expired, expired_key) = certificate(dir.path(), "expired", true);
+    let old = Sim::with_args(&[
+        "--deploy-time",
+        "0",
+        "--tls-cert",
+        &expired,
+        "--tls-key",
+        &expired_key,
+    ]);
+    let err = old
+        .podctl()
+        .run(&["pod", "list", "--ca-cert", &expired])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("expired"), "{err}");
 }
 
 #[test]
