@@ -62,7 +62,7 @@ pub fn code_for(err: &anyhow::Error) -> Exit {
         }
         if let Some(setup) = cause.downcast_ref::<SetupError>() {
             return match setup {
-                SetupError::CaFile { .. } => Exit::Usage,
+                SetupError::CaFile { .. } | SetupError::Credentials => Exit::Usage,
                 SetupError::Runtime(_) | SetupError::Client(_) => Exit::Failure,
             };
         }

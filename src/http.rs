@@ -500,7 +500,12 @@ fn explain_tls(err: &rustls::Error, tls: &Tls) -> (String, Option<String>) {
 /// Why the client could not be built.
 #[derive(Debug)]
 pub enum SetupError {
-    CaFile { path: PathBuf, reason: String },
+    CaFile {
+        path: PathBuf,
+        reason: String,
+    },
+    /// A token (or password) with characters an HTTP header cannot carry, such as a newline.
+    Credentials,
     Runtime(String),
     Client(String),
 }
@@ -512,6 +517,10 @@ impl fmt::Display for SetupError {
                 f,
                 "reading CA certificates from {}: {reason}",
                 path.display()
+            ),
+            SetupError::Credentials => f.write_str(
+                "the token or password holds characters an HTTP header cannot carry \
+                 (a line break or a control character?)",
             ),
             SetupError::Runtime(e) => write!(f, "starting the HTTP runtime: {e}"),
             SetupError::Client(e) => write!(f, "setting up the HTTP client: {e}"),

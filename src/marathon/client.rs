@@ -54,15 +54,20 @@ impl Client {
 
     /// A client with its own HTTP options (tab completion: no retries, a short deadline).
     pub fn with_options(settings: &Settings, options: Options) -> Result<Client, SetupError> {
-        let auth = match (&settings.token, &settings.basic) {
-            (Some(token), _) => HeaderValue::from_str(&format!("token={token}")).ok(),
-            (None, Some(basic)) => basic_header(basic),
+        let value = match (&settings.token, &settings.basic) {
+            (Some(token), _) => Some(format!("token={token}")),
+            (None, Some(basic)) => Some(basic_header(basic)),
             (None, None) => None,
-        }
-        .map(|mut v| {
-            v.set_sensitive(true);
-            v
-        });
+        };
+        let auth = match value {
+            Some(v) => {
+                // The credential itself is never part of the message.
+                let mut header = HeaderValue::from_str(&v).map_err(|_| SetupError::Credentials)?;
+                header.set_sensitive(true);
+                Some(header)
+            }
+            None => None,
+        };
         Ok(Client {
             base: settings.url.clone(),
             auth,
@@ -282,10 +287,12 @@ impl Client {
 }
 
 /// `Authorization: Basic ...` for a user and password.
-fn basic_header(basic: &Basic) -> Option<HeaderValue> {
+fn basic_header(basic: &Basic) -> String {
     let pair = format!("{}:{}", basic.username, basic.password);
-    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-    HeaderValue::from_str(&format!("Basic {encoded}")).ok()
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
 }
 
 fn force_query(force: bool) -> &'static str {

@@ -615,3 +615,15 @@ fn proxies_come_from_the_environment() {
     assert_eq!(direct_seen.count(), 1);
     assert_eq!(seen.count(), 1, "the proxy was not used");
 }
+
+#[test]
+fn a_token_that_cannot_be_a_header_is_refused_without_being_shown() {
+    let (url, seen) = hostile(|s, _| reply(s, "200 OK", b"[]"));
+    let err = podctl(&url)
+        .run(&["pod", "list", "--token", "secret\nvalue"])
+        .fails(2)
+        .to_string();
+    assert!(err.contains("token"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+    assert_eq!(seen.count(), 0, "nothing was sent without the credential");
+}
