@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::engine::ArgValueCompleter;
 
 use crate::complete;
+use crate::duration;
 
 use crate::pod::PodId;
 
@@ -48,7 +49,7 @@ pub struct GlobalArgs {
     pub cluster: Option<String>,
 
     /// Token sent as `Authorization: token=TOKEN` (DC/OS ACS token)
-    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    #[arg(long, global = true, value_name = "TOKEN", value_parser = parse_token)]
     pub token: Option<String>,
 
     /// Print the API's JSON instead of tables and messages
@@ -68,7 +69,7 @@ pub struct GlobalArgs {
     pub verbose: bool,
 
     /// Give up on one HTTP request after this long, e.g. 30s (default 60s)
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse_positive)]
     pub request_timeout: Option<Duration>,
 
     /// Trust the CA certificates in this PEM file (for a cluster with its own CA)
@@ -303,10 +304,10 @@ pub struct WaitArgs {
     #[arg(short = 'w', long)]
     pub wait: bool,
     /// Give up waiting after this long, e.g. 90s or 5m (exit 8)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "wait")]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive, requires = "wait")]
     pub timeout: Duration,
     /// How often to poll Marathon while waiting
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval, requires = "wait")]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval, requires = "wait")]
     pub interval: Duration,
 }
 
@@ -314,10 +315,10 @@ pub struct WaitArgs {
 #[derive(Debug, Args, Clone)]
 pub struct WatchArgs {
     /// Give up after this long, e.g. 90s or 5m (exit 8)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive)]
     pub timeout: Duration,
     /// How often to poll Marathon
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval)]
     pub interval: Duration,
 }
 
@@ -485,7 +486,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "PORT", default_value_t = 8080)]
     pub port: u16,
     /// How long each deployment takes, e.g. 500ms or 3s; 0 makes them instant
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse)]
     pub deploy_time: Duration,
     /// Require `Authorization: token=TOKEN` on every request, like DC/OS
     #[arg(long = "require-token", value_name = "TOKEN")]
@@ -529,23 +530,16 @@ pub struct SimArgs {
     pub containers: u32,
 }
 
-/// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+/// Parses a `--token` value: an empty one (`--token "$UNSET"`) is a mistake, not "no token".
+pub fn parse_token(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err(
+            "the token is empty (is the variable you meant to pass unset?); \
+                    leave out --token to send none"
+                .to_string(),
+        );
     }
-    humantime::parse_duration(s)
-        .map_err(|e| format!("{e} (expected a duration such as 500ms, 30s or 5m)"))
-}
-
-/// Parses a polling interval: at least 10 ms, so a typo cannot flood Marathon.
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < Duration::from_millis(10) {
-        return Err("must be at least 10ms".to_string());
-    }
-    Ok(d)
+    Ok(s.to_string())
 }
 
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
@@ -585,11 +579,30 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("soon").is_err());
+    fn durations_are_bounded_when_parsed() {
+        let huge = "18446744073709551615s";
+        for args in [
+            &["podctl", "--request-timeout", huge, "pod", "list"][..],
+            &["podctl", "pod", "add", "--wait", "--timeout", huge],
+            &["podctl", "deployment", "watch", "d", "--interval", huge],
+            &["podctl", "sim", "--deploy-time", huge],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        }
+        let cli = Cli::try_parse_from(["podctl", "--request-timeout", "30days", "pod", "list"]);
+        assert_eq!(
+            cli.unwrap().global.request_timeout,
+            Some(crate::duration::MAX)
+        );
+    }
+
+    #[test]
+    fn an_empty_token_is_refused() {
+        for token in ["", " "] {
+            let err = Cli::try_parse_from(["podctl", "--token", token, "pod", "list"]).unwrap_err();
+            assert!(err.to_string().contains("empty"), "{err}");
+        }
     }
 
     #[test]

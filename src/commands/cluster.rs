@@ -11,7 +11,10 @@ use crate::render::{self, ClusterRow};
 
 pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
     let path = config::config_path(&config::process_env)?;
-    let mut file = ConfigFile::load(&path)?;
+    let (mut file, warnings) = ConfigFile::load_with_warnings(&path)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     match cmd {
         ClusterCommand::Add(args) => {
             let Some(url) = &ctx.global.url else {

@@ -49,8 +49,9 @@ impl Ctx<'_> {
     pub fn settings(&self) -> Result<Settings> {
         let env = settings::process_env;
         let path = settings::config_path(&env)?;
-        let file = ConfigFile::load(&path)?;
-        if let Some(warning) = settings::permission_warning(&path) {
+        let (file, warnings) = ConfigFile::load_with_warnings(&path)?;
+        let permission = settings::permission_warning(&path);
+        for warning in warnings.iter().chain(&permission) {
             eprintln!("warning: {warning}");
         }
         let flags = Flags {

@@ -6,6 +6,7 @@
 mod bad_input;
 mod completion;
 mod config;
+mod credentials;
 mod deployments;
 mod errors;
 mod pods;
