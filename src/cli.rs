@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::engine::ArgValueCompleter;
 
 use crate::complete;
@@ -23,7 +23,7 @@ Exit codes:
   4  pod, instance or deployment not found
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
-  7  not authorised (401/403): set a token with --token, PODCTL_TOKEN or `podctl cluster add`
+  7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
   8  --wait or `deployment watch` timed out (the deployment goes on)
 130  interrupted with Ctrl-C while waiting (the deployment goes on)";
 
@@ -38,7 +38,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The client options: how to reach Marathon and how to print. Every command but `sim` and
+/// `completion` uses them; `--help` lists them under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Marathon base URL, e.g. http://127.0.0.1:8080 or https://dcos.example.com/service/marathon
     #[arg(long, global = true, value_name = "URL")]
@@ -511,7 +514,7 @@ pub struct SimArgs {
     #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
     pub tls_key: Option<PathBuf>,
     /// Break matching requests, e.g. 'GET /v2/pods=503x2' (kinds below); repeatable
-    #[arg(long = "fault", value_name = "SPEC")]
+    #[arg(long = "fault", value_name = "SPEC", value_parser = crate::sim::check_fault)]
     pub fault: Vec<String>,
     /// Preload this many STABLE pods (/seed/group-GGG/pod-NNNN) for scale tests
     #[arg(long = "seed-pods", value_name = "N", default_value_t = 0)]
@@ -528,6 +531,33 @@ pub struct SimArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub containers: u32,
+}
+
+/// Subcommands the client options do not apply to: their `--help` and man page leave them out.
+pub const WITHOUT_CLIENT_OPTIONS: [&str; 2] = ["sim", "completion"];
+
+/// The clap command as podctl parses it: [`Cli`], built, with the global client options hidden
+/// where they do not apply (see [`WITHOUT_CLIENT_OPTIONS`]).
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Global options are copied into the subcommands when the command is built.
+    cmd.build();
+    for name in WITHOUT_CLIENT_OPTIONS {
+        cmd = cmd.mut_subcommand(name, |sub| {
+            sub.mut_args(|arg| {
+                let global = arg.is_global_set();
+                arg.hide(global)
+            })
+        });
+    }
+    cmd
+}
+
+/// Parses the process's arguments with [`command`]; exits with clap's message on a usage error.
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let matches = cmd.clone().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
 }
 
 /// Parses a `--token` value: an empty one (`--token "$UNSET"`) is a mistake, not "no token".
@@ -571,7 +601,6 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
