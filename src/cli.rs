@@ -472,7 +472,7 @@ pub struct ClusterNameArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Show the settings in effect and where each came from (token redacted)
+    /// Show the settings in effect and where each came from (never any of the token)
     #[command(after_help = "Example:\n  PODCTL_URL=http://127.0.0.1:9090 podctl config show")]
     Show,
     /// Print the path of the config file

@@ -255,6 +255,36 @@ mod tests {
         assert!(text.contains(".SH EXAMPLES\n.nf\n"), "{text}");
     }
 
+    /// The README's instructions that are easy to get subtly wrong.
+    #[test]
+    fn the_readme_installs_locked_and_documents_proxies() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+                .unwrap();
+        assert!(readme.contains("cargo install --locked --path ."));
+        assert!(!readme.contains("cargo install --path"));
+        let config = readme
+            .split_once("## Configuration")
+            .and_then(|(_, rest)| rest.split_once("\n## "))
+            .unwrap()
+            .0;
+        for word in ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "30 days", "1 MiB"] {
+            assert!(
+                config.contains(word),
+                "Configuration does not mention {word}"
+            );
+        }
+        let quickstart = readme
+            .split_once("## Quickstart")
+            .and_then(|(_, rest)| rest.split_once("\n## "))
+            .unwrap()
+            .0;
+        assert!(
+            quickstart.contains("podctl cluster use local"),
+            "how to switch back"
+        );
+    }
+
     #[test]
     fn completion_scripts_call_podctl() {
         for shell in Shell::ALL {

@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex};
 use crate::support::Podctl;
 
 /// A server that answers every request with `200 []` and records its `Authorization` header
-/// (`-` when there is none).
+/// (`-` when there is none), and its request lines.
 struct Recorder {
     url: String,
     seen: Arc<Mutex<Vec<String>>>,
+    lines: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -23,7 +24,8 @@ impl Recorder {
         listener.set_nonblocking(true).unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (seen2, stop2) = (seen.clone(), stop.clone());
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (seen2, stop2, lines2) = (seen.clone(), stop.clone(), lines.clone());
         std::thread::spawn(move || {
             while !stop2.load(Ordering::SeqCst) {
                 let Ok((stream, _)) = listener.accept() else {
@@ -33,6 +35,9 @@ impl Recorder {
                 stream.set_nonblocking(false).unwrap();
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut auth = "-".to_string();
+                let mut request = String::new();
+                let _ = reader.read_line(&mut request);
+                lines2.lock().unwrap().push(request.trim_end().to_string());
                 loop {
                     let mut line = String::new();
                     if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
@@ -52,7 +57,12 @@ impl Recorder {
                 );
             }
         });
-        Recorder { url, seen, stop }
+        Recorder {
+            url,
+            seen,
+            lines,
+            stop,
+        }
     }
 
     fn take(&self) -> Vec<String> {
@@ -203,4 +213,27 @@ fn stored_credentials_go_only_to_their_clusters_url() {
             podctl = podctl.env(k, "");
         }
     }
+}
+
+#[test]
+fn proxies_come_from_the_environment() {
+    let proxy = Recorder::start();
+    let podctl = Podctl::new()
+        .env("HTTP_PROXY", &proxy.url)
+        .env("PODCTL_URL", "http://marathon.invalid:8080");
+    podctl.run(&["pod", "list", "-q"]).ok();
+    let lines = proxy.lines.lock().unwrap().clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("GET http://marathon.invalid:8080/v2/pods")),
+        "{lines:?}"
+    );
+    proxy.take();
+    // NO_PROXY sends matching hosts direct: here to a closed port, so the proxy sees nothing.
+    let direct = podctl
+        .env("PODCTL_URL", "http://127.0.0.1:9")
+        .env("NO_PROXY", "127.0.0.1");
+    direct.run(&["pod", "list"]).fails(6);
+    assert!(proxy.take().is_empty());
 }
