@@ -85,6 +85,9 @@ pub struct Settings {
     pub tls: Tls,
     /// The named cluster in use, if any.
     pub cluster: Option<String>,
+    /// A cluster chosen with `--cluster` or `PODCTL_CLUSTER` whose stored settings are not used,
+    /// because the URL in effect is not its URL; worth a warning.
+    pub ignored_cluster: Option<String>,
     pub config_path: PathBuf,
 }
 
@@ -252,12 +255,7 @@ impl ConfigFile {
 fn read_config_text(path: &Path) -> Result<Option<String>> {
     use std::io::Read;
     let context = || format!("reading config {}", path.display());
-    let not_regular = || {
-        anyhow::anyhow!(
-            "reading config {}: not a regular file (PODCTL_CONFIG must name a file)",
-            path.display()
-        )
-    };
+    let not_regular = || anyhow::anyhow!("reading config {}: not a regular file", path.display());
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(context),
@@ -400,6 +398,10 @@ pub fn resolve(
     });
 
     let cluster = stored.map(|(name, _)| name.clone());
+    let chosen = flag_cluster.as_ref().or(env_cluster.as_ref());
+    let ignored_cluster = chosen
+        .filter(|_| stored.is_none())
+        .map(|(name, _)| name.clone());
     let timeout = match (flags.request_timeout, stored) {
         (Some(t), _) => t,
         (None, Some((name, c))) => match &c.request_timeout {
@@ -424,6 +426,7 @@ pub fn resolve(
         timeout,
         tls,
         cluster,
+        ignored_cluster,
         config_path,
     })
 }
@@ -797,12 +800,15 @@ mod tests {
             (s.token, s.cluster, s.timeout),
             (None, None, DEFAULT_TIMEOUT)
         );
+        assert_eq!(s.ignored_cluster.as_deref(), Some("prod"));
         let same = Flags {
             url: Some("https://prod.example.com/service/marathon".into()),
             cluster: Some("prod".into()),
             ..Flags::default()
         };
-        assert_eq!(with(same, &[]).token.as_deref(), Some("prod-token"));
+        let s = with(same, &[]);
+        assert_eq!(s.token.as_deref(), Some("prod-token"));
+        assert_eq!(s.ignored_cluster, None);
         let s = with(
             Flags::default(),
             &[("PODCTL_URL", "https://prod.example.com/service/marathon/")],

@@ -62,8 +62,16 @@ impl Ctx<'_> {
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };
-        settings::resolve(&flags, &env, &file, path)
-            .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+        let resolved = settings::resolve(&flags, &env, &file, path)
+            .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+        if let Some(name) = &resolved.ignored_cluster {
+            eprintln!(
+                "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \
+                 URL, so none of its stored settings are sent",
+                resolved.url_origin
+            );
+        }
+        Ok(resolved)
     }
 
     pub fn client(&self) -> Result<Client> {

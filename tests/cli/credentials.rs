@@ -196,6 +196,14 @@ fn stored_credentials_go_only_to_their_clusters_url() {
         let out = podctl.run(&args);
         let case = format!("{flags:?} {env:?}");
         out.ok();
+        // Naming a cluster whose credentials are then not sent is worth a warning.
+        let named = flags.contains(&"--cluster") || env.iter().any(|(k, _)| *k == "PODCTL_CLUSTER");
+        let ignored = named && std::ptr::eq(*server, &other);
+        assert_eq!(
+            out.stderr.contains("is not used"),
+            ignored,
+            "{case}: {out:#?}"
+        );
         for r in all {
             let seen = r.take();
             if std::ptr::eq(r, *server) {
