@@ -1,8 +1,12 @@
 //! Resolves flags > environment > config file > defaults into one [`Settings`] value, and reads
-//! and writes the config file (TOML, mode 0600) that holds named clusters.
+//! and writes the config file (TOML, mode 0600, in a 0700 directory) that holds named clusters.
+//!
+//! Two rules live here: a cluster's stored credentials go only to the URL they were stored with
+//! ([`resolve`]), and the config file is read only when it is a small regular file
+//! ([`MAX_CONFIG_BYTES`]), unknown keys becoming warnings rather than errors.
 //!
 //! Nothing here talks to the network or prints; `commands/cluster.rs` and `commands/config.rs`
-//! present what this module decides.
+//! present what this module decides, warnings included.
 
 use std::collections::BTreeMap;
 use std::fmt;
