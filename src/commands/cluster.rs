@@ -73,7 +73,8 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
                 .iter()
                 .map(|(name, c)| ClusterRow {
                     name: name.clone(),
-                    url: c.url.clone(),
+                    // A hand-written URL may hold a password.
+                    url: config::without_userinfo(&c.url),
                     current: file.current.as_deref() == Some(name.as_str()),
                     has_token: c.token.is_some(),
                 })

@@ -356,6 +356,17 @@ fn urls_with_passwords_are_never_echoed() {
     let out = podctl.run(&["pod", "list"]);
     assert!(!out.fails(2).contains("hunter2"), "{out:#?}");
     assert!(out.stderr.contains("cluster \"a\""), "{out:#?}");
+    // A valid URL with a password, written by hand, is not listed with it either.
+    std::fs::write(
+        &path,
+        "current = \"a\"\n[clusters.a]\nurl = \"http://admin:hunter2@127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    for args in [&["cluster", "list"][..], &["cluster", "list", "--json"]] {
+        let out = podctl.run(args);
+        assert!(!out.ok().contains("hunter2"), "{out:#?}");
+        assert!(out.stdout.contains("127.0.0.1:1"), "{out:#?}");
+    }
 }
 
 #[test]
