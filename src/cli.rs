@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::engine::ArgValueCompleter;
 
 use crate::complete;
+use crate::duration;
 
 use crate::pod::PodId;
 
@@ -22,7 +23,7 @@ Exit codes:
   4  pod, instance or deployment not found
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
-  7  not authorised (401/403): set a token with --token, PODCTL_TOKEN or `podctl cluster add`
+  7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
   8  --wait or `deployment watch` timed out (the deployment goes on)
 130  interrupted with Ctrl-C while waiting (the deployment goes on)";
 
@@ -37,7 +38,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The client options: how to reach Marathon and how to print. Every command but `sim` and
+/// `completion` uses them; `--help` lists them under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Marathon base URL, e.g. http://127.0.0.1:8080 or https://dcos.example.com/service/marathon
     #[arg(long, global = true, value_name = "URL")]
@@ -48,7 +52,7 @@ pub struct GlobalArgs {
     pub cluster: Option<String>,
 
     /// Token sent as `Authorization: token=TOKEN` (DC/OS ACS token)
-    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    #[arg(long, global = true, value_name = "TOKEN", value_parser = parse_token)]
     pub token: Option<String>,
 
     /// Print the API's JSON instead of tables and messages
@@ -68,7 +72,7 @@ pub struct GlobalArgs {
     pub verbose: bool,
 
     /// Give up on one HTTP request after this long, e.g. 30s (default 60s)
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse_positive)]
     pub request_timeout: Option<Duration>,
 
     /// Trust the CA certificates in this PEM file (for a cluster with its own CA)
@@ -303,10 +307,10 @@ pub struct WaitArgs {
     #[arg(short = 'w', long)]
     pub wait: bool,
     /// Give up waiting after this long, e.g. 90s or 5m (exit 8)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "wait")]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive, requires = "wait")]
     pub timeout: Duration,
     /// How often to poll Marathon while waiting
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval, requires = "wait")]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval, requires = "wait")]
     pub interval: Duration,
 }
 
@@ -314,10 +318,10 @@ pub struct WaitArgs {
 #[derive(Debug, Args, Clone)]
 pub struct WatchArgs {
     /// Give up after this long, e.g. 90s or 5m (exit 8)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive)]
     pub timeout: Duration,
     /// How often to poll Marathon
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval)]
     pub interval: Duration,
 }
 
@@ -468,7 +472,7 @@ pub struct ClusterNameArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Show the settings in effect and where each came from (token redacted)
+    /// Show the settings in effect and where each came from (never any of the token)
     #[command(after_help = "Example:\n  PODCTL_URL=http://127.0.0.1:9090 podctl config show")]
     Show,
     /// Print the path of the config file
@@ -485,7 +489,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "PORT", default_value_t = 8080)]
     pub port: u16,
     /// How long each deployment takes, e.g. 500ms or 3s; 0 makes them instant
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse)]
     pub deploy_time: Duration,
     /// Require `Authorization: token=TOKEN` on every request, like DC/OS
     #[arg(long = "require-token", value_name = "TOKEN")]
@@ -510,7 +514,7 @@ pub struct SimArgs {
     #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
     pub tls_key: Option<PathBuf>,
     /// Break matching requests, e.g. 'GET /v2/pods=503x2' (kinds below); repeatable
-    #[arg(long = "fault", value_name = "SPEC")]
+    #[arg(long = "fault", value_name = "SPEC", value_parser = crate::sim::check_fault)]
     pub fault: Vec<String>,
     /// Preload this many STABLE pods (/seed/group-GGG/pod-NNNN) for scale tests
     #[arg(long = "seed-pods", value_name = "N", default_value_t = 0)]
@@ -529,23 +533,43 @@ pub struct SimArgs {
     pub containers: u32,
 }
 
-/// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+/// Subcommands the client options do not apply to: their `--help` and man page leave them out.
+pub const WITHOUT_CLIENT_OPTIONS: [&str; 2] = ["sim", "completion"];
+
+/// The clap command as podctl parses it: [`Cli`], built, with the global client options hidden
+/// where they do not apply (see [`WITHOUT_CLIENT_OPTIONS`]).
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Global options are copied into the subcommands when the command is built.
+    cmd.build();
+    for name in WITHOUT_CLIENT_OPTIONS {
+        cmd = cmd.mut_subcommand(name, |sub| {
+            sub.mut_args(|arg| {
+                let global = arg.is_global_set();
+                arg.hide(global)
+            })
+        });
     }
-    humantime::parse_duration(s)
-        .map_err(|e| format!("{e} (expected a duration such as 500ms, 30s or 5m)"))
+    cmd
 }
 
-/// Parses a polling interval: at least 10 ms, so a typo cannot flood Marathon.
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < Duration::from_millis(10) {
-        return Err("must be at least 10ms".to_string());
+/// Parses the process's arguments with [`command`]; exits with clap's message on a usage error.
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let matches = cmd.clone().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
+/// Parses a `--token` value: an empty one (`--token "$UNSET"`) is a mistake, not "no token".
+pub fn parse_token(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err(
+            "the token is empty (is the variable you meant to pass unset?); \
+                    leave out --token to send none"
+                .to_string(),
+        );
     }
-    Ok(d)
+    Ok(s.to_string())
 }
 
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
@@ -577,7 +601,6 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
@@ -585,11 +608,30 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("soon").is_err());
+    fn durations_are_bounded_when_parsed() {
+        let huge = "18446744073709551615s";
+        for args in [
+            &["podctl", "--request-timeout", huge, "pod", "list"][..],
+            &["podctl", "pod", "add", "--wait", "--timeout", huge],
+            &["podctl", "deployment", "watch", "d", "--interval", huge],
+            &["podctl", "sim", "--deploy-time", huge],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        }
+        let cli = Cli::try_parse_from(["podctl", "--request-timeout", "30days", "pod", "list"]);
+        assert_eq!(
+            cli.unwrap().global.request_timeout,
+            Some(crate::duration::MAX)
+        );
+    }
+
+    #[test]
+    fn an_empty_token_is_refused() {
+        for token in ["", " "] {
+            let err = Cli::try_parse_from(["podctl", "--token", token, "pod", "list"]).unwrap_err();
+            assert!(err.to_string().contains("empty"), "{err}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod complete;
 pub mod config;
 pub mod docs;
+pub mod duration;
 pub mod exit;
 pub mod marathon;
 pub mod pod;

@@ -49,8 +49,9 @@ impl Ctx<'_> {
     pub fn settings(&self) -> Result<Settings> {
         let env = settings::process_env;
         let path = settings::config_path(&env)?;
-        let file = ConfigFile::load(&path)?;
-        if let Some(warning) = settings::permission_warning(&path) {
+        let (file, warnings) = ConfigFile::load_with_warnings(&path)?;
+        let permission = settings::permission_warning(&path);
+        for warning in warnings.iter().chain(&permission) {
             eprintln!("warning: {warning}");
         }
         let flags = Flags {
@@ -61,8 +62,16 @@ impl Ctx<'_> {
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };
-        settings::resolve(&flags, &env, &file, path)
-            .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+        let resolved = settings::resolve(&flags, &env, &file, path)
+            .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+        if let Some(name) = &resolved.ignored_cluster {
+            eprintln!(
+                "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \
+                 URL, so none of its stored settings are sent",
+                resolved.url_origin
+            );
+        }
+        Ok(resolved)
     }
 
     pub fn client(&self) -> Result<Client> {

@@ -30,6 +30,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{anyhow, Context as _};
 
 use auth::Auth;
+pub use fault::check_fault;
 use fault::Faults;
 use front::{Connections, Front};
 pub use seed::Seed;

@@ -6,8 +6,10 @@
 mod bad_input;
 mod completion;
 mod config;
+mod credentials;
 mod deployments;
 mod errors;
+mod help;
 mod pods;
 mod security;
 mod support;

@@ -184,6 +184,15 @@ impl Podctl {
         self.dir.path()
     }
 
+    /// A command for `program` with this runner's isolated environment and working directory.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        cmd
+    }
+
     pub fn run(&self, args: &[&str]) -> Out {
         self.run_with_stdin(args, "")
     }
