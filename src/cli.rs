@@ -527,6 +527,19 @@ pub struct SimArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub containers: u32,
+    /// For tests: `manual` starts time at 2026-01-01T00:00:00Z, moves it only on
+    /// `POST /_sim/clock/advance?by=DURATION` and makes ids sequential
+    #[arg(long, value_name = "CLOCK", value_enum, default_value_t = SimClock::System)]
+    pub clock: SimClock,
+}
+
+/// Where `podctl sim` takes the time from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimClock {
+    /// The system clock
+    System,
+    /// Stands still until advanced over HTTP (for tests)
+    Manual,
 }
 
 /// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.

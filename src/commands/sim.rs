@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::Ctx;
-use crate::cli::SimArgs;
+use crate::cli::{SimArgs, SimClock};
 use crate::sim::{Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
@@ -14,6 +14,7 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         token: args.require_token.clone(),
         quiet: args.quiet_log,
         fail_images: args.fail_image.clone(),
+        manual_clock: args.clock == SimClock::Manual,
         basic: args.require_basic.clone(),
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         faults: args.fault.clone(),
