@@ -49,7 +49,7 @@ fn complete(env: &[(&str, &str)], words: &[&str]) -> (Vec<String>, String) {
 
 #[test]
 fn tab_completes_pod_instance_and_deployment_ids() {
-    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let sim = Sim::manual(&["--deploy-time", "60s"]);
     let env = [("PODCTL_URL", sim.url.as_str())];
     let podctl = sim.podctl();
     podctl.run(&["pod", "add", "examples/web.json"]).ok();

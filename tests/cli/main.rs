@@ -8,6 +8,7 @@ mod completion;
 mod config;
 mod deployments;
 mod errors;
+mod golden;
 mod pods;
 mod security;
 mod support;

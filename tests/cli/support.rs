@@ -416,3 +416,44 @@ pub fn minimal(id: &str) -> String {
         r#"{{"id": "{id}", "containers": [{{"name": "c", "resources": {{"cpus": 0.1, "mem": 32}}}}]}}"#
     )
 }
+
+/// Compares `actual` with `tests/golden/<name>` exactly; with `UPDATE_GOLDEN=1` in the environment
+/// of `cargo test`, writes it instead (review the change in the diff).
+#[track_caller]
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = golden_dir().join(name);
+    if updating_golden() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}\nrefresh the golden files with: UPDATE_GOLDEN=1 cargo test --test cli golden",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(e, a)| e != a)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output, first at line {}:\n--- expected\n{expected}\n--- actual\n{actual}\n\
+             refresh the golden files with: UPDATE_GOLDEN=1 cargo test --test cli golden",
+            path.display(),
+            first + 1
+        );
+    }
+}
+
+/// `tests/golden/`.
+pub fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Whether this run rewrites the golden files (`UPDATE_GOLDEN=1`).
+pub fn updating_golden() -> bool {
+    std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1")
+}
