@@ -165,7 +165,8 @@ Examples:
   podctl sim --require-basic admin:secret                # like Marathon's --http_credentials
   podctl sim --fault 'GET /v2/pods/::status=503x2'       # two 503s, then real answers
   podctl sim --fault 'POST /v2/pods=reset' --fault '* *=slow=2s'
-  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster";
+  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster
+  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
