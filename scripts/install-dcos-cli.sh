@@ -2,7 +2,7 @@
 # Installs the original DC/OS CLI (Python, dcoscli==0.6.1: the last release with
 # `dcos marathon pod`) into a virtualenv, for tests/dcos-cli-conformance.sh.
 #
-# Usage: scripts/install-dcos-cli.sh [VENV_DIR]     (default: target/dcos-cli)
+# Usage: scripts/install-dcos-cli.sh [VENV_DIR]     (default: target/dcos-cli, or under CARGO_TARGET_DIR)
 #   PYTHON picks the interpreter (default python3.11). Needs access to the Python package index
 #   the first time only: the finished virtualenv is stamped with this script's checksum, and a
 #   later run with the same script leaves it alone. A half-finished install is never stamped, so
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv=${1:-$root/target/dcos-cli}
+venv=${1:-${CARGO_TARGET_DIR:-$root/target}/dcos-cli}
 python=${PYTHON:-python3.11}
 stamp="$venv/.installed-by"
 want=$(sha256sum "$0" | cut -d' ' -f1)
@@ -37,8 +37,9 @@ pip() { "$venv/bin/python" -m pip --disable-pip-version-check --quiet "$@"; }
 pip install "setuptools>=65,<81" "wheel<0.46"
 # The CLI without its dependency list (part of it cannot be built any more) ...
 pip install --no-deps "dcoscli==0.6.1" "dcos==0.6.1"
-# ... and the dependencies, pinned.
-pip install --no-build-isolation \
+# ... and the dependencies, pinned, listed in full (so pip need not resolve, and does not complain
+# that cryptography is newer than dcoscli's pin).
+pip install --no-deps --no-build-isolation \
   "docopt==0.6.2" "pkginfo==1.2.1" "toml==0.10.2" "virtualenv==15.2.0" \
   "sseclient==0.0.19" "retrying==1.3.3" "jsonschema==2.6.0" "pager==3.3" \
   "prettytable==0.7.2" "PyJWT==1.4.2" "Pygments==2.17.2" "six==1.16.0" \

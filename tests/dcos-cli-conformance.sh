@@ -3,14 +3,15 @@
 # command. If the simulator answers the way Marathon does, the old client understands it.
 #
 # Usage: tests/dcos-cli-conformance.sh [VENV_DIR]
-#   VENV_DIR defaults to target/dcos-cli; scripts/install-dcos-cli.sh installs the CLI there the
+#   VENV_DIR defaults to target/dcos-cli (under CARGO_TARGET_DIR when set); scripts/install-dcos-cli.sh installs the CLI there the
 #   first time and leaves it alone afterwards. PODCTL overrides the podctl binary
 #   (default target/debug/podctl, built when missing). Traffic stays on 127.0.0.1.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv=${1:-$root/target/dcos-cli}
-podctl=${PODCTL:-$root/target/debug/podctl}
+target=${CARGO_TARGET_DIR:-$root/target}
+venv=${1:-$target/dcos-cli}
+podctl=${PODCTL:-$target/debug/podctl}
 bash "$root/scripts/install-dcos-cli.sh" "$venv" || { echo "cannot install the DC/OS CLI"; exit 1; }
 [ -x "$podctl" ] || (cd "$root" && cargo build --quiet) || exit 1
 
