@@ -148,10 +148,9 @@ impl Running {
         });
     }
 
-    /// Moves the simulator's clock by `step` after each full poll until podctl exits (at most
-    /// `max_steps` times), then returns its outcome. A poll is counted from the requests the
-    /// simulator logs, so the clock only moves while podctl is between requests' answers it has
-    /// already seen.
+    /// Moves the simulator's clock by `step`, then waits for podctl to poll again, until podctl
+    /// exits (at most `max_steps` steps); returns its outcome. Polls are counted in the requests
+    /// the simulator logs, so podctl sees every step of the clock.
     pub fn drive(mut self, sim: &Sim, step: Duration, max_steps: usize) -> Out {
         for _ in 0..max_steps {
             if self.exited() {
