@@ -2,10 +2,11 @@
 //!
 //! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `front` owns
 //! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
-//! `fault` breaks requests on purpose, `route` and `body` decode requests, `clock` gives the time and ids, `error` spells every
-//! refusal, `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it
-//! for scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it
-//! speaks and never touches `commands`, `marathon` or `render`.
+//! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
+//! refusal, `clock` gives the time and the ids (the system's, or a manual clock for tests),
+//! `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it for
+//! scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it speaks
+//! and never touches `commands`, `marathon` or `render`.
 
 mod agents;
 mod auth;
