@@ -169,7 +169,8 @@ Examples:
   podctl sim --require-basic admin:secret                # like Marathon's --http_credentials
   podctl sim --fault 'GET /v2/pods/::status=503x2'       # two 503s, then real answers
   podctl sim --fault 'POST /v2/pods=reset' --fault '* *=slow=2s'
-  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster";
+  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster
+  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -531,6 +532,19 @@ pub struct SimArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub containers: u32,
+    /// For tests: `manual` starts time at 2026-01-01T00:00:00Z, moves it only on
+    /// `POST /_sim/clock/advance?by=DURATION` and makes ids sequential
+    #[arg(long, value_name = "CLOCK", value_enum, default_value_t = SimClock::System)]
+    pub clock: SimClock,
+}
+
+/// Where `podctl sim` takes the time from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimClock {
+    /// The system clock
+    System,
+    /// Stands still until advanced over HTTP (for tests)
+    Manual,
 }
 
 /// Subcommands the client options do not apply to: their `--help` and man page leave them out.

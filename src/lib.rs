@@ -15,3 +15,8 @@ pub mod marathon;
 pub mod pod;
 pub mod render;
 pub mod sim;
+
+/// The published pod examples under `tests/fixtures/`, shared with the end-to-end suite.
+#[cfg(test)]
+#[path = "../tests/fixtures/pod_examples.rs"]
+pub(crate) mod fixtures;

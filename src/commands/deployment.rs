@@ -1,7 +1,5 @@
 //! `podctl deployment list|watch|rollback|stop`: Marathon's deployments (`/v2/deployments`).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 use serde_json::json;
 
@@ -73,7 +71,7 @@ fn list(ctx: &mut Ctx, client: &Client) -> Result<()> {
             }
         }
         Mode::Human => {
-            let text = render::deployments(&deployments, SystemTime::now(), ctx.style);
+            let text = render::deployments(&deployments, super::now(), ctx.style);
             ctx.out.write_all(text.as_bytes())?;
         }
     }

@@ -1,7 +1,5 @@
 //! `podctl pod list`: every pod with its instances and containers (GET /v2/pods/::status).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
@@ -25,7 +23,7 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
             writeln!(ctx.out, "{}", printable(&pod.id))?;
         }
     } else {
-        let text = render::pod_list(&pods, SystemTime::now(), ctx.style);
+        let text = render::pod_list(&pods, super::now(), ctx.style);
         ctx.out.write_all(text.as_bytes())?;
     }
     Ok(())

@@ -17,6 +17,7 @@ mod versions;
 mod wait;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 use serde_json::json;
@@ -113,6 +114,15 @@ impl Ctx<'_> {
         self.out.flush()?;
         Ok(())
     }
+}
+
+/// The time ages and "since" columns are measured from: the system clock, or for tests (golden
+/// files of tables against `podctl sim --clock manual`) the RFC 3339 time in `PODCTL_TEST_NOW`.
+fn now() -> SystemTime {
+    std::env::var("PODCTL_TEST_NOW")
+        .ok()
+        .and_then(|t| crate::pod::time::parse_timestamp(&t))
+        .unwrap_or_else(SystemTime::now)
 }
 
 /// Writes a JSON document as Marathon sent it, with a final newline.

@@ -1,7 +1,5 @@
 //! `podctl pod show`: one pod's status (GET /v2/pods/{id}::status).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
@@ -27,7 +25,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
         .into_iter()
         .filter(|d| d.affects_pod(args.id.as_str()))
         .collect();
-    let text = render::pod_show(&status, &deployments, SystemTime::now(), ctx.style);
+    let text = render::pod_show(&status, &deployments, super::now(), ctx.style);
     ctx.out.write_all(text.as_bytes())?;
     Ok(())
 }

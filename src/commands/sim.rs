@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::Ctx;
-use crate::cli::{GlobalArgs, SimArgs};
+use crate::cli::{GlobalArgs, SimArgs, SimClock};
 use crate::exit::{Exit, Failure};
 use crate::sim::{Seed, SimOptions, Simulator};
 
@@ -16,6 +16,7 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         token: args.require_token.clone(),
         quiet: args.quiet_log,
         fail_images: args.fail_image.clone(),
+        manual_clock: args.clock == SimClock::Manual,
         basic: args.require_basic.clone(),
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         faults: args.fault.clone(),
