@@ -106,6 +106,14 @@ impl Ctx<'_> {
     }
 }
 
+/// The table layout `--no-headers` and `--flat` ask for.
+fn layout(args: &crate::cli::TableArgs) -> crate::render::Layout {
+    crate::render::Layout {
+        headers: !args.no_headers,
+        flat: args.flat,
+    }
+}
+
 /// Writes a JSON document as Marathon sent it, with a final newline.
 fn write_json_text(ctx: &mut Ctx, json: &[u8]) -> Result<()> {
     ctx.out.write_all(json)?;
@@ -119,8 +127,13 @@ pub fn run(cli: &Cli) -> Result<()> {
     let terminal = stdout.is_terminal();
     let no_color =
         cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = terminal
+        .then(|| terminal_size::terminal_size_of(&stdout))
+        .flatten()
+        .map(|(terminal_size::Width(w), _)| usize::from(w));
     let style = Style {
         color: terminal && !no_color,
+        width,
     };
     let mode = if cli.global.json {
         Mode::Json
@@ -139,7 +152,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     let result = match &cli.command {
         Command::Pod(cmd) => match cmd {
             PodCommand::Add(args) => add::run(&mut ctx, args),
-            PodCommand::List => list::run(&mut ctx),
+            PodCommand::List(args) => list::run(&mut ctx, args),
             PodCommand::Show(args) => show::run(&mut ctx, args),
             PodCommand::Update(args) => update::run(&mut ctx, args),
             PodCommand::Remove(args) => remove::run(&mut ctx, args),

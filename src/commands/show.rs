@@ -5,11 +5,11 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
-use crate::cli::ShowArgs;
+use crate::cli::PodShowArgs;
 use crate::pod::text::printable;
 use crate::render;
 
-pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
+pub fn run(ctx: &mut Ctx, args: &PodShowArgs) -> Result<()> {
     let client = ctx.client()?;
     let showing = || format!("showing pod {}", args.id);
     if ctx.mode == Mode::Json {
@@ -27,7 +27,8 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
         .into_iter()
         .filter(|d| d.affects_pod(args.id.as_str()))
         .collect();
-    let text = render::pod_show(&status, &deployments, SystemTime::now(), ctx.style);
+    let layout = super::layout(&args.table);
+    let text = render::pod_show(&status, &deployments, SystemTime::now(), ctx.style, layout);
     ctx.out.write_all(text.as_bytes())?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use podctl::pod::progress::{assess, Goal, Snapshot};
 use podctl::pod::status::PodSummary;
 use podctl::pod::text::{parse_definition, MAX_DEFINITION_BYTES};
 use podctl::pod::{validate, PodStatus};
-use podctl::render::{pod_list, pod_show, Style};
+use podctl::render::{pod_list, pod_show, Layout, Style};
 
 use crate::support::{minimal, Out, Podctl, Sim, BIN};
 
@@ -435,10 +435,10 @@ fn fuzz_findings_stay_fixed() {
         let bytes = std::fs::read(&path).unwrap();
         // `pod list` reads the lean summary, `pod show` the full status.
         if let Ok(pods) = serde_json::from_slice::<Vec<PodSummary>>(&bytes) {
-            assert!(!pod_list(&pods, now, Style::PLAIN).is_empty());
+            assert!(!pod_list(&pods, now, Style::PLAIN, Layout::DEFAULT).is_empty());
         }
         if let Ok(pod) = serde_json::from_slice::<PodStatus>(&bytes) {
-            assert!(!pod_show(&pod, &[], now, Style::PLAIN).is_empty());
+            assert!(!pod_show(&pod, &[], now, Style::PLAIN, Layout::DEFAULT).is_empty());
             for goal in [
                 Goal::Running {
                     current_version: true,

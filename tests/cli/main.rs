@@ -11,5 +11,6 @@ mod errors;
 mod pods;
 mod security;
 mod support;
+mod ux;
 mod validate;
 mod wire;
