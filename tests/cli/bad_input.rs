@@ -84,7 +84,11 @@ fn nothing_sent(sim: &Sim) {
 /// names the file itself (`reading pod definition from FILE: ...`), so add and update say only it.
 #[track_caller]
 fn refused_everywhere(sim: &Sim, podctl: &Podctl, file: &str, code: i32, message: &str) {
-    let line = format!("{file}: {message}");
+    // `pod validate` starts its line with the file's name, so it names it only there.
+    let reason = message
+        .strip_prefix(&format!("reading pod definition from {file}: "))
+        .unwrap_or(message);
+    let line = format!("{file}: {reason}");
     let out = podctl.run(&["pod", "validate", file]);
     assert_eq!(out.code, code, "{out:#?}");
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -95,7 +99,11 @@ fn refused_everywhere(sim: &Sim, podctl: &Podctl, file: &str, code: i32, message
     );
     assert!(!out.stderr.contains("panicked"), "{out:#?}");
 
-    let error = if code == 1 { message.to_string() } else { line };
+    let error = if code == 1 {
+        message.to_string()
+    } else {
+        format!("{file}: {message}")
+    };
     one_error_line(&podctl.run(&["pod", "add", file]), code, &error);
     one_error_line(&podctl.run(&["pod", "update", "/x", file]), code, &error);
     nothing_sent(sim);
@@ -336,7 +344,7 @@ fn an_unreadable_file_is_an_io_error() {
     std::fs::write(&path, minimal("/secret")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     let file = path.display().to_string();
-    let line = format!("{file}: reading pod definition from {file}: Permission denied");
+    let line = format!("{file}: Permission denied");
 
     let out = run_unprivileged(home.path(), &sim.url, &["pod", "validate", &file]);
     assert_eq!(out.code, 1, "{out:#?}");

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use crate::support::{minimal, Podctl, Sim};
+use crate::support::{deployment_id, minimal, Podctl, Sim};
 
 /// A loopback server that answers every request with `answer(request line)` and records the
 /// request lines; it stops on its own after 20 s so no test hangs.
@@ -165,4 +165,159 @@ fn no_validate_still_refuses_non_objects_and_over_long_ids() {
         assert!(out.stderr.contains("limited to 200 characters"), "{out:#?}");
     }
     assert_eq!(sim.requests(), Vec::<String>::new());
+}
+
+/// Runs podctl with stdout and stderr going to one file, to see the order a terminal shows.
+fn interleaved(sim: &Sim, args: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("out");
+    let file = std::fs::File::create(&log).unwrap();
+    let status = std::process::Command::new(crate::support::BIN)
+        .args(args)
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("PODCTL_URL", &sim.url)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap();
+    (
+        status.code().unwrap_or(-1),
+        std::fs::read_to_string(&log).unwrap(),
+    )
+}
+
+/// Issue 11.22: `deployment rollback --wait` printed `Created deployment` after `Done`.
+#[test]
+fn rollback_says_which_deployment_before_waiting() {
+    let sim = Sim::with_args(&["--deploy-time", "300ms"]);
+    let podctl = sim.podctl();
+    let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
+    let (code, out) = interleaved(
+        &sim,
+        &[
+            "deployment",
+            "rollback",
+            &id,
+            "--wait",
+            "--interval",
+            "100ms",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let created = out.find("Created deployment").expect(&out);
+    let done = out.find("Done in").expect(&out);
+    assert!(created < done, "{out}");
+}
+
+/// Issue 11.19: `pod update examples/web-v2.json` took the path as the id and read stdin.
+#[test]
+fn update_with_only_a_file_says_the_id_is_missing() {
+    let sim = Sim::start();
+    let out = sim.podctl().run(&["pod", "update", "examples/web-v2.json"]);
+    let err = out.fails(2);
+    assert!(err.contains("the pod id is missing"), "{out:#?}");
+    assert!(
+        err.contains("podctl pod update ID examples/web-v2.json"),
+        "{out:#?}"
+    );
+    assert_eq!(sim.requests(), Vec::<String>::new());
+    // A definition piped in for an id that is not a file is still read.
+    let podctl = sim.podctl();
+    podctl.run(&["pod", "add", "examples/web.json"]).ok();
+    let web = std::fs::read_to_string("examples/web.json").unwrap();
+    podctl.run_with_stdin(&["pod", "update", "/web"], &web).ok();
+}
+
+/// Issue 11.21: `pod show | head -1` printed nothing; `--no-headers` and `--flat` are for
+/// scripts.
+#[test]
+fn tables_for_scripts() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    podctl.run(&["pod", "add", "examples/web.json"]).ok();
+    let show = podctl.run(&["pod", "show", "/web"]);
+    assert!(show.ok().starts_with("Pod:"), "{show:#?}");
+
+    let list = podctl.run(&["pod", "list", "--no-headers"]);
+    assert!(list.ok().starts_with("/web "), "{list:#?}");
+
+    let flat = podctl.run(&["pod", "list", "--flat", "--no-headers"]);
+    let rows: Vec<Vec<&str>> = flat
+        .ok()
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(!rows.is_empty(), "{flat:#?}");
+    for row in &rows {
+        assert_eq!(row.len(), 7, "{flat:#?}");
+        assert_eq!(row[0], "/web", "{flat:#?}");
+    }
+
+    let flat = podctl.run(&["pod", "show", "/web", "--flat"]);
+    let lines: Vec<&str> = flat.ok().lines().collect();
+    assert!(lines[0].starts_with("POD "), "{flat:#?}");
+    assert!(lines.len() > 1, "{flat:#?}");
+    for line in &lines[1..] {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields.len(), 9, "{line}");
+        assert_eq!(fields[0], "/web");
+        assert!(fields[1].starts_with("web.instance-"), "{line}");
+    }
+}
+
+/// Issue 11.22: `1 of 6 definition invalid`, and `nonexist.json: reading pod definition from
+/// nonexist.json`.
+#[test]
+fn validate_messages_read_right() {
+    let podctl = Podctl::new();
+    let out = podctl.run(&[
+        "pod",
+        "validate",
+        "examples/web.json",
+        "tests/corpus/bad/null.json",
+    ]);
+    assert!(
+        out.fails(3).contains("1 of 2 definitions invalid"),
+        "{out:#?}"
+    );
+    let out = podctl.run(&["pod", "validate", "tests/corpus/bad/null.json"]);
+    assert!(
+        out.fails(3).contains("1 of 1 definition invalid"),
+        "{out:#?}"
+    );
+
+    let out = podctl.run(&["pod", "validate", "nonexist.json"]);
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert_eq!(out.stdout.matches("nonexist.json").count(), 1, "{out:#?}");
+    assert!(
+        out.stdout
+            .starts_with("nonexist.json: No such file or directory"),
+        "{out:#?}"
+    );
+}
+
+/// Issue 11.4: tables escaped control characters but not bidi overrides.
+#[test]
+fn tables_escape_bidi_overrides_from_the_server() {
+    let server = Recorder::start(|_| {
+        (
+            200,
+            r#"[{"id":"/web","status":"STABLE","instances":[{"id":"web.instance-1","status":"STABLE",
+              "containers":[{"name":"ab\u202ecd\u2066","status":"TASK_RUNNING\u009b2J"}]}]}]"#
+                .into(),
+        )
+    });
+    let out = Podctl::new()
+        .env("PODCTL_URL", &server.url)
+        .run(&["pod", "list"]);
+    let text = out.ok();
+    assert!(
+        !text.contains('\u{202e}') && !text.contains('\u{2066}') && !text.contains('\u{9b}'),
+        "{text:?}"
+    );
+    assert!(text.contains(r"ab\u{202e}cd\u{2066}"), "{text}");
 }
