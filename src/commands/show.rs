@@ -21,13 +21,18 @@ pub fn run(ctx: &mut Ctx, args: &PodShowArgs) -> Result<()> {
         writeln!(ctx.out, "{}", printable(&status.id))?;
         return Ok(());
     }
-    let deployments: Vec<_> = client
-        .deployments()
-        .context("listing deployments")?
-        .into_iter()
-        .filter(|d| d.affects_pod(args.id.as_str()))
-        .collect();
     let layout = super::layout(&args.table);
+    // Deployments only appear in the summary, which the flat form leaves out.
+    let deployments: Vec<_> = if layout.flat {
+        Vec::new()
+    } else {
+        client
+            .deployments()
+            .context("listing deployments")?
+            .into_iter()
+            .filter(|d| d.affects_pod(args.id.as_str()))
+            .collect()
+    };
     let text = render::pod_show(&status, &deployments, SystemTime::now(), ctx.style, layout);
     ctx.out.write_all(text.as_bytes())?;
     Ok(())
