@@ -609,11 +609,14 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for IdPar
             if text.chars().nth(SHOWN).is_some() {
                 shown.push('…');
             }
-            let name = arg.map_or_else(|| "VALUE".to_string(), |a| a.get_id().to_string());
+            let name = arg
+                .and_then(|a| a.get_value_names()?.first().map(ToString::to_string))
+                .unwrap_or_else(|| "VALUE".to_string());
             let message = format!(
-                "invalid value '{}' for '<{}>': {reason}\n",
+                "invalid value '{}' for '<{}>': {}\n",
                 crate::pod::text::printable(&shown),
-                name.to_uppercase()
+                name,
+                crate::pod::text::printable(&reason)
             );
             clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).with_cmd(cmd)
         })
@@ -677,5 +680,27 @@ mod tests {
     fn json_and_quiet_conflict() {
         let err = Cli::try_parse_from(["podctl", "--json", "-q", "pod", "list"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    /// A refused id is echoed escaped and short: clap would print a 100,000-character argument,
+    /// or an escape sequence, as it came.
+    #[test]
+    fn refused_ids_are_echoed_escaped_and_short() {
+        let long = "a".repeat(100_000);
+        for args in [
+            ["podctl", "pod", "show", long.as_str()],
+            ["podctl", "pod", "show", "x\u{1b}]0;t\u{7}\u{202e}/y"],
+            ["podctl", "deployment", "stop", ".."],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+            let text = err.to_string();
+            assert!(text.len() < 400, "{text}");
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                "{text:?}"
+            );
+            assert!(text.starts_with("error: invalid value '"), "{text}");
+        }
     }
 }

@@ -25,6 +25,7 @@ use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
 use crate::config::{self as settings, ConfigFile, Flags, Settings};
 use crate::exit::{Exit, Failure};
 use crate::marathon::Client;
+use crate::pod::text::printable;
 use crate::pod::PodId;
 use crate::render::Style;
 
@@ -96,8 +97,8 @@ impl Ctx<'_> {
                 self.out,
                 &json!({"podId": pod.as_str(), "deploymentId": deployment}),
             )?,
-            (Mode::Quiet, Some(id)) => writeln!(self.out, "{id}")?,
-            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {id}")?,
+            (Mode::Quiet, Some(id)) => writeln!(self.out, "{}", printable(id))?,
+            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {}", printable(id))?,
             (_, None) => {}
         }
         // Scripts reading this line must get it before a `--wait` that may take minutes.
