@@ -579,7 +579,7 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
 
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
 pub fn parse_pod_id(s: &str) -> Result<PodId, String> {
-    PodId::parse(s).map_err(|e| e.to_string())
+    PodId::parse_arg(s).map_err(|e| e.to_string())
 }
 
 /// Parses a deployment id argument: nothing that would change the request's path.

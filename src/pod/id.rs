@@ -89,15 +89,12 @@ impl std::error::Error for IdError {}
 
 impl PodId {
     /// Parses an id as a user types it on the command line: leading and trailing slashes optional.
+    /// These are Marathon's rules (the simulator uses them too); podctl's own length limit is
+    /// added by [`PodId::parse_arg`].
     pub fn parse(input: &str) -> Result<PodId, IdError> {
         let trimmed = input.trim_matches('/');
         if trimmed.is_empty() {
             return Err(IdError::Empty);
-        }
-        // Counted before anything else, so a huge argument is not walked segment by segment.
-        let length = trimmed.chars().count() + 1;
-        if length > MAX_ID_LENGTH {
-            return Err(IdError::TooLong(length));
         }
         for segment in trimmed.split('/') {
             check_segment(segment)?;
@@ -110,6 +107,13 @@ impl PodId {
             return Err(IdError::DotSegment(dot.to_string()));
         }
         Ok(PodId(format!("/{trimmed}")))
+    }
+
+    /// Parses an id podctl is about to use in a request: Marathon's rules, and at most
+    /// [`MAX_ID_LENGTH`] characters.
+    pub fn parse_arg(input: &str) -> Result<PodId, IdError> {
+        check_length(input)?;
+        PodId::parse(input)
     }
 
     /// Turns any string into the absolute form without checking Marathon's naming rules; for ids
@@ -157,6 +161,17 @@ impl PodId {
 impl fmt::Display for PodId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Refuses an id over [`MAX_ID_LENGTH`] characters (leading and trailing slashes aside, the
+/// absolute form counted).
+pub fn check_length(id: &str) -> Result<(), IdError> {
+    let length = id.trim_matches('/').chars().count() + 1;
+    if length > MAX_ID_LENGTH {
+        Err(IdError::TooLong(length))
+    } else {
+        Ok(())
     }
 }
 
@@ -254,16 +269,18 @@ mod tests {
     #[test]
     fn ids_over_the_limit_are_refused() {
         let longest = format!("/{}", "a".repeat(MAX_ID_LENGTH - 1));
-        assert!(PodId::parse(&longest).is_ok());
+        assert!(PodId::parse_arg(&longest).is_ok());
         let over = format!("/{}", "a".repeat(MAX_ID_LENGTH));
         assert_eq!(
-            PodId::parse(&over),
+            PodId::parse_arg(&over),
             Err(IdError::TooLong(MAX_ID_LENGTH + 1))
         );
         assert_eq!(
-            PodId::parse(&"a/".repeat(100_000)),
+            PodId::parse_arg(&"a/".repeat(100_000)),
             Err(IdError::TooLong(200_000))
         );
+        // Marathon's own rules set no limit.
+        assert!(PodId::parse(&over).is_ok());
     }
 
     #[test]

@@ -17,7 +17,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::id::{IdError, MAX_ID_LENGTH};
+use super::id::check_length;
+#[cfg(test)]
+use super::id::MAX_ID_LENGTH;
 use super::validate::{Invalid, Problem, Segment};
 
 /// The largest definition podctl reads: 10 MiB. Marathon has no use for more (its own request
@@ -79,7 +81,7 @@ pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
 }
 
 /// What is refused even with `--no-validate`: a document that is no pod definition at all
-/// (`null`, `[]`), and an id no command could address afterwards (see [`MAX_ID_LENGTH`]).
+/// (`null`, `[]`), and an id no command could address afterwards (see [`MAX_ID_LENGTH`](super::id::MAX_ID_LENGTH)).
 fn check_shape(value: &Value) -> Result<(), (Vec<Segment>, String)> {
     let Some(object) = value.as_object() else {
         let got = match value {
@@ -96,13 +98,7 @@ fn check_shape(value: &Value) -> Result<(), (Vec<Segment>, String)> {
         ));
     };
     if let Some(Value::String(id)) = object.get("id") {
-        let length = id.trim_matches('/').chars().count() + 1;
-        if length > MAX_ID_LENGTH {
-            return Err((
-                vec![Segment::Key("id".into())],
-                IdError::TooLong(length).to_string(),
-            ));
-        }
+        check_length(id).map_err(|e| (vec![Segment::Key("id".into())], e.to_string()))?;
     }
     Ok(())
 }

@@ -659,7 +659,7 @@ impl Walker {
                     id.rsplit_once('/').map_or("/", |(parent, _)| parent)
                 )),
             ),
-            // Marathon sets no limit; podctl does (see `MAX_ID_LENGTH`).
+            // Not from `check_definition_id`: the text checks refuse over-long ids first.
             IdError::TooLong(_) => (e.to_string(), None),
         };
         if !names::matches_raml_path_id(id) {
