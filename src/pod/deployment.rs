@@ -70,7 +70,8 @@ pub const MAX_DEPLOYMENT_ID_LENGTH: usize = 200;
 
 /// Checks a deployment id given on the command line before it goes into
 /// `/v2/deployments/{id}`: not empty, not `.` or `..` (the URL parser would resolve them, also
-/// when percent-encoded) and not over [`MAX_DEPLOYMENT_ID_LENGTH`]. Everything else is
+/// when percent-encoded), no character [`printable`](super::text::printable) escapes, and not
+/// over [`MAX_DEPLOYMENT_ID_LENGTH`]. Everything else is
 /// percent-encoded on the way out, so it stays one path segment.
 pub fn check_deployment_id(id: &str) -> Result<&str, String> {
     let length = id.chars().count();
@@ -78,6 +79,9 @@ pub fn check_deployment_id(id: &str) -> Result<&str, String> {
         Err("a deployment id must not be empty".into())
     } else if id == "." || id == ".." {
         Err(format!("'{id}' is not a deployment id"))
+    } else if super::text::printable(id) != id {
+        // It would be echoed in messages; no server makes such ids.
+        Err("a deployment id must not contain control characters".into())
     } else if length > MAX_DEPLOYMENT_ID_LENGTH {
         Err(format!(
             "is {length} characters long; deployment ids are limited to \
@@ -98,6 +102,8 @@ mod tests {
             assert!(check_deployment_id(bad).is_err(), "{bad:?}");
         }
         assert!(check_deployment_id(&"a".repeat(MAX_DEPLOYMENT_ID_LENGTH + 1)).is_err());
+        assert!(check_deployment_id("d1\u{1b}[2J").is_err());
+        assert!(check_deployment_id("d1\u{202e}").is_err());
         // Encoded on the way out: these stay one segment.
         for ok in [
             "5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43",

@@ -321,3 +321,46 @@ fn tables_escape_bidi_overrides_from_the_server() {
     );
     assert!(text.contains(r"ab\u{202e}cd\u{2066}"), "{text}");
 }
+
+/// Issue 11.4: deployment actions and container failure messages reached stderr raw during
+/// `deployment watch` and `--wait`.
+#[test]
+fn progress_from_a_hostile_server_is_escaped() {
+    let server = Recorder::start(|line| {
+        if line.starts_with("GET /v2/deployments") {
+            (
+                200,
+                r#"[{"id":"d1","affectedPods":["/web"],"currentStep":1,"totalSteps":1,
+                  "currentActions":[{"action":"StartPod\u001b]0;x\u0007","pod":"/web\u202e"}],
+                  "steps":[{"actions":[{"action":"StartPod","pod":"/web"}]}]}]"#
+                    .into(),
+            )
+        } else {
+            (
+                200,
+                r#"{"id":"/web","status":"DEGRADED","spec":{"id":"/web","containers":[{"name":"app","resources":{}}]},
+                  "instances":[{"id":"web.instance-1","status":"DEGRADED","containers":[
+                    {"name":"app\u202e","status":"TASK_FAILED","containerId":"t\u0008","message":"boom\u001b[2J\r\u009b"}]}]}"#
+                    .into(),
+            )
+        }
+    });
+    let out = Podctl::new().env("PODCTL_URL", &server.url).run(&[
+        "deployment",
+        "watch",
+        "d1",
+        "--timeout",
+        "1s",
+        "--interval",
+        "100ms",
+    ]);
+    assert_eq!(out.code, 8, "{out:#?}");
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        !all.chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+        "{all:?}"
+    );
+    assert!(all.contains(r"StartPod\u{1b}]0;x\u{7}"), "{all}");
+    assert!(all.contains(r"boom\u{1b}[2J\r\u{9b}"), "{all}");
+}
