@@ -131,7 +131,9 @@ pub fn run(cli: &Cli) -> Result<()> {
     let width = terminal
         .then(|| terminal_size::terminal_size_of(&stdout))
         .flatten()
-        .map(|(terminal_size::Width(w), _)| usize::from(w));
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        // A terminal that reports no size (some ptys say 0) is not cut at all.
+        .filter(|w| *w > 0);
     let style = Style {
         color: terminal && !no_color,
         width,
