@@ -217,15 +217,17 @@ Prints `Created deployment <id>`; with -q only the deployment id.")]
 Examples:
   podctl pod list
   podctl pod list -q              # pod ids only
-  podctl pod list --json          # array of PodStatus")]
-    List,
+  podctl pod list --json          # array of PodStatus
+  podctl pod list --flat --no-headers | awk '$3 ~ /failed/ {print $1, $2}'")]
+    List(ListArgs),
 
     /// Show a pod's status: summary and one row per container of each instance
     #[command(after_help = "\
 Examples:
   podctl pod show /prod/web
-  podctl pod show prod/web --json # the PodStatus")]
-    Show(ShowArgs),
+  podctl pod show prod/web --json # the PodStatus
+  podctl pod show /web --flat --no-headers | awk '{print $2, $5, $6}'")]
+    Show(PodShowArgs),
 
     /// Replace a pod's definition (stdin when no file is given)
     #[command(after_help = "\
@@ -326,17 +328,44 @@ pub struct WatchArgs {
     pub interval: Duration,
 }
 
+/// How `pod list` and `pod show` lay their tables out.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct TableArgs {
+    /// Leave out the header row
+    #[arg(long)]
+    pub no_headers: bool,
+    /// One row per container with the pod id (and instance) repeated and no blank or
+    /// space-separated fields, for awk and cut
+    #[arg(long)]
+    pub flat: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PodShowArgs {
+    /// Pod id, e.g. /prod/web (the leading slash is optional)
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
+    pub id: PodId,
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Pod id, e.g. /prod/web (the leading slash is optional)
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
 }
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// New definition: a file, `-` for stdin, or an http(s) URL (stdin when omitted)
     #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
@@ -353,7 +382,7 @@ pub struct UpdateArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// Cancel a deployment that holds the pod and remove anyway
     #[arg(short = 'f', long)]
@@ -365,7 +394,7 @@ pub struct RemoveArgs {
 #[derive(Debug, Args)]
 pub struct KillArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// Instance ids, as shown by `podctl pod show`
     #[arg(value_name = "INSTANCE", required = true, add = ArgValueCompleter::new(complete::instance_ids))]
@@ -410,14 +439,14 @@ Instances of the old and new definition may be left running side by side.")]
 #[derive(Debug, Args)]
 pub struct DeploymentIdArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
+    #[arg(value_name = "DEPLOYMENT", value_parser = IdParser(parse_deployment_id), add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct DeploymentWatchArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
+    #[arg(value_name = "DEPLOYMENT", value_parser = IdParser(parse_deployment_id), add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
     #[command(flatten)]
     pub watch: WatchArgs,
@@ -426,7 +455,7 @@ pub struct DeploymentWatchArgs {
 #[derive(Debug, Args)]
 pub struct DeploymentRollbackArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
+    #[arg(value_name = "DEPLOYMENT", value_parser = IdParser(parse_deployment_id), add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -588,7 +617,48 @@ pub fn parse_token(s: &str) -> Result<String, String> {
 
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
 pub fn parse_pod_id(s: &str) -> Result<PodId, String> {
-    PodId::parse(s).map_err(|e| e.to_string())
+    PodId::parse_arg(s).map_err(|e| e.to_string())
+}
+
+/// Parses a deployment id argument: nothing that would change the request's path.
+pub fn parse_deployment_id(s: &str) -> Result<String, String> {
+    crate::pod::deployment::check_deployment_id(s).map(str::to_string)
+}
+
+/// A value parser for ids, like a plain `fn` parser except that the refused value is shown
+/// escaped and cut short: clap would echo a 100,000-character argument, or an escape sequence,
+/// whole.
+#[derive(Clone, Copy)]
+pub struct IdParser<T>(pub fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for IdParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = value.to_string_lossy();
+        (self.0)(&text).map_err(|reason| {
+            const SHOWN: usize = 60;
+            let mut shown: String = text.chars().take(SHOWN).collect();
+            if text.chars().nth(SHOWN).is_some() {
+                shown.push('…');
+            }
+            let name = arg
+                .and_then(|a| a.get_value_names()?.first().map(ToString::to_string))
+                .unwrap_or_else(|| "VALUE".to_string());
+            let message = format!(
+                "invalid value '{}' for '<{}>': {}\n",
+                crate::pod::text::printable(&shown),
+                name,
+                crate::pod::text::printable(&reason)
+            );
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).with_cmd(cmd)
+        })
+    }
 }
 
 /// Where a pod definition comes from.
@@ -666,5 +736,27 @@ mod tests {
     fn json_and_quiet_conflict() {
         let err = Cli::try_parse_from(["podctl", "--json", "-q", "pod", "list"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    /// A refused id is echoed escaped and short: clap would print a 100,000-character argument,
+    /// or an escape sequence, as it came.
+    #[test]
+    fn refused_ids_are_echoed_escaped_and_short() {
+        let long = "a".repeat(100_000);
+        for args in [
+            ["podctl", "pod", "show", long.as_str()],
+            ["podctl", "pod", "show", "x\u{1b}]0;t\u{7}\u{202e}/y"],
+            ["podctl", "deployment", "stop", ".."],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+            let text = err.to_string();
+            assert!(text.len() < 400, "{text}");
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                "{text:?}"
+            );
+            assert!(text.starts_with("error: invalid value '"), "{text}");
+        }
     }
 }

@@ -26,6 +26,7 @@ use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
 use crate::config::{self as settings, ConfigFile, Flags, Settings};
 use crate::exit::{Exit, Failure};
 use crate::marathon::Client;
+use crate::pod::text::printable;
 use crate::pod::PodId;
 use crate::render::Style;
 
@@ -106,8 +107,8 @@ impl Ctx<'_> {
                 self.out,
                 &json!({"podId": pod.as_str(), "deploymentId": deployment}),
             )?,
-            (Mode::Quiet, Some(id)) => writeln!(self.out, "{id}")?,
-            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {id}")?,
+            (Mode::Quiet, Some(id)) => writeln!(self.out, "{}", printable(id))?,
+            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {}", printable(id))?,
             (_, None) => {}
         }
         // Scripts reading this line must get it before a `--wait` that may take minutes.
@@ -125,6 +126,14 @@ fn now() -> SystemTime {
         .unwrap_or_else(SystemTime::now)
 }
 
+/// The table layout `--no-headers` and `--flat` ask for.
+fn layout(args: &crate::cli::TableArgs) -> crate::render::Layout {
+    crate::render::Layout {
+        headers: !args.no_headers,
+        flat: args.flat,
+    }
+}
+
 /// Writes a JSON document as Marathon sent it, with a final newline.
 fn write_json_text(ctx: &mut Ctx, json: &[u8]) -> Result<()> {
     ctx.out.write_all(json)?;
@@ -138,8 +147,15 @@ pub fn run(cli: &Cli) -> Result<()> {
     let terminal = stdout.is_terminal();
     let no_color =
         cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = terminal
+        .then(|| terminal_size::terminal_size_of(&stdout))
+        .flatten()
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        // A terminal that reports no size (some ptys say 0) is not cut at all.
+        .filter(|w| *w > 0);
     let style = Style {
         color: terminal && !no_color,
+        width,
     };
     let mode = if cli.global.json {
         Mode::Json
@@ -158,7 +174,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     let result = match &cli.command {
         Command::Pod(cmd) => match cmd {
             PodCommand::Add(args) => add::run(&mut ctx, args),
-            PodCommand::List => list::run(&mut ctx),
+            PodCommand::List(args) => list::run(&mut ctx, args),
             PodCommand::Show(args) => show::run(&mut ctx, args),
             PodCommand::Update(args) => update::run(&mut ctx, args),
             PodCommand::Remove(args) => remove::run(&mut ctx, args),

@@ -14,5 +14,6 @@ mod help;
 mod pods;
 mod security;
 mod support;
+mod ux;
 mod validate;
 mod wire;

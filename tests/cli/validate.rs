@@ -162,7 +162,7 @@ fn validate_reads_stdin_needs_no_cluster_and_names_syntax_errors() {
     assert!(
         missing
             .stdout
-            .contains("missing.json: reading pod definition"),
+            .contains("missing.json: No such file or directory"),
         "{missing:#?}"
     );
     assert!(
