@@ -114,7 +114,7 @@ def main():
     work = tempfile.mkdtemp()
     try:
         sources = sorted(glob.glob(os.path.join(ROOT, "examples", "*.json")) +
-                         glob.glob(os.path.join(ROOT, "..", "shared", "pod-examples", "*.json")))
+                         glob.glob(os.path.join(ROOT, "tests", "fixtures", "pod-examples", "*.json")))
         pods = [json.load(open(p)) for p in sources]
         files = []
         for i in range(1000):

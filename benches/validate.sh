@@ -3,7 +3,7 @@
 # Target (issue 3): under 150 ms on the project's 2-core machine.
 #
 # Usage: benches/validate.sh            (builds the release binary; uses hyperfine when installed)
-# The 1,000 files are copies of the shared examples and examples/ with distinct ids.
+# The 1,000 files are copies of tests/fixtures/pod-examples/ and examples/ with distinct ids.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,7 +16,7 @@ python3 - "$work" "$root" <<'PY'
 import glob, json, os, sys
 work, root = sys.argv[1], sys.argv[2]
 sources = sorted(glob.glob(os.path.join(root, "examples", "*.json")) +
-                 glob.glob(os.path.join(root, "..", "shared", "pod-examples", "*.json")))
+                 glob.glob(os.path.join(root, "tests", "fixtures", "pod-examples", "*.json")))
 pods = [json.load(open(p)) for p in sources]
 for i in range(1000):
     pod = dict(pods[i % len(pods)])

@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::engine::ArgValueCompleter;
 
 use crate::complete;
+use crate::duration;
 
 use crate::pod::PodId;
 
@@ -22,7 +23,7 @@ Exit codes:
   4  pod, instance or deployment not found
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
-  7  not authorised (401/403): set a token with --token, PODCTL_TOKEN or `podctl cluster add`
+  7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
   8  --wait or `deployment watch` timed out (the deployment goes on)
 130  interrupted with Ctrl-C while waiting (the deployment goes on)";
 
@@ -37,7 +38,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The client options: how to reach Marathon and how to print. Every command but `sim` and
+/// `completion` uses them; `--help` lists them under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Marathon base URL, e.g. http://127.0.0.1:8080 or https://dcos.example.com/service/marathon
     #[arg(long, global = true, value_name = "URL")]
@@ -48,7 +52,7 @@ pub struct GlobalArgs {
     pub cluster: Option<String>,
 
     /// Token sent as `Authorization: token=TOKEN` (DC/OS ACS token)
-    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    #[arg(long, global = true, value_name = "TOKEN", value_parser = parse_token)]
     pub token: Option<String>,
 
     /// Print the API's JSON instead of tables and messages
@@ -68,7 +72,7 @@ pub struct GlobalArgs {
     pub verbose: bool,
 
     /// Give up on one HTTP request after this long, e.g. 30s (default 60s)
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse_positive)]
     pub request_timeout: Option<Duration>,
 
     /// Trust the CA certificates in this PEM file (for a cluster with its own CA)
@@ -165,7 +169,8 @@ Examples:
   podctl sim --require-basic admin:secret                # like Marathon's --http_credentials
   podctl sim --fault 'GET /v2/pods/::status=503x2'       # two 503s, then real answers
   podctl sim --fault 'POST /v2/pods=reset' --fault '* *=slow=2s'
-  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster";
+  podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster
+  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -212,15 +217,17 @@ Prints `Created deployment <id>`; with -q only the deployment id.")]
 Examples:
   podctl pod list
   podctl pod list -q              # pod ids only
-  podctl pod list --json          # array of PodStatus")]
-    List,
+  podctl pod list --json          # array of PodStatus
+  podctl pod list --flat --no-headers | awk '$3 ~ /failed/ {print $1, $2}'")]
+    List(ListArgs),
 
     /// Show a pod's status: summary and one row per container of each instance
     #[command(after_help = "\
 Examples:
   podctl pod show /prod/web
-  podctl pod show prod/web --json # the PodStatus")]
-    Show(ShowArgs),
+  podctl pod show prod/web --json # the PodStatus
+  podctl pod show /web --flat --no-headers | awk '{print $2, $5, $6}'")]
+    Show(PodShowArgs),
 
     /// Replace a pod's definition (stdin when no file is given)
     #[command(after_help = "\
@@ -303,10 +310,10 @@ pub struct WaitArgs {
     #[arg(short = 'w', long)]
     pub wait: bool,
     /// Give up waiting after this long, e.g. 90s or 5m (exit 8)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "wait")]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive, requires = "wait")]
     pub timeout: Duration,
     /// How often to poll Marathon while waiting
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval, requires = "wait")]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval, requires = "wait")]
     pub interval: Duration,
 }
 
@@ -314,24 +321,51 @@ pub struct WaitArgs {
 #[derive(Debug, Args, Clone)]
 pub struct WatchArgs {
     /// Give up after this long, e.g. 90s or 5m (exit 8)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive)]
     pub timeout: Duration,
     /// How often to poll Marathon
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval)]
     pub interval: Duration,
+}
+
+/// How `pod list` and `pod show` lay their tables out.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct TableArgs {
+    /// Leave out the header row
+    #[arg(long)]
+    pub no_headers: bool,
+    /// One row per container with the pod id (and instance) repeated and no blank or
+    /// space-separated fields, for awk and cut
+    #[arg(long)]
+    pub flat: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PodShowArgs {
+    /// Pod id, e.g. /prod/web (the leading slash is optional)
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
+    pub id: PodId,
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Pod id, e.g. /prod/web (the leading slash is optional)
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
 }
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// New definition: a file, `-` for stdin, or an http(s) URL (stdin when omitted)
     #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
@@ -348,7 +382,7 @@ pub struct UpdateArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// Cancel a deployment that holds the pod and remove anyway
     #[arg(short = 'f', long)]
@@ -360,7 +394,7 @@ pub struct RemoveArgs {
 #[derive(Debug, Args)]
 pub struct KillArgs {
     /// Pod id, e.g. /prod/web
-    #[arg(value_name = "ID", value_parser = parse_pod_id, add = ArgValueCompleter::new(complete::pod_ids))]
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
     /// Instance ids, as shown by `podctl pod show`
     #[arg(value_name = "INSTANCE", required = true, add = ArgValueCompleter::new(complete::instance_ids))]
@@ -405,14 +439,14 @@ Instances of the old and new definition may be left running side by side.")]
 #[derive(Debug, Args)]
 pub struct DeploymentIdArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
+    #[arg(value_name = "DEPLOYMENT", value_parser = IdParser(parse_deployment_id), add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct DeploymentWatchArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
+    #[arg(value_name = "DEPLOYMENT", value_parser = IdParser(parse_deployment_id), add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
     #[command(flatten)]
     pub watch: WatchArgs,
@@ -421,7 +455,7 @@ pub struct DeploymentWatchArgs {
 #[derive(Debug, Args)]
 pub struct DeploymentRollbackArgs {
     /// Deployment id, as printed by `pod add|update|remove` or `deployment list`
-    #[arg(value_name = "DEPLOYMENT", add = ArgValueCompleter::new(complete::deployment_ids))]
+    #[arg(value_name = "DEPLOYMENT", value_parser = IdParser(parse_deployment_id), add = ArgValueCompleter::new(complete::deployment_ids))]
     pub id: String,
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -468,7 +502,7 @@ pub struct ClusterNameArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Show the settings in effect and where each came from (token redacted)
+    /// Show the settings in effect and where each came from (never any of the token)
     #[command(after_help = "Example:\n  PODCTL_URL=http://127.0.0.1:9090 podctl config show")]
     Show,
     /// Print the path of the config file
@@ -485,7 +519,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "PORT", default_value_t = 8080)]
     pub port: u16,
     /// How long each deployment takes, e.g. 500ms or 3s; 0 makes them instant
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration::parse)]
     pub deploy_time: Duration,
     /// Require `Authorization: token=TOKEN` on every request, like DC/OS
     #[arg(long = "require-token", value_name = "TOKEN")]
@@ -510,7 +544,7 @@ pub struct SimArgs {
     #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
     pub tls_key: Option<PathBuf>,
     /// Break matching requests, e.g. 'GET /v2/pods=503x2' (kinds below); repeatable
-    #[arg(long = "fault", value_name = "SPEC")]
+    #[arg(long = "fault", value_name = "SPEC", value_parser = crate::sim::check_fault)]
     pub fault: Vec<String>,
     /// Preload this many STABLE pods (/seed/group-GGG/pod-NNNN) for scale tests
     #[arg(long = "seed-pods", value_name = "N", default_value_t = 0)]
@@ -527,30 +561,104 @@ pub struct SimArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub containers: u32,
+    /// For tests: `manual` starts time at 2026-01-01T00:00:00Z, moves it only on
+    /// `POST /_sim/clock/advance?by=DURATION` and makes ids sequential
+    #[arg(long, value_name = "CLOCK", value_enum, default_value_t = SimClock::System)]
+    pub clock: SimClock,
 }
 
-/// Parses `500ms`, `3s`, `2m`, or a bare number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    humantime::parse_duration(s)
-        .map_err(|e| format!("{e} (expected a duration such as 500ms, 30s or 5m)"))
+/// Where `podctl sim` takes the time from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimClock {
+    /// The system clock
+    System,
+    /// Stands still until advanced over HTTP (for tests)
+    Manual,
 }
 
-/// Parses a polling interval: at least 10 ms, so a typo cannot flood Marathon.
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
-    if d < Duration::from_millis(10) {
-        return Err("must be at least 10ms".to_string());
+/// Subcommands the client options do not apply to: their `--help` and man page leave them out.
+pub const WITHOUT_CLIENT_OPTIONS: [&str; 2] = ["sim", "completion"];
+
+/// The clap command as podctl parses it: [`Cli`], built, with the global client options hidden
+/// where they do not apply (see [`WITHOUT_CLIENT_OPTIONS`]).
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Global options are copied into the subcommands when the command is built.
+    cmd.build();
+    for name in WITHOUT_CLIENT_OPTIONS {
+        cmd = cmd.mut_subcommand(name, |sub| {
+            sub.mut_args(|arg| {
+                let global = arg.is_global_set();
+                arg.hide(global)
+            })
+        });
     }
-    Ok(d)
+    cmd
+}
+
+/// Parses the process's arguments with [`command`]; exits with clap's message on a usage error.
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let matches = cmd.clone().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
+/// Parses a `--token` value: an empty one (`--token "$UNSET"`) is a mistake, not "no token".
+pub fn parse_token(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err(
+            "the token is empty (is the variable you meant to pass unset?); \
+                    leave out --token to send none"
+                .to_string(),
+        );
+    }
+    Ok(s.to_string())
 }
 
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
 pub fn parse_pod_id(s: &str) -> Result<PodId, String> {
-    PodId::parse(s).map_err(|e| e.to_string())
+    PodId::parse_arg(s).map_err(|e| e.to_string())
+}
+
+/// Parses a deployment id argument: nothing that would change the request's path.
+pub fn parse_deployment_id(s: &str) -> Result<String, String> {
+    crate::pod::deployment::check_deployment_id(s).map(str::to_string)
+}
+
+/// A value parser for ids, like a plain `fn` parser except that the refused value is shown
+/// escaped and cut short: clap would echo a 100,000-character argument, or an escape sequence,
+/// whole.
+#[derive(Clone, Copy)]
+pub struct IdParser<T>(pub fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for IdParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = value.to_string_lossy();
+        (self.0)(&text).map_err(|reason| {
+            const SHOWN: usize = 60;
+            let mut shown: String = text.chars().take(SHOWN).collect();
+            if text.chars().nth(SHOWN).is_some() {
+                shown.push('…');
+            }
+            let name = arg
+                .and_then(|a| a.get_value_names()?.first().map(ToString::to_string))
+                .unwrap_or_else(|| "VALUE".to_string());
+            let message = format!(
+                "invalid value '{}' for '<{}>': {}\n",
+                crate::pod::text::printable(&shown),
+                name,
+                crate::pod::text::printable(&reason)
+            );
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).with_cmd(cmd)
+        })
+    }
 }
 
 /// Where a pod definition comes from.
@@ -577,7 +685,6 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
@@ -585,11 +692,30 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("soon").is_err());
+    fn durations_are_bounded_when_parsed() {
+        let huge = "18446744073709551615s";
+        for args in [
+            &["podctl", "--request-timeout", huge, "pod", "list"][..],
+            &["podctl", "pod", "add", "--wait", "--timeout", huge],
+            &["podctl", "deployment", "watch", "d", "--interval", huge],
+            &["podctl", "sim", "--deploy-time", huge],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        }
+        let cli = Cli::try_parse_from(["podctl", "--request-timeout", "30days", "pod", "list"]);
+        assert_eq!(
+            cli.unwrap().global.request_timeout,
+            Some(crate::duration::MAX)
+        );
+    }
+
+    #[test]
+    fn an_empty_token_is_refused() {
+        for token in ["", " "] {
+            let err = Cli::try_parse_from(["podctl", "--token", token, "pod", "list"]).unwrap_err();
+            assert!(err.to_string().contains("empty"), "{err}");
+        }
     }
 
     #[test]
@@ -610,5 +736,27 @@ mod tests {
     fn json_and_quiet_conflict() {
         let err = Cli::try_parse_from(["podctl", "--json", "-q", "pod", "list"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    /// A refused id is echoed escaped and short: clap would print a 100,000-character argument,
+    /// or an escape sequence, as it came.
+    #[test]
+    fn refused_ids_are_echoed_escaped_and_short() {
+        let long = "a".repeat(100_000);
+        for args in [
+            ["podctl", "pod", "show", long.as_str()],
+            ["podctl", "pod", "show", "x\u{1b}]0;t\u{7}\u{202e}/y"],
+            ["podctl", "deployment", "stop", ".."],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+            let text = err.to_string();
+            assert!(text.len() < 400, "{text}");
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                "{text:?}"
+            );
+            assert!(text.starts_with("error: invalid value '"), "{text}");
+        }
     }
 }

@@ -106,7 +106,10 @@ pub fn cluster_names(current: &OsStr) -> Vec<CompletionCandidate> {
     file.clusters
         .into_iter()
         .filter(|(name, _)| name.starts_with(current.as_ref()))
-        .map(|(name, c)| CompletionCandidate::new(name).help(Some(c.url.into())))
+        .map(|(name, c)| {
+            let url = config::without_userinfo(&c.url);
+            CompletionCandidate::new(name).help(Some(url.into()))
+        })
         .collect()
 }
 

@@ -1,8 +1,12 @@
 //! Resolves flags > environment > config file > defaults into one [`Settings`] value, and reads
-//! and writes the config file (TOML, mode 0600) that holds named clusters.
+//! and writes the config file (TOML, mode 0600, in a 0700 directory) that holds named clusters.
+//!
+//! Two rules live here: a cluster's stored credentials go only to the URL they were stored with
+//! ([`resolve`]), and the config file is read only when it is a small regular file
+//! ([`MAX_CONFIG_BYTES`]), unknown keys becoming warnings rather than errors.
 //!
 //! Nothing here talks to the network or prints; `commands/cluster.rs` and `commands/config.rs`
-//! present what this module decides.
+//! present what this module decides, warnings included.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,6 +15,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+
+use crate::duration;
 
 /// Marathon's (and `podctl sim`'s) default address.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
@@ -83,6 +89,9 @@ pub struct Settings {
     pub tls: Tls,
     /// The named cluster in use, if any.
     pub cluster: Option<String>,
+    /// A cluster chosen with `--cluster` or `PODCTL_CLUSTER` whose stored settings are not used,
+    /// because the URL in effect is not its URL; worth a warning.
+    pub ignored_cluster: Option<String>,
     pub config_path: PathBuf,
 }
 
@@ -138,46 +147,95 @@ pub fn config_path(env: Env) -> Result<PathBuf> {
     Ok(dir.join("podctl").join("config.toml"))
 }
 
+/// The largest config file podctl reads; a config is a few lines per cluster.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The keys of the config file's top level.
+const FILE_KEYS: &[&str] = &["current", "clusters"];
+/// The keys of a `[clusters.NAME]` table (`timeout` is the old name of `request_timeout`).
+const CLUSTER_KEYS: &[&str] = &[
+    "url",
+    "token",
+    "username",
+    "password",
+    "request_timeout",
+    "timeout",
+    "ca_cert",
+    "insecure",
+];
+
 impl ConfigFile {
-    /// Loads the file; a missing file is an empty config.
+    /// Loads the file; a missing file is an empty config. Unknown keys are dropped silently: use
+    /// [`ConfigFile::load_with_warnings`] where they can be reported.
     pub fn load(path: &Path) -> Result<ConfigFile> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
-            Err(e) => return Err(e).with_context(|| format!("reading config {}", path.display())),
+        Ok(ConfigFile::load_with_warnings(path)?.0)
+    }
+
+    /// Loads the file, and says which unknown keys were ignored (one message per key, naming the
+    /// file). Only a regular file of at most [`MAX_CONFIG_BYTES`] is read, so a FIFO or a device
+    /// given as `PODCTL_CONFIG` cannot hang podctl or fill its memory.
+    pub fn load_with_warnings(path: &Path) -> Result<(ConfigFile, Vec<String>)> {
+        let Some(text) = read_config_text(path)? else {
+            return Ok((ConfigFile::default(), Vec::new()));
         };
-        let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let bad = |e: toml::de::Error| {
             anyhow::anyhow!(
                 "reading config {}: {}",
                 path.display(),
                 e.message().trim_end()
             )
-        })?;
-        for (name, entry) in &config.clusters {
-            if let Some(t) = &entry.request_timeout {
-                crate::cli::parse_duration(t).map_err(|e| {
-                    anyhow::anyhow!(
-                        "reading config {}: clusters.{name}.request_timeout: {e}",
-                        path.display()
-                    )
-                })?;
+        };
+        let mut table: toml::Table = text.parse().map_err(bad)?;
+        let mut warnings = Vec::new();
+        let mut unknown = |key: String| {
+            warnings.push(format!(
+                "config {}: unknown key `{key}` ignored (podctl rewrites the file without it when \
+                 it saves a change)",
+                path.display()
+            ))
+        };
+        table.retain(|key, _| {
+            let known = FILE_KEYS.contains(&key);
+            if !known {
+                unknown(key.to_string());
+            }
+            known
+        });
+        if let Some(toml::Value::Table(clusters)) = table.get_mut("clusters") {
+            for (name, cluster) in clusters.iter_mut() {
+                if let toml::Value::Table(cluster) = cluster {
+                    cluster.retain(|key, _| {
+                        let known = CLUSTER_KEYS.contains(&key);
+                        if !known {
+                            unknown(format!("clusters.{name}.{key}"));
+                        }
+                        known
+                    });
+                }
             }
         }
-        Ok(config)
+        let config = toml::Value::Table(table).try_into().map_err(bad)?;
+        Ok((config, warnings))
     }
 
-    /// Writes the file atomically, readable by the owner only (it may hold tokens).
+    /// Writes the file atomically, readable by the owner only (it may hold tokens), in a
+    /// directory only the owner can enter when podctl creates it. A failed write removes its
+    /// temporary file, which may hold a token too.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = toml::to_string_pretty(self).context("encoding the config")?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            create_private_dir(dir)
                 .with_context(|| format!("creating config directory {}", dir.display()))?;
         }
         let tmp = path.with_extension("toml.tmp");
-        write_private(&tmp, text.as_bytes())
-            .with_context(|| format!("writing config {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("writing config {}", path.display()))?;
+        if let Err(e) = write_private(&tmp, text.as_bytes()) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("writing config {}", tmp.display()));
+        }
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("writing config {}", path.display()));
+        }
         Ok(())
     }
 
@@ -196,6 +254,53 @@ impl ConfigFile {
     }
 }
 
+/// Reads the config file's text: `None` when there is no file; an error for anything but a
+/// regular UTF-8 file of at most [`MAX_CONFIG_BYTES`].
+fn read_config_text(path: &Path) -> Result<Option<String>> {
+    use std::io::Read;
+    let context = || format!("reading config {}", path.display());
+    let not_regular = || anyhow::anyhow!("reading config {}: not a regular file", path.display());
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(context),
+        Ok(meta) if !meta.is_file() => return Err(not_regular()),
+        Ok(_) => {}
+    }
+    let file = std::fs::File::open(path).with_context(context)?;
+    // The path may have been replaced since it was looked at.
+    if !file.metadata().with_context(context)?.is_file() {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(context)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        bail!(
+            "reading config {}: larger than 1 MiB, the most podctl reads",
+            path.display()
+        );
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("reading config {}: not UTF-8 text", path.display()))?;
+    Ok(Some(text))
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    // The mode is given here, not left to the umask: the directory holds tokens.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
@@ -208,7 +313,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .open(path)?;
     // The mode above only applies to new files.
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    file.write_all(bytes)
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 #[cfg(not(unix))]
@@ -220,7 +326,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// URL: `--url`, `--cluster`'s url, `PODCTL_URL`, `DCOS_MARATHON_URL`, `DCOS_URL` +
 /// `/service/marathon`, `PODCTL_CLUSTER`'s url, the current cluster's url, the default.
 /// Token: `--token`, the `--cluster`'s token, `PODCTL_TOKEN`, `DCOS_ACS_TOKEN`, then the token of
-/// the cluster the URL came from. A cluster's token is only sent to that cluster's URL.
+/// the cluster in use.
+///
+/// The cluster in use is `--cluster`, else `PODCTL_CLUSTER`, else the current one, and its stored
+/// settings (token, basic auth, TLS trust, timeout) apply only when the URL in effect is the URL
+/// it was stored with: a stored credential never goes to a URL given by a flag or a variable.
 pub fn resolve(
     flags: &Flags,
     env: Env,
@@ -239,42 +349,42 @@ pub fn resolve(
         Some(name) => Some((name.clone(), file.cluster(name, "config `current`")?)),
         None => None,
     };
+    let named = flag_cluster
+        .as_ref()
+        .or(env_cluster.as_ref())
+        .or(current.as_ref());
 
-    let (url, url_origin, url_cluster) = if let Some(url) = &flags.url {
-        (url.clone(), Origin::Flag("--url"), None)
+    let (url, url_origin) = if let Some(url) = &flags.url {
+        (url.clone(), Origin::Flag("--url"))
     } else if let Some((name, c)) = &flag_cluster {
-        (
-            c.url.clone(),
-            Origin::Cluster(name.clone()),
-            Some((name, *c)),
-        )
+        (c.url.clone(), Origin::Cluster(name.clone()))
     } else if let Some(url) = env("PODCTL_URL") {
-        (url, Origin::Env("PODCTL_URL"), None)
+        (url, Origin::Env("PODCTL_URL"))
     } else if let Some(url) = env("DCOS_MARATHON_URL") {
-        (url, Origin::Env("DCOS_MARATHON_URL"), None)
+        (url, Origin::Env("DCOS_MARATHON_URL"))
     } else if let Some(url) = env("DCOS_URL") {
         let url = format!("{}/service/marathon", url.trim_end_matches('/'));
-        (url, Origin::Env("DCOS_URL"), None)
-    } else if let Some((name, c)) = env_cluster.as_ref().or(current.as_ref()) {
-        (
-            c.url.clone(),
-            Origin::Cluster(name.clone()),
-            Some((name, *c)),
-        )
+        (url, Origin::Env("DCOS_URL"))
+    } else if let Some((name, c)) = named {
+        (c.url.clone(), Origin::Cluster(name.clone()))
     } else {
-        (DEFAULT_URL.to_string(), Origin::Default, None)
+        (DEFAULT_URL.to_string(), Origin::Default)
     };
     let (url, url_basic) = split_credentials(&check_url(&url, &url_origin)?);
 
+    // The cluster whose stored settings go with this URL, if any.
+    let stored = named.filter(|(_, c)| stored_url(c).is_some_and(|u| u == url));
+    let from_flag = stored.is_some() && flag_cluster.is_some();
+
     let (token, token_origin) = if let Some(t) = &flags.token {
         (Some(t.clone()), Some(Origin::Flag("--token")))
-    } else if let Some((name, c)) = flag_cluster.as_ref().filter(|(_, c)| c.token.is_some()) {
+    } else if let Some((name, c)) = stored.filter(|(_, c)| from_flag && c.token.is_some()) {
         (c.token.clone(), Some(Origin::Cluster(name.clone())))
     } else if let Some(t) = env("PODCTL_TOKEN") {
         (Some(t), Some(Origin::Env("PODCTL_TOKEN")))
     } else if let Some(t) = env("DCOS_ACS_TOKEN") {
         (Some(t), Some(Origin::Env("DCOS_ACS_TOKEN")))
-    } else if let Some((name, c)) = url_cluster.filter(|(_, c)| c.token.is_some()) {
+    } else if let Some((name, c)) = stored.filter(|(_, c)| c.token.is_some()) {
         (c.token.clone(), Some(Origin::Cluster(name.clone())))
     } else {
         (None, None)
@@ -282,7 +392,7 @@ pub fn resolve(
 
     // Credentials in the URL win; a cluster's only go to that cluster's URL.
     let basic = url_basic.or_else(|| {
-        url_cluster.and_then(|(_, c)| match (&c.username, &c.password) {
+        stored.and_then(|(_, c)| match (&c.username, &c.password) {
             (Some(u), p) => Some(Basic {
                 username: u.clone(),
                 password: p.clone().unwrap_or_default(),
@@ -291,15 +401,25 @@ pub fn resolve(
         })
     });
 
-    let cluster = url_cluster.map(|(name, _)| name.clone());
-    let timeout = match flags.request_timeout {
-        Some(t) => t,
-        None => url_cluster
-            .and_then(|(_, c)| c.request_timeout.as_deref())
-            .and_then(|t| crate::cli::parse_duration(t).ok())
-            .unwrap_or(DEFAULT_TIMEOUT),
+    let cluster = stored.map(|(name, _)| name.clone());
+    let chosen = flag_cluster.as_ref().or(env_cluster.as_ref());
+    let ignored_cluster = chosen
+        .filter(|_| stored.is_none())
+        .map(|(name, _)| name.clone());
+    let timeout = match (flags.request_timeout, stored) {
+        (Some(t), _) => t,
+        (None, Some((name, c))) => match &c.request_timeout {
+            Some(t) => duration::parse_positive(t).map_err(|e| {
+                anyhow::anyhow!(
+                    "config {}: clusters.{name}.request_timeout: {e}",
+                    config_path.display()
+                )
+            })?,
+            None => DEFAULT_TIMEOUT,
+        },
+        (None, None) => DEFAULT_TIMEOUT,
     };
-    let tls = resolve_tls(flags, env, url_cluster.map(|(_, c)| c))?;
+    let tls = resolve_tls(flags, env, stored.map(|(_, c)| *c))?;
 
     Ok(Settings {
         url,
@@ -310,8 +430,16 @@ pub fn resolve(
         timeout,
         tls,
         cluster,
+        ignored_cluster,
         config_path,
     })
+}
+
+/// A cluster's URL as [`resolve`] would use it (checked, without credentials), for comparing
+/// with the URL in effect; `None` when it is not a valid URL.
+fn stored_url(cluster: &ClusterEntry) -> Option<String> {
+    let url = check_url(&cluster.url, &Origin::Default).ok()?;
+    Some(split_credentials(&url).0)
 }
 
 /// TLS settings: `--insecure` / `--ca-cert`, then `DCOS_SSL_VERIFY` (`false`, `true` or a CA
@@ -380,36 +508,41 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
     None
 }
 
-/// Checks a Marathon base URL and drops trailing slashes.
+/// Checks a Marathon base URL and drops trailing slashes. Errors show the URL without any
+/// `user:password@`.
 pub fn check_url(url: &str, origin: &Origin) -> Result<String> {
     let trimmed = url.trim().trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("http://")
         .or_else(|| trimmed.strip_prefix("https://"));
+    let shown = without_userinfo(url);
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') => {}
         _ => bail!(
-            "{origin}: {url:?} is not a Marathon URL (expected http://HOST[:PORT][/PATH] or https://...)"
+            "{origin}: {shown:?} is not a Marathon URL (expected http://HOST[:PORT][/PATH] or https://...)"
         ),
     }
     reqwest::Url::parse(trimmed)
-        .map_err(|e| anyhow::anyhow!("{origin}: {url:?} is not a valid URL: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{origin}: {shown:?} is not a valid URL: {e}"))?;
     Ok(trimmed.to_string())
 }
 
-/// A token for display: enough to recognise it, not enough to use it.
-pub fn redact(token: &str) -> String {
-    let chars: Vec<char> = token.chars().collect();
-    if chars.len() <= 8 {
-        "********".to_string()
-    } else {
-        format!(
-            "{}…{}",
-            chars[..4].iter().collect::<String>(),
-            "*".repeat(8)
-        )
+/// A URL as text, with anything before an `@` in its authority replaced by `***`, so a
+/// password is not shown even when the URL does not parse.
+pub fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_string(),
     }
 }
+
+/// What is shown in place of a token: that there is one, not a single character of it.
+pub const REDACTED: &str = "********";
 
 #[cfg(test)]
 mod tests {
@@ -584,13 +717,129 @@ mod tests {
         std::fs::write(&path, "current = 3\n").unwrap();
         let err = ConfigFile::load(&path).unwrap_err().to_string();
         assert!(err.contains("config.toml"), "{err}");
+        // A bad setting fails only the commands that use its cluster, and names it.
         std::fs::write(
             &path,
-            "[clusters.a]\nurl = \"http://x\"\nrequest_timeout = \"soon\"\n",
+            "current = \"a\"\n[clusters.a]\nurl = \"http://x\"\nrequest_timeout = \"soon\"\n",
         )
         .unwrap();
-        let err = ConfigFile::load(&path).unwrap_err().to_string();
-        assert!(err.contains("clusters.a.request_timeout"), "{err}");
+        let config = ConfigFile::load(&path).unwrap();
+        let err = resolve(&Flags::default(), &env_of(&[]), &config, path.clone()).unwrap_err();
+        assert!(
+            err.to_string().contains("clusters.a.request_timeout"),
+            "{err}"
+        );
+        for (value, message) in [
+            ("18446744073709551615s", "longest"),
+            ("0s", "more than zero"),
+        ] {
+            let mut config = config.clone();
+            if let Some(a) = config.clusters.get_mut("a") {
+                a.request_timeout = Some(value.into());
+            }
+            let err = resolve(&Flags::default(), &env_of(&[]), &config, path.clone())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(message), "{err}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_dropped_with_a_warning_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "current = \"a\"\nextra = 1\n[clusters.a]\nurl = \"http://x\"\nzone = \"z\"\n",
+        )
+        .unwrap();
+        let (config, warnings) = ConfigFile::load_with_warnings(&path).unwrap();
+        assert_eq!(config.clusters["a"].url, "http://x");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("`extra`") && warnings[0].contains("config.toml"));
+        assert!(warnings[1].contains("`clusters.a.zone`"), "{warnings:?}");
+    }
+
+    #[test]
+    fn the_known_keys_are_the_fields() {
+        let full = ClusterEntry {
+            url: "u".into(),
+            token: Some("t".into()),
+            username: Some("u".into()),
+            password: Some("p".into()),
+            request_timeout: Some("1s".into()),
+            ca_cert: Some("c".into()),
+            insecure: true,
+        };
+        let value = toml::Value::try_from(&full).unwrap();
+        let keys: Vec<&String> = value.as_table().unwrap().keys().collect();
+        assert_eq!(
+            keys.len(),
+            CLUSTER_KEYS.len() - 1,
+            "every field but the alias"
+        );
+        assert!(keys.iter().all(|k| CLUSTER_KEYS.contains(&k.as_str())));
+        let file = toml::Value::try_from(file()).unwrap();
+        assert!(file
+            .as_table()
+            .unwrap()
+            .keys()
+            .all(|k| FILE_KEYS.contains(&k.as_str())));
+    }
+
+    #[test]
+    fn stored_credentials_apply_only_at_the_stored_url() {
+        let with = |flags: Flags, env: &'static [(&'static str, &'static str)]| {
+            resolve_with(flags, &env_of(env), &file())
+        };
+        let other = Flags {
+            url: Some("http://other:1".into()),
+            cluster: Some("prod".into()),
+            ..Flags::default()
+        };
+        let s = with(other, &[]);
+        assert_eq!(
+            (s.token, s.cluster, s.timeout),
+            (None, None, DEFAULT_TIMEOUT)
+        );
+        assert_eq!(s.ignored_cluster.as_deref(), Some("prod"));
+        let same = Flags {
+            url: Some("https://prod.example.com/service/marathon".into()),
+            cluster: Some("prod".into()),
+            ..Flags::default()
+        };
+        let s = with(same, &[]);
+        assert_eq!(s.token.as_deref(), Some("prod-token"));
+        assert_eq!(s.ignored_cluster, None);
+        let s = with(
+            Flags::default(),
+            &[("PODCTL_URL", "https://prod.example.com/service/marathon/")],
+        );
+        assert_eq!(s.token.as_deref(), Some("prod-token"));
+        let s = with(
+            Flags {
+                url: Some("http://127.0.0.1:9999".into()),
+                ..Flags::default()
+            },
+            &[],
+        );
+        assert_eq!(s.basic, None, "the current cluster is prod, not local");
+    }
+
+    #[test]
+    fn passwords_are_cut_from_urls_in_errors() {
+        assert_eq!(
+            without_userinfo("http://admin:hunter2@[::1"),
+            "http://***@[::1"
+        );
+        assert_eq!(without_userinfo("a:b@c:1/x@y"), "***@c:1/x@y");
+        assert_eq!(without_userinfo("http://h/p@q"), "http://h/p@q");
+        for url in ["http://admin:hunter2@[::1", "admin:hunter2@host"] {
+            let err = check_url(url, &Origin::Flag("--url"))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter2") && err.contains("--url"), "{err}");
+        }
     }
 
     #[test]
@@ -677,11 +926,5 @@ mod tests {
         assert_eq!(permission_warning(&path), None);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(permission_warning(&path).unwrap().contains("chmod 600"));
-    }
-
-    #[test]
-    fn redaction() {
-        assert_eq!(redact("short"), "********");
-        assert!(!redact("eyJhbGciOiJIUzI1NiJ9.secret").contains("secret"));
     }
 }

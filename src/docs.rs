@@ -7,10 +7,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::CommandFactory;
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
-use crate::cli::{Cli, Shell};
+use crate::cli::Shell;
 
 /// The environment variable that switches podctl into completion mode.
 pub const COMPLETE_VAR: &str = "COMPLETE";
@@ -53,9 +52,7 @@ pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
             buf,
         ));
     }
-    let mut cmd = Cli::command();
-    cmd.build();
-    add_man_pages(&cmd, &mut files)?;
+    add_man_pages(&crate::cli::command(), &mut files)?;
     Ok(files)
 }
 
@@ -65,9 +62,10 @@ fn add_man_pages(cmd: &clap::Command, files: &mut Vec<(PathBuf, Vec<u8>)>) -> st
         .get_display_name()
         .unwrap_or_else(|| cmd.get_name())
         .to_string();
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
-    files.push((PathBuf::from("man").join(format!("{name}.1")), buf));
+    files.push((
+        PathBuf::from("man").join(format!("{name}.1")),
+        man_page(cmd)?,
+    ));
     for sub in cmd.get_subcommands() {
         if sub.is_hide_set() || sub.get_name() == "help" {
             continue;
@@ -75,6 +73,68 @@ fn add_man_pages(cmd: &clap::Command, files: &mut Vec<(PathBuf, Vec<u8>)>) -> st
         add_man_pages(sub, files)?;
     }
     Ok(())
+}
+
+/// One man page: clap_mangen's sections, with the `help` subcommand left out (it has no page),
+/// and the `after_help` text kept as written, in no-fill blocks under their own headings:
+/// clap_mangen would refill it, which runs lists and examples together.
+fn man_page(cmd: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let mut page = cmd.clone().after_help(None::<&str>);
+    if page.find_subcommand("help").is_some() {
+        page = page.mut_subcommand("help", |help| help.hide(true));
+    }
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    if let Some(after) = cmd.get_after_help() {
+        let sections = after_help_sections(&after.to_string());
+        match text.find(".SH VERSION\n") {
+            Some(at) => text.insert_str(at, &sections),
+            None => text.push_str(&sections),
+        }
+    }
+    Ok(text.into_bytes())
+}
+
+/// The `after_help` text as roff: each paragraph that starts with a heading line (`Examples:`,
+/// `Exit codes:`) becomes a section of that name, other paragraphs go under NOTES.
+fn after_help_sections(after: &str) -> String {
+    let mut out = String::new();
+    let mut current = "";
+    for paragraph in after.split("\n\n") {
+        let (heading, body) = match paragraph.split_once('\n') {
+            Some((first, rest)) if first.ends_with(':') && !first.starts_with(' ') => {
+                let heading = match first.trim_end_matches(':') {
+                    "Exit codes" => "EXIT STATUS".to_string(),
+                    "Example" | "Examples" => "EXAMPLES".to_string(),
+                    other => other.to_uppercase(),
+                };
+                (heading, rest)
+            }
+            _ => ("NOTES".to_string(), paragraph),
+        };
+        if heading == current {
+            out.push_str(".PP\n");
+        } else {
+            out.push_str(&format!(".SH {heading}\n"));
+        }
+        out.push_str(".nf\n");
+        for line in body.lines() {
+            let line = line.replace('\\', "\\e").replace('-', "\\-");
+            if line.starts_with(['.', '\'']) {
+                out.push_str("\\&");
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push_str(".fi\n");
+        current = match heading.as_str() {
+            "NOTES" => "NOTES",
+            "EXAMPLES" => "EXAMPLES",
+            _ => "",
+        };
+    }
+    out
 }
 
 #[cfg(test)]
@@ -148,6 +208,81 @@ mod tests {
             "synopsis names the full command"
         );
         assert!(!names.iter().any(|n| n.contains("help")), "{names:?}");
+    }
+
+    #[test]
+    fn man_pages_name_no_help_page_and_keep_the_exit_codes_as_written() {
+        let files = generated_files().unwrap();
+        for (path, contents) in &files {
+            let text = String::from_utf8_lossy(contents);
+            assert!(!text.contains("help(1)"), "{}: {text}", path.display());
+        }
+        let top = &files
+            .iter()
+            .find(|(p, _)| p.ends_with("podctl.1"))
+            .unwrap()
+            .1;
+        let text = String::from_utf8_lossy(top);
+        let section = text
+            .split_once(".SH EXIT STATUS\n")
+            .unwrap_or_else(|| panic!("no EXIT STATUS section: {text}"))
+            .1;
+        let block = section
+            .strip_prefix(".nf\n")
+            .and_then(|b| b.split_once("\n.fi\n"))
+            .unwrap_or_else(|| panic!("the exit codes are not one no-fill block: {section}"))
+            .0;
+        assert!(
+            block
+                .lines()
+                .any(|l| l.starts_with("  7  not authorised") && l.ends_with("PODCTL_TOKEN)")),
+            "{block}"
+        );
+        assert!(
+            block.lines().any(|l| l.starts_with("130  interrupted")),
+            "{block}"
+        );
+        let sim = &files
+            .iter()
+            .find(|(p, _)| p.ends_with("podctl-sim.1"))
+            .unwrap()
+            .1;
+        let text = String::from_utf8_lossy(sim);
+        assert!(
+            !text.contains("\\-\\-url"),
+            "client options in podctl-sim(1): {text}"
+        );
+        assert!(text.contains(".SH EXAMPLES\n.nf\n"), "{text}");
+    }
+
+    /// The README's instructions that are easy to get subtly wrong.
+    #[test]
+    fn the_readme_installs_locked_and_documents_proxies() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+                .unwrap();
+        assert!(readme.contains("cargo install --locked --path ."));
+        assert!(!readme.contains("cargo install --path"));
+        let config = readme
+            .split_once("## Configuration")
+            .and_then(|(_, rest)| rest.split_once("\n## "))
+            .unwrap()
+            .0;
+        for word in ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "30 days", "1 MiB"] {
+            assert!(
+                config.contains(word),
+                "Configuration does not mention {word}"
+            );
+        }
+        let quickstart = readme
+            .split_once("## Quickstart")
+            .and_then(|(_, rest)| rest.split_once("\n## "))
+            .unwrap()
+            .0;
+        assert!(
+            quickstart.contains("podctl cluster use local"),
+            "how to switch back"
+        );
     }
 
     #[test]

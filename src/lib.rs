@@ -10,9 +10,15 @@ pub mod commands;
 pub mod complete;
 pub mod config;
 pub mod docs;
+pub mod duration;
 pub mod exit;
 pub mod http;
 pub mod marathon;
 pub mod pod;
 pub mod render;
 pub mod sim;
+
+/// The published pod examples under `tests/fixtures/`, shared with the end-to-end suite.
+#[cfg(test)]
+#[path = "../tests/fixtures/pod_examples.rs"]
+pub(crate) mod fixtures;

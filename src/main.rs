@@ -2,20 +2,18 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
 use clap_complete::CompleteEnv;
-use podctl::cli::Cli;
 use podctl::docs::COMPLETE_VAR;
 use podctl::exit::{self, Exit};
 
 fn main() -> ExitCode {
     // `COMPLETE=bash podctl ...` is the completion script asking for candidates: answer and exit.
-    CompleteEnv::with_factory(Cli::command)
+    CompleteEnv::with_factory(podctl::cli::command)
         .var(COMPLETE_VAR)
         .bin("podctl")
         .completer("podctl")
         .complete();
-    let cli = Cli::parse();
+    let cli = podctl::cli::parse();
     match podctl::commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,

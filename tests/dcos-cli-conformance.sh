@@ -3,19 +3,16 @@
 # command. If the simulator answers the way Marathon does, the old client understands it.
 #
 # Usage: tests/dcos-cli-conformance.sh [VENV_DIR]
-#   VENV_DIR defaults to target/dcos-cli; the CLI is installed there with
-#   ../shared/tools/install-dcos-cli.sh when missing. PODCTL overrides the podctl binary
+#   VENV_DIR defaults to target/dcos-cli (under CARGO_TARGET_DIR when set); scripts/install-dcos-cli.sh installs the CLI there the
+#   first time and leaves it alone afterwards. PODCTL overrides the podctl binary
 #   (default target/debug/podctl, built when missing). Traffic stays on 127.0.0.1.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv=${1:-$root/target/dcos-cli}
-podctl=${PODCTL:-$root/target/debug/podctl}
-installer="$root/../shared/tools/install-dcos-cli.sh"
-
-if [ ! -x "$venv/bin/dcos" ]; then
-  bash "$installer" "$venv" >/dev/null || { echo "cannot install the DC/OS CLI"; exit 1; }
-fi
+target=${CARGO_TARGET_DIR:-$root/target}
+venv=${1:-$target/dcos-cli}
+podctl=${PODCTL:-$target/debug/podctl}
+bash "$root/scripts/install-dcos-cli.sh" "$venv" || { echo "cannot install the DC/OS CLI"; exit 1; }
 [ -x "$podctl" ] || (cd "$root" && cargo build --quiet) || exit 1
 
 work=$(mktemp -d)
@@ -91,7 +88,9 @@ check "pod kill" t_kill
 check "pod remove" t_remove
 check "a removed pod is gone" t_gone
 check "adding an existing pod fails" t_conflict
-for file in "$root"/../shared/pod-examples/*.json; do
+examples=("$root"/tests/fixtures/pod-examples/*.json)
+[ -f "${examples[0]}" ] || { echo "no pod examples in tests/fixtures/pod-examples"; exit 1; }
+for file in "${examples[@]}"; do
   id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$file")
   check "add, show, remove $(basename "$file")" t_example "$file" "$id"
 done

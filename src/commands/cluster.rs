@@ -11,7 +11,10 @@ use crate::render::{self, ClusterRow};
 
 pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
     let path = config::config_path(&config::process_env)?;
-    let mut file = ConfigFile::load(&path)?;
+    let (mut file, warnings) = ConfigFile::load_with_warnings(&path)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     match cmd {
         ClusterCommand::Add(args) => {
             let Some(url) = &ctx.global.url else {
@@ -70,7 +73,8 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
                 .iter()
                 .map(|(name, c)| ClusterRow {
                     name: name.clone(),
-                    url: c.url.clone(),
+                    // A hand-written URL may hold a password.
+                    url: config::without_userinfo(&c.url),
                     current: file.current.as_deref() == Some(name.as_str()),
                     has_token: c.token.is_some(),
                 })

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{Ctx, Mode};
 use crate::cli::ConfigCommand;
-use crate::config::{self, redact};
+use crate::config::{self, REDACTED};
 use crate::render;
 
 pub fn run(ctx: &mut Ctx, cmd: &ConfigCommand) -> Result<()> {
@@ -16,7 +16,7 @@ pub fn run(ctx: &mut Ctx, cmd: &ConfigCommand) -> Result<()> {
         }
         ConfigCommand::Show => {
             let s = ctx.settings()?;
-            let token = s.token.as_deref().map(redact);
+            let token = s.token.as_ref().map(|_| REDACTED);
             let exists = s.config_path.exists();
             match ctx.mode {
                 Mode::Json => render::write_json(

@@ -1,7 +1,5 @@
 //! `podctl deployment list|watch|rollback|stop`: Marathon's deployments (`/v2/deployments`).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 use serde_json::json;
 
@@ -36,13 +34,18 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
                     ctx.out,
                     &json!({"deploymentId": rollback, "rollbackOf": args.id}),
                 )?,
-                (Mode::Quiet, Some(id)) => writeln!(ctx.out, "{id}")?,
-                (Mode::Human, Some(id)) => writeln!(ctx.out, "Created deployment {id}")?,
+                (Mode::Quiet, Some(id)) => writeln!(ctx.out, "{}", printable(id))?,
+                (Mode::Human, Some(id)) => {
+                    writeln!(ctx.out, "Created deployment {}", printable(id))?
+                }
                 (_, None) => eprintln!(
                     "warning: Marathon did not say which deployment rolls back {}",
-                    args.id
+                    printable(&args.id)
                 ),
             }
+            // Like add, update and remove: the line comes before a `--wait` that may take
+            // minutes (stdout is buffered; progress goes to stderr at once).
+            ctx.out.flush()?;
             follow(ctx, &client, &args.wait, target(rollback, &original))
         }
         DeploymentCommand::Stop(args) => {
@@ -53,8 +56,8 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
                 Mode::Json => {
                     render::write_json(ctx.out, &json!({"deploymentId": args.id, "stopped": true}))?
                 }
-                Mode::Quiet => writeln!(ctx.out, "{}", args.id)?,
-                Mode::Human => writeln!(ctx.out, "Stopped deployment {}", args.id)?,
+                Mode::Quiet => writeln!(ctx.out, "{}", printable(&args.id))?,
+                Mode::Human => writeln!(ctx.out, "Stopped deployment {}", printable(&args.id))?,
             }
             Ok(())
         }
@@ -73,7 +76,7 @@ fn list(ctx: &mut Ctx, client: &Client) -> Result<()> {
             }
         }
         Mode::Human => {
-            let text = render::deployments(&deployments, SystemTime::now(), ctx.style);
+            let text = render::deployments(&deployments, super::now(), ctx.style);
             ctx.out.write_all(text.as_bytes())?;
         }
     }
@@ -90,20 +93,26 @@ fn find(client: &Client, id: &str) -> Result<Deployment> {
         .ok_or_else(|| {
             Failure::new(
                 Exit::NotFound,
-                format!("deployment {id} is not running (unknown, or already finished)"),
+                format!(
+                    "deployment {} is not running (unknown, or already finished)",
+                    printable(id)
+                ),
             )
             .into()
         })
 }
 
 /// Follows `deployment` and the pods `affected` touches; goals come from the plan's steps.
+/// A pod id the server sends that is no valid id is not followed: it could not be addressed
+/// safely, and Marathon never sends one.
 fn target(deployment: Option<String>, affected: &Deployment) -> Target {
     Target {
         deployment,
         pods: affected
             .affected_pods
             .iter()
-            .map(|p| (PodId::lenient(p), None))
+            .filter_map(|p| PodId::parse(p).ok())
+            .map(|p| (p, None))
             .collect(),
     }
 }

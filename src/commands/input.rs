@@ -147,7 +147,7 @@ fn fetch(ctx: &Ctx, url: &str) -> Result<(String, Vec<u8>)> {
     };
     // The cluster's TLS settings when they resolve; `pod validate` needs no cluster, so the
     // flags alone otherwise.
-    let (tls, timeout) = match ctx.resolve() {
+    let (tls, timeout) = match ctx.resolve(false) {
         Ok(s) => (s.tls, s.timeout),
         Err(_) => (
             Tls {

@@ -31,11 +31,11 @@ pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
         }
     }
     // Marathon skips ids it does not know without a word; we do not.
-    let missing: Vec<&str> = args
+    let missing: Vec<String> = args
         .instances
         .iter()
         .filter(|wanted| !killed_ids.contains(wanted))
-        .map(String::as_str)
+        .map(|id| printable(id).into_owned())
         .collect();
     if !missing.is_empty() {
         return Err(Failure::new(

@@ -1,14 +1,13 @@
 //! `podctl pod list`: every pod with its instances and containers (GET /v2/pods/::status).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
+use crate::cli::ListArgs;
 use crate::pod::text::printable;
 use crate::render;
 
-pub fn run(ctx: &mut Ctx) -> Result<()> {
+pub fn run(ctx: &mut Ctx, args: &ListArgs) -> Result<()> {
     let client = ctx.client()?;
     if ctx.mode == Mode::Json {
         // Marathon's JSON as it came: no decoding and re-encoding of megabytes.
@@ -25,7 +24,8 @@ pub fn run(ctx: &mut Ctx) -> Result<()> {
             writeln!(ctx.out, "{}", printable(&pod.id))?;
         }
     } else {
-        let text = render::pod_list(&pods, SystemTime::now(), ctx.style);
+        let layout = super::layout(&args.table);
+        let text = render::pod_list(&pods, super::now(), ctx.style, layout);
         ctx.out.write_all(text.as_bytes())?;
     }
     Ok(())

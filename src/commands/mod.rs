@@ -17,6 +17,7 @@ mod versions;
 mod wait;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 use serde_json::json;
@@ -25,6 +26,7 @@ use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
 use crate::config::{self as settings, ConfigFile, Flags, Settings};
 use crate::exit::{Exit, Failure};
 use crate::marathon::Client;
+use crate::pod::text::printable;
 use crate::pod::PodId;
 use crate::render::Style;
 
@@ -45,20 +47,23 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Resolves flags > env > config file > defaults, warning about a config file others can read.
+    /// Resolves flags > env > config file > defaults; warnings about the config go to stderr.
     pub fn settings(&self) -> Result<Settings> {
-        let settings = self.resolve()?;
-        if let Some(warning) = settings::permission_warning(&settings.config_path) {
-            eprintln!("warning: {warning}");
-        }
-        Ok(settings)
+        self.resolve(true)
     }
 
-    /// [`Ctx::settings`] without the warning (for a second look, as for definitions from URLs).
-    pub fn resolve(&self) -> Result<Settings> {
+    /// [`Ctx::settings`], with the config warnings only when `warn` (a second resolution, as
+    /// for a definition fetched from a URL, says nothing new).
+    pub fn resolve(&self, warn: bool) -> Result<Settings> {
         let env = settings::process_env;
         let path = settings::config_path(&env)?;
-        let file = ConfigFile::load(&path)?;
+        let (file, warnings) = ConfigFile::load_with_warnings(&path)?;
+        let permission = settings::permission_warning(&path);
+        for warning in warnings.iter().chain(&permission) {
+            if warn {
+                eprintln!("warning: {warning}");
+            }
+        }
         let flags = Flags {
             url: self.global.url.clone(),
             cluster: self.global.cluster.clone(),
@@ -67,8 +72,16 @@ impl Ctx<'_> {
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };
-        settings::resolve(&flags, &env, &file, path)
-            .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+        let resolved = settings::resolve(&flags, &env, &file, path)
+            .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+        if let Some(name) = resolved.ignored_cluster.as_ref().filter(|_| warn) {
+            eprintln!(
+                "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \
+                 URL, so none of its stored settings are sent",
+                resolved.url_origin
+            );
+        }
+        Ok(resolved)
     }
 
     pub fn client(&self) -> Result<Client> {
@@ -106,13 +119,30 @@ impl Ctx<'_> {
                 self.out,
                 &json!({"podId": pod.as_str(), "deploymentId": deployment}),
             )?,
-            (Mode::Quiet, Some(id)) => writeln!(self.out, "{id}")?,
-            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {id}")?,
+            (Mode::Quiet, Some(id)) => writeln!(self.out, "{}", printable(id))?,
+            (Mode::Human, Some(id)) => writeln!(self.out, "Created deployment {}", printable(id))?,
             (_, None) => {}
         }
         // Scripts reading this line must get it before a `--wait` that may take minutes.
         self.out.flush()?;
         Ok(())
+    }
+}
+
+/// The time ages and "since" columns are measured from: the system clock, or for tests (golden
+/// files of tables against `podctl sim --clock manual`) the RFC 3339 time in `PODCTL_TEST_NOW`.
+fn now() -> SystemTime {
+    std::env::var("PODCTL_TEST_NOW")
+        .ok()
+        .and_then(|t| crate::pod::time::parse_timestamp(&t))
+        .unwrap_or_else(SystemTime::now)
+}
+
+/// The table layout `--no-headers` and `--flat` ask for.
+fn layout(args: &crate::cli::TableArgs) -> crate::render::Layout {
+    crate::render::Layout {
+        headers: !args.no_headers,
+        flat: args.flat,
     }
 }
 
@@ -129,8 +159,15 @@ pub fn run(cli: &Cli) -> Result<()> {
     let terminal = stdout.is_terminal();
     let no_color =
         cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let width = terminal
+        .then(|| terminal_size::terminal_size_of(&stdout))
+        .flatten()
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        // A terminal that reports no size (some ptys say 0) is not cut at all.
+        .filter(|w| *w > 0);
     let style = Style {
         color: terminal && !no_color,
+        width,
     };
     let mode = if cli.global.json {
         Mode::Json
@@ -149,7 +186,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     let result = match &cli.command {
         Command::Pod(cmd) => match cmd {
             PodCommand::Add(args) => add::run(&mut ctx, args),
-            PodCommand::List => list::run(&mut ctx),
+            PodCommand::List(args) => list::run(&mut ctx, args),
             PodCommand::Show(args) => show::run(&mut ctx, args),
             PodCommand::Update(args) => update::run(&mut ctx, args),
             PodCommand::Remove(args) => remove::run(&mut ctx, args),

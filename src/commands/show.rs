@@ -1,15 +1,13 @@
 //! `podctl pod show`: one pod's status (GET /v2/pods/{id}::status).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
-use crate::cli::ShowArgs;
+use crate::cli::PodShowArgs;
 use crate::pod::text::printable;
 use crate::render;
 
-pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
+pub fn run(ctx: &mut Ctx, args: &PodShowArgs) -> Result<()> {
     let client = ctx.client()?;
     let showing = || format!("showing pod {}", args.id);
     if ctx.mode == Mode::Json {
@@ -21,13 +19,19 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
         writeln!(ctx.out, "{}", printable(&status.id))?;
         return Ok(());
     }
-    let deployments: Vec<_> = client
-        .deployments()
-        .context("listing deployments")?
-        .into_iter()
-        .filter(|d| d.affects_pod(args.id.as_str()))
-        .collect();
-    let text = render::pod_show(&status, &deployments, SystemTime::now(), ctx.style);
+    let layout = super::layout(&args.table);
+    // Deployments only appear in the summary, which the flat form leaves out.
+    let deployments: Vec<_> = if layout.flat {
+        Vec::new()
+    } else {
+        client
+            .deployments()
+            .context("listing deployments")?
+            .into_iter()
+            .filter(|d| d.affects_pod(args.id.as_str()))
+            .collect()
+    };
+    let text = render::pod_show(&status, &deployments, super::now(), ctx.style, layout);
     ctx.out.write_all(text.as_bytes())?;
     Ok(())
 }

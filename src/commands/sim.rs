@@ -3,10 +3,12 @@
 use anyhow::Result;
 
 use super::Ctx;
-use crate::cli::SimArgs;
+use crate::cli::{GlobalArgs, SimArgs, SimClock};
+use crate::exit::{Exit, Failure};
 use crate::sim::{Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
+    refuse_client_options(ctx.global)?;
     let sim = Simulator::bind(SimOptions {
         host: args.host.clone(),
         port: args.port,
@@ -14,6 +16,7 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         token: args.require_token.clone(),
         quiet: args.quiet_log,
         fail_images: args.fail_image.clone(),
+        manual_clock: args.clock == SimClock::Manual,
         basic: args.require_basic.clone(),
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         faults: args.fault.clone(),
@@ -31,4 +34,32 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         sim.base_url()
     );
     sim.run()
+}
+
+/// The client options are accepted by clap before any subcommand; the simulator has no use for
+/// them, and silently ignoring `--url` or `--token` here would mislead.
+fn refuse_client_options(global: &GlobalArgs) -> Result<()> {
+    let given = [
+        ("--url", global.url.is_some()),
+        ("--cluster", global.cluster.is_some()),
+        ("--token", global.token.is_some()),
+        ("--json", global.json),
+        ("--quiet", global.quiet),
+        ("--no-color", global.no_color),
+        ("--verbose", global.verbose),
+        ("--request-timeout", global.request_timeout.is_some()),
+        ("--ca-cert", global.ca_cert.is_some()),
+        ("--insecure", global.insecure),
+    ];
+    match given.iter().find(|(_, set)| *set) {
+        Some((flag, _)) => Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "podctl sim does not take {flag}: it is an option of the client commands \
+                 (see `podctl sim --help`)"
+            ),
+        )
+        .into()),
+        None => Ok(()),
+    }
 }

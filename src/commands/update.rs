@@ -1,5 +1,8 @@
 //! `podctl pod update`: replace a pod's definition (PUT /v2/pods/{id}).
 
+use std::io::IsTerminal;
+use std::path::Path;
+
 use anyhow::{Context, Result};
 
 use super::deployment::follow;
@@ -9,6 +12,18 @@ use crate::cli::{Source, UpdateArgs};
 use crate::exit::{Exit, Failure};
 
 pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
+    if args.file.is_none() {
+        if let Some(file) = id_is_a_file(args.id.as_str()) {
+            return Err(Failure::new(
+                Exit::Usage,
+                format!(
+                    "the pod id is missing: {file} is a file (usage: podctl pod update ID \
+                     {file})"
+                ),
+            )
+            .into());
+        }
+    }
     let def = input::load(
         ctx,
         &Source::from_arg(args.file.as_deref()),
@@ -41,4 +56,20 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         pods: vec![(args.id.clone(), None)],
     };
     follow(ctx, &client, &args.wait, target)
+}
+
+/// `pod update web.json` (the id forgotten) would take the path as the id and wait on stdin.
+/// When the id names an existing file and no file follows, that file is what was meant. A
+/// definition piped to `pod update /web` is still read when a file `web` happens to exist,
+/// unless the id ends in `.json`.
+fn id_is_a_file(id: &str) -> Option<String> {
+    let relative = id.trim_start_matches('/');
+    let likely = id.ends_with(".json") || std::io::stdin().is_terminal();
+    if !likely {
+        return None;
+    }
+    [relative, id]
+        .into_iter()
+        .find(|path| Path::new(path).is_file())
+        .map(str::to_string)
 }

@@ -7,6 +7,7 @@ use super::input;
 use super::{Ctx, Mode};
 use crate::cli::{Source, ValidateArgs};
 use crate::exit::{self, Exit, Failure};
+use crate::pod::text::printable;
 use crate::pod::validate::{Invalid, Problem};
 
 /// One file's verdict.
@@ -49,9 +50,14 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
                     if exit::code_for(&e) != Exit::Invalid {
                         unreadable = true;
                     }
+                    // The line starts with the file's name already: say it once.
+                    let text = format!("{e:#}");
+                    let reason = text
+                        .strip_prefix(&format!("reading pod definition from {file}: "))
+                        .map_or(text.as_str(), |rest| rest);
                     Verdict {
                         file: file.clone(),
-                        errors: vec![Problem::new("", format!("{e:#}"))],
+                        errors: vec![Problem::new("", reason)],
                         warnings: Vec::new(),
                     }
                 }
@@ -83,7 +89,7 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         Mode::Quiet => {
             // Only the files that fail, one per line, for `xargs` and friends.
             for v in verdicts.iter().filter(|v| !v.errors.is_empty()) {
-                writeln!(ctx.out, "{}", v.file)?;
+                writeln!(ctx.out, "{}", printable(&v.file))?;
             }
         }
         Mode::Human => {
@@ -95,7 +101,7 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
                     writeln!(ctx.out, "{}", p.line(&v.file, "warning: "))?;
                 }
                 if v.errors.is_empty() {
-                    writeln!(ctx.out, "{}: valid", v.file)?;
+                    writeln!(ctx.out, "{}: valid", printable(&v.file))?;
                 }
             }
         }
@@ -106,10 +112,12 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         return Err(Failure::new(Exit::Failure, "some files could not be read").into());
     }
     if invalid > 0 {
-        let s = if invalid == 1 { "" } else { "s" };
+        // "1 of 6 definitions invalid", "1 of 1 definition invalid", "2 of 2 definitions invalid".
+        let total = verdicts.len();
+        let s = if total == 1 { "" } else { "s" };
         return Err(Failure::new(
             Exit::Invalid,
-            format!("{invalid} of {} definition{s} invalid", verdicts.len()),
+            format!("{invalid} of {total} definition{s} invalid"),
         )
         .into());
     }

@@ -1,7 +1,5 @@
 //! `podctl pod versions`: the definition versions Marathon keeps (GET /v2/pods/{id}::versions).
 
-use std::time::SystemTime;
-
 use anyhow::{Context, Result};
 
 use super::{Ctx, Mode};
@@ -22,7 +20,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
             }
         }
         Mode::Human => {
-            let text = render::versions(&versions, SystemTime::now(), ctx.style);
+            let text = render::versions(&versions, super::now(), ctx.style);
             ctx.out.write_all(text.as_bytes())?;
         }
     }

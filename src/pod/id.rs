@@ -1,7 +1,9 @@
 //! Pod path ids (`/prod/web`): parsing, Marathon's naming rules and the URL form.
 //!
 //! Marathon accepts ids in URLs with or without leading and trailing slashes, but ids inside a
-//! definition must be absolute. `PodId` always holds the canonical absolute form.
+//! definition must be absolute. `PodId` always holds the canonical absolute form, and no
+//! `PodId` has a `.` or `..` segment: such a segment would be resolved by the URL parser and take
+//! a request out of `/v2/pods` (`../deployments/x`).
 
 use std::fmt;
 
@@ -9,6 +11,12 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 /// Last path segments Marathon reserves for its own routes.
 const RESERVED_SEGMENTS: [&str; 5] = ["restart", "tasks", "versions", ".", ".."];
+
+/// The longest pod id podctl sends or addresses, in characters. Marathon itself sets no limit,
+/// but a pod's id becomes part of its Mesos ids (`prod_web.instance-<uuid>.<container>`), which
+/// name directories on the agents (255 bytes at most), so a longer id can never run; and an id
+/// of any length was accepted by `POST` but then could not be addressed in a URL.
+pub const MAX_ID_LENGTH: usize = 200;
 
 /// Characters escaped in one URL path segment. Valid ids never contain them, but an id given with
 /// `--no-validate` still must not break the request line.
@@ -43,6 +51,11 @@ pub enum IdError {
     EmptySegment,
     BadSegment(String),
     Reserved(String),
+    /// A `.` or `..` segment: Marathon's `childOf` check refuses it, and in a URL it would
+    /// change the path.
+    DotSegment(String),
+    /// Longer than [`MAX_ID_LENGTH`] characters (the length is carried).
+    TooLong(usize),
 }
 
 impl fmt::Display for IdError {
@@ -60,6 +73,14 @@ impl fmt::Display for IdError {
                 f,
                 "must not end with the reserved keyword '{s}' (reserved: restart, tasks, versions, ., ..)"
             ),
+            IdError::DotSegment(s) => write!(
+                f,
+                "must not contain a '{s}' segment (write the path without '.' and '..')"
+            ),
+            IdError::TooLong(n) => write!(
+                f,
+                "is {n} characters long; pod ids are limited to {MAX_ID_LENGTH} characters"
+            ),
         }
     }
 }
@@ -68,6 +89,8 @@ impl std::error::Error for IdError {}
 
 impl PodId {
     /// Parses an id as a user types it on the command line: leading and trailing slashes optional.
+    /// These are Marathon's rules (the simulator uses them too); podctl's own length limit is
+    /// added by [`PodId::parse_arg`].
     pub fn parse(input: &str) -> Result<PodId, IdError> {
         let trimmed = input.trim_matches('/');
         if trimmed.is_empty() {
@@ -80,13 +103,35 @@ impl PodId {
         if RESERVED_SEGMENTS.contains(&last) {
             return Err(IdError::Reserved(last.to_string()));
         }
+        if let Some(dot) = trimmed.split('/').find(|s| *s == "." || *s == "..") {
+            return Err(IdError::DotSegment(dot.to_string()));
+        }
         Ok(PodId(format!("/{trimmed}")))
     }
 
+    /// Parses an id podctl is about to use in a request: Marathon's rules, and at most
+    /// [`MAX_ID_LENGTH`] characters.
+    pub fn parse_arg(input: &str) -> Result<PodId, IdError> {
+        check_length(input)?;
+        PodId::parse(input)
+    }
+
     /// Turns any string into the absolute form without checking Marathon's naming rules; for ids
-    /// that are only compared or shown (`--no-validate`, server output).
+    /// that are only compared or shown (`--no-validate`, server output). Empty, `.` and `..`
+    /// segments are resolved as Marathon's `canonicalPath` does, so even this id cannot leave
+    /// `/v2/pods` in a URL.
     pub fn lenient(input: &str) -> PodId {
-        PodId(format!("/{}", input.trim_matches('/')))
+        let mut segments: Vec<&str> = Vec::new();
+        for segment in input.split('/') {
+            match segment {
+                "" | "." => {}
+                ".." => {
+                    segments.pop();
+                }
+                s => segments.push(s),
+            }
+        }
+        PodId(format!("/{}", segments.join("/")))
     }
 
     /// The absolute id, `/prod/web`.
@@ -119,13 +164,26 @@ impl fmt::Display for PodId {
     }
 }
 
-/// Percent-encodes one URL path segment (`/`, `:`, `?` and the like are escaped).
+/// Refuses an id over [`MAX_ID_LENGTH`] characters (leading and trailing slashes aside, the
+/// absolute form counted).
+pub fn check_length(id: &str) -> Result<(), IdError> {
+    let length = id.trim_matches('/').chars().count() + 1;
+    if length > MAX_ID_LENGTH {
+        Err(IdError::TooLong(length))
+    } else {
+        Ok(())
+    }
+}
+
+/// Percent-encodes one URL path segment (`/`, `:`, `?`, `%` and the like are escaped, so
+/// `%2e%2e` stays text). `.` and `..` cannot be made safe this way (the URL parser resolves
+/// `%2e` like `.`): every caller refuses or resolves them first.
 pub fn encode_segment(segment: &str) -> String {
     utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 /// One segment: `.`-separated labels of `[a-z0-9]`, with inner `-` allowed. `.` and `..` pass
-/// here and are caught as reserved (Marathon resolves them, and refuses them as last segment).
+/// here and are refused afterwards, as reserved when last, as dot segments elsewhere.
 fn check_segment(segment: &str) -> Result<(), IdError> {
     if segment.is_empty() {
         return Err(IdError::EmptySegment);
@@ -187,8 +245,53 @@ mod tests {
                 "{reserved}"
             );
         }
-        // `.` and `..` are fine in the middle: Marathon resolves them.
-        assert!(PodId::parse("a/../b").is_ok());
+    }
+
+    /// `pod remove ../deployments/x` sent `DELETE /v2/deployments/x`.
+    #[test]
+    fn dot_segments_are_refused_anywhere() {
+        for bad in [
+            "a/../b",
+            "../deployments/x",
+            "./web",
+            "a/./b",
+            "/../../secrets/v1/x",
+        ] {
+            assert!(
+                matches!(PodId::parse(bad), Err(IdError::DotSegment(_))),
+                "{bad}: {:?}",
+                PodId::parse(bad)
+            );
+        }
+        assert!(PodId::parse("a.b/c.d").is_ok());
+    }
+
+    #[test]
+    fn ids_over_the_limit_are_refused() {
+        let longest = format!("/{}", "a".repeat(MAX_ID_LENGTH - 1));
+        assert!(PodId::parse_arg(&longest).is_ok());
+        let over = format!("/{}", "a".repeat(MAX_ID_LENGTH));
+        assert_eq!(
+            PodId::parse_arg(&over),
+            Err(IdError::TooLong(MAX_ID_LENGTH + 1))
+        );
+        assert_eq!(
+            PodId::parse_arg(&"a/".repeat(100_000)),
+            Err(IdError::TooLong(200_000))
+        );
+        // Marathon's own rules set no limit.
+        assert!(PodId::parse(&over).is_ok());
+    }
+
+    #[test]
+    fn lenient_ids_resolve_dot_segments() {
+        assert_eq!(PodId::lenient("/a/../b").as_str(), "/b");
+        assert_eq!(
+            PodId::lenient("../../deployments/x").url_path(),
+            "deployments/x"
+        );
+        assert_eq!(PodId::lenient("/a/./b//").as_str(), "/a/b");
+        assert_eq!(PodId::lenient("%2e%2e/x").url_path(), "%252e%252e/x");
     }
 
     #[test]

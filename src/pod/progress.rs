@@ -3,9 +3,14 @@
 //!
 //! A deployment that left `GET /v2/deployments` may have succeeded, been cancelled or rolled
 //! back, so absence alone is never success: the pod itself must show the goal reached.
+//!
+//! Every text built here is printed on stderr as it is, so whatever came from the server
+//! (deployment ids, actions, container names, states, failure messages) is made
+//! [`printable`] here, once.
 
 use super::deployment::Deployment;
 use super::status::{describe_states, Health, InstanceStatus, PodStatus, StatusView};
+use super::text::printable;
 use super::time::same_instant;
 
 /// What the pod should look like when the deployment is over.
@@ -28,7 +33,7 @@ pub struct Snapshot<'a> {
     pub status: Option<&'a PodStatus>,
 }
 
-/// A container that ended badly, as seen in one poll.
+/// A container that ended badly, as seen in one poll; every field is already [`printable`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedContainer {
     /// Mesos task id (`<instance>.<name>.<incarnation>`), unique per launch.
@@ -95,10 +100,11 @@ pub fn assess(goal: Goal, now: Snapshot) -> Assessment {
                 .filter(|i| is_ready(i, status) && (!current_version || runs_current(i, status)))
                 .count();
             parts.push(format!("{ready}/{desired} instances ready"));
-            for name in status.container_names() {
+            for (name, states) in status.container_tallies() {
                 parts.push(format!(
-                    "{name}: {}",
-                    describe_states(&status.container_states(name))
+                    "{}: {}",
+                    printable(name),
+                    printable(&describe_states(&states))
                 ));
             }
             (ready >= desired, failed_containers(status))
@@ -114,7 +120,7 @@ pub fn assess(goal: Goal, now: Snapshot) -> Assessment {
 /// `step 1/2 StartPod /web`, or `waiting to start` for a plan Marathon has not begun.
 pub fn describe_deployment(d: &Deployment) -> String {
     if d.current_step == 0 || d.current_actions.is_empty() {
-        return format!("deployment {} waiting to start", short_id(&d.id));
+        return format!("deployment {} waiting to start", printable(short_id(&d.id)));
     }
     let actions = d
         .current_actions
@@ -125,7 +131,12 @@ pub fn describe_deployment(d: &Deployment) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    format!("step {}/{} {actions}", d.current_step, d.total_steps)
+    format!(
+        "step {}/{} {}",
+        d.current_step,
+        d.total_steps,
+        printable(&actions)
+    )
 }
 
 /// The first block of a UUID is enough to tell deployments apart in a progress line.
@@ -186,14 +197,15 @@ fn failed_containers(status: &PodStatus) -> Vec<FailedContainer> {
                     .and_then(serde_json::Value::as_str)
                     .map(str::to_string)
             });
+            let task = c
+                .container_id
+                .clone()
+                .unwrap_or_else(|| format!("{}.{}", instance.id, c.name));
             failed.push(FailedContainer {
-                task: c
-                    .container_id
-                    .clone()
-                    .unwrap_or_else(|| format!("{}.{}", instance.id, c.name)),
-                name: c.name.clone(),
-                state: c.status.clone(),
-                message,
+                task: printable(&task).into_owned(),
+                name: printable(&c.name).into_owned(),
+                state: printable(&c.status).into_owned(),
+                message: message.map(|m| printable(&m).into_owned()),
             });
         }
     }
@@ -529,6 +541,66 @@ mod tests {
         assert_eq!(
             describe_deployment(&d),
             "deployment abcd1234 waiting to start"
+        );
+    }
+
+    /// Issue 11.4: failure messages and deployment actions reached stderr raw during `--wait`.
+    #[test]
+    fn server_text_in_progress_lines_is_escaped() {
+        let evil = "\u{1b}]0;pwned\u{7}\r\u{9b}2J\u{202e}";
+        let d = Deployment {
+            id: format!("{evil}-1"),
+            current_step: 1,
+            total_steps: 1,
+            current_actions: vec![Action {
+                action: format!("StartPod{evil}"),
+                pod: Some(format!("/web{evil}")),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let waiting = Deployment {
+            current_step: 0,
+            ..d.clone()
+        };
+        let mut status = status(
+            spec(1, false),
+            vec![instance(1, "STABLE", "TASK_FAILED", None, NEW)],
+        );
+        let container = &mut status.instances[0].containers[0];
+        container.name = format!("app{evil}");
+        container.container_id = Some(format!("web.instance-1.app{evil}.1"));
+        container.message = Some(format!("exit 1{evil}"));
+        let a = assess(
+            Goal::Running {
+                current_version: false,
+            },
+            Snapshot {
+                deployment: Some(&d),
+                status: Some(&status),
+            },
+        );
+        let failed = &a.failed[0];
+        let texts = [
+            describe_deployment(&d),
+            describe_deployment(&waiting),
+            a.summary.clone(),
+            failed.name.clone(),
+            failed.task.clone(),
+            failed.state.clone(),
+            failed.message.clone().unwrap_or_default(),
+        ];
+        for text in texts {
+            assert!(
+                !text.chars().any(|c| c.is_control() || c == '\u{202e}'),
+                "{text:?}"
+            );
+        }
+        assert!(
+            a.summary
+                .contains(r"app\u{1b}]0;pwned\u{7}\r\u{9b}2J\u{202e}"),
+            "{}",
+            a.summary
         );
     }
 }

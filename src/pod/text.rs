@@ -1,12 +1,15 @@
 //! Turns the raw bytes of a pod definition into JSON, refusing what Marathon would misread, and
-//! makes text safe to print on one line ([`printable`]).
+//! makes text safe to print on one line ([`printable`]): the one escaping function for
+//! everything from a server or a definition that reaches a terminal.
 //!
 //! Pure, no I/O: the caller reads a file, stdin or a URL (at most [`MAX_DEFINITION_BYTES`] + 1
 //! bytes) and hands the bytes here. Beyond plain JSON syntax this refuses oversized input,
 //! non-UTF-8 bytes and duplicate object keys (serde_json would silently keep the last one, and
 //! the definition sent would not be the one that was reviewed), and skips a UTF-8 byte order
-//! mark, which Marathon's Jackson accepts too. It must never panic and never recurse without
-//! bound: nesting is limited by serde_json's recursion limit (128), which stays in force.
+//! mark, which Marathon's Jackson accepts too. These checks run even with `--no-validate`, as
+//! does the refusal of a document that is not an object and of an over-long id. It must never
+//! panic and never recurse without bound: nesting is limited by serde_json's recursion limit
+//! (128), which stays in force.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -14,6 +17,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use super::id::check_length;
+#[cfg(test)]
+use super::id::MAX_ID_LENGTH;
 use super::validate::{Invalid, Problem, Segment};
 
 /// The largest definition podctl reads: 10 MiB. Marathon has no use for more (its own request
@@ -54,7 +60,7 @@ pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
     }
     .deserialize(&mut de)
     .and_then(|value| de.end().map(|()| value));
-    parsed.map_err(|e| match duplicate.into_inner() {
+    let value = parsed.map_err(|e| match duplicate.into_inner() {
         Some(Duplicate { key, mut path }) => {
             // Segments were collected innermost first, while the error travelled outwards.
             path.reverse();
@@ -69,7 +75,32 @@ pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
             )
         }
         None => invalid(Vec::new(), format!("invalid JSON: {}", describe(&e))),
-    })
+    })?;
+    check_shape(&value).map_err(|(path, message)| invalid(path, message))?;
+    Ok(value)
+}
+
+/// What is refused even with `--no-validate`: a document that is no pod definition at all
+/// (`null`, `[]`), and an id no command could address afterwards (see [`MAX_ID_LENGTH`](super::id::MAX_ID_LENGTH)).
+fn check_shape(value: &Value) -> Result<(), (Vec<Segment>, String)> {
+    let Some(object) = value.as_object() else {
+        let got = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        return Err((
+            Vec::new(),
+            format!("a pod definition must be a JSON object, got {got}"),
+        ));
+    };
+    if let Some(Value::String(id)) = object.get("id") {
+        check_length(id).map_err(|e| (vec![Segment::Key("id".into())], e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// The refusal of a definition over the limit; `size` is `None` when only "more" is known
@@ -211,24 +242,34 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
-/// Text safe to print on one line: control characters (newlines, escape sequences) are shown
-/// escaped (`\n`, `\u{1b}`), so text from a definition or a server can neither break a line
-/// nor drive the terminal.
+/// Text safe to print on one line: control characters (C0 such as newline, CR, BS, BEL and ESC,
+/// which starts CSI and OSC sequences; DEL; the C1 range U+0080 to U+009F) and the Unicode
+/// bidirectional controls (U+202A to U+202E, U+2066 to U+2069, and the marks U+200E, U+200F,
+/// U+061C), which can make text read in another order than it is, are shown escaped (`\n`,
+/// `\u{1b}`, `\u{202e}`). Text from a definition or a server can neither break a line, nor
+/// drive the terminal, nor disguise itself. Linear in the length of the text.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(char::is_control) {
+    if !text.contains(needs_escape) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether [`printable`] escapes `c`. `char::is_control` is Unicode's Cc: C0, DEL and C1.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
 }
 
 #[cfg(test)]
@@ -238,7 +279,61 @@ mod tests {
     fn printable_escapes_control_characters_only() {
         assert_eq!(printable("/web"), "/web");
         assert_eq!(printable("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
-        assert_eq!(printable("héllo ✓"), "héllo ✓");
+        assert_eq!(printable("héllo ✓ שלום"), "héllo ✓ שלום");
+    }
+
+    #[test]
+    fn printable_escapes_every_kind_of_terminal_control() {
+        let cases = [
+            ("\u{1b}]0;title\u{7}", "\\u{1b}]0;title\\u{7}"), // OSC ended by BEL
+            ("ok\rfake", "ok\\rfake"),
+            ("ab\u{8}\u{8}", "ab\\u{8}\\u{8}"),
+            ("\u{7f}", "\\u{7f}"),
+            ("\u{9b}31m", "\\u{9b}31m"), // C1 CSI
+            ("\u{85}", "\\u{85}"),
+            ("\u{9f}", "\\u{9f}"),
+            ("abc\u{202e}fdp.exe", "abc\\u{202e}fdp.exe"),
+            (
+                "\u{202a}\u{202b}\u{202c}\u{202d}",
+                "\\u{202a}\\u{202b}\\u{202c}\\u{202d}",
+            ),
+            (
+                "\u{2066}\u{2067}\u{2068}\u{2069}",
+                "\\u{2066}\\u{2067}\\u{2068}\\u{2069}",
+            ),
+            ("\u{200e}\u{200f}\u{61c}", "\\u{200e}\\u{200f}\\u{61c}"),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(printable(raw), shown, "{raw:?}");
+        }
+        // Neighbours of the ranges are ordinary text.
+        assert_eq!(
+            printable("\u{a0}\u{2029}\u{206a}"),
+            "\u{a0}\u{2029}\u{206a}"
+        );
+    }
+
+    /// `--no-validate` sent `null` and `[]`; the text checks refuse them.
+    #[test]
+    fn documents_that_are_not_objects_are_refused() {
+        for (text, got) in [("null", "null"), ("[]", "an array"), ("5", "a number")] {
+            assert_eq!(
+                message(text.as_bytes()),
+                format!("t.json: a pod definition must be a JSON object, got {got}")
+            );
+        }
+    }
+
+    #[test]
+    fn over_long_ids_are_refused_by_the_text_checks() {
+        let id = format!("/{}", "a".repeat(MAX_ID_LENGTH));
+        let text = format!(r#"{{"id": "{id}"}}"#);
+        assert_eq!(
+            message(text.as_bytes()),
+            "t.json: /id: is 201 characters long; pod ids are limited to 200 characters"
+        );
+        let ok = format!(r#"{{"id": "/{}"}}"#, "a".repeat(MAX_ID_LENGTH - 1));
+        assert!(parse_definition("t.json", ok.as_bytes()).is_ok());
     }
 
     use super::*;
@@ -276,7 +371,7 @@ mod tests {
             "t.json: /a~1b/~0/1: duplicate key \"k\" at line 1 column 30"
         );
         // The same key in different objects is fine.
-        assert!(parse_definition("t.json", br#"[{"k": 1}, {"k": 2}]"#).is_ok());
+        assert!(parse_definition("t.json", br#"{"a": [{"k": 1}, {"k": 2}]}"#).is_ok());
     }
 
     /// Found by fuzzing: a key with a newline in it split the report over several lines.

@@ -3,7 +3,9 @@
 
 mod tables;
 
-pub use tables::{cluster_list, deployments, pod_list, pod_show, versions, ClusterRow};
+pub use tables::{
+    cluster_list, deployments, pod_list, pod_show, versions, ClusterRow, Layout, PAD_LIMIT,
+};
 
 use std::io::Write;
 
@@ -14,11 +16,17 @@ use serde::Serialize;
 pub struct Style {
     /// Colour escapes allowed (a terminal, and no NO_COLOR / --no-color).
     pub color: bool,
+    /// The terminal's width in columns when the output goes to one: table cells wider than
+    /// that are cut with `…`. `None` (a pipe, a file): cells are written whole.
+    pub width: Option<usize>,
 }
 
 impl Style {
     /// Plain text: what scripts, pipes and tests see.
-    pub const PLAIN: Style = Style { color: false };
+    pub const PLAIN: Style = Style {
+        color: false,
+        width: None,
+    };
 }
 
 /// Writes a value as pretty JSON followed by a newline.

@@ -1,11 +1,15 @@
-//! The tables of `pod list`, `pod show`, `pod versions` and `cluster list`.
+//! The tables of `pod list`, `pod show`, `pod versions`, `deployment list` and `cluster list`.
 //!
 //! Tables are borderless columns like kubectl's, so they read well in a terminal and in a log
-//! alike; colour is only added when [`Style::color`] allows it.
+//! alike; colour is only added when [`Style::color`] allows it. Every cell goes through
+//! [`printable`], and rendering is linear in the data: a column is only as wide as its cells of
+//! at most [`PAD_LIMIT`] columns, a wider cell overflows its column instead of widening every row,
+//! and on a terminal ([`Style::width`]) a cell wider than the screen is cut with `…`. Scripts
+//! get every character in `--json` and `-q`, and in tables written to a pipe.
 
 use std::time::SystemTime;
 
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Style;
 use crate::pod::status::{describe_states, Health, PodStatus, PodSummary, StatusView};
@@ -13,53 +17,169 @@ use crate::pod::text::printable;
 use crate::pod::time::age_since;
 use crate::pod::Deployment;
 
+/// The widest cell that still sets its column's width. Ids are at most 200 characters and an
+/// instance id adds 46, so real tables stay aligned; a hostile 100,000-character id overflows
+/// its own row instead of padding every other row to its width.
+pub const PAD_LIMIT: usize = 256;
+
+/// The narrowest a terminal is taken to be when cutting cells.
+const MIN_CUT: usize = 40;
+
+/// Spaces between columns.
+const GAP: usize = 2;
+
+/// The terminal colours used for states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Color {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Color {
+    fn sgr(self) -> &'static str {
+        match self {
+            Color::Green => "32",
+            Color::Yellow => "33",
+            Color::Red => "31",
+        }
+    }
+}
+
+/// A table cell: printable text, its display width, and how to style it.
+struct Cell {
+    text: String,
+    width: usize,
+    color: Option<Color>,
+    bold: bool,
+}
+
 /// A table cell; text from the server is shown with control characters escaped.
 fn cell<T: std::fmt::Display>(content: T) -> Cell {
-    let text = content.to_string();
-    Cell::new(printable(&text))
+    let text = printable(&content.to_string()).into_owned();
+    Cell {
+        width: text.width(),
+        text,
+        color: None,
+        bold: false,
+    }
 }
 
-fn new_table(header: &[&str], style: Style) -> Table {
-    let mut table = Table::new();
-    table.load_preset(presets::NOTHING);
-    // Never wrap: like kubectl, a long row overflows rather than being squeezed into columns
-    // one word wide, and the output stays greppable.
-    table.set_content_arrangement(ContentArrangement::Disabled);
+fn styled(mut cell: Cell, color: Option<Color>, bold: bool) -> Cell {
+    cell.color = color;
+    cell.bold = bold;
+    cell
+}
+
+/// Rows of cells, rendered as aligned columns.
+struct Table {
+    header: Option<Vec<Cell>>,
+    rows: Vec<Vec<Cell>>,
+}
+
+fn new_table(header: &[&str], layout: Layout) -> Table {
+    Table {
+        header: layout
+            .headers
+            .then(|| header.iter().map(|h| styled(cell(h), None, true)).collect()),
+        rows: Vec::new(),
+    }
+}
+
+impl Table {
+    fn add_row(&mut self, row: Vec<Cell>) {
+        self.rows.push(row);
+    }
+
+    /// Renders with two spaces between columns and no trailing blanks.
+    fn finish(self, style: Style) -> String {
+        let cut = style.width.map(|w| w.max(MIN_CUT));
+        let mut rows: Vec<Vec<Cell>> = self.header.into_iter().chain(self.rows).collect();
+        if let Some(cut) = cut {
+            for c in rows.iter_mut().flatten() {
+                if c.width > cut {
+                    cut_to(c, cut);
+                }
+            }
+        }
+        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut widths = vec![0; columns];
+        for row in &rows {
+            for (i, c) in row.iter().enumerate() {
+                if c.width <= PAD_LIMIT {
+                    widths[i] = widths[i].max(c.width);
+                }
+            }
+        }
+        let mut out = String::new();
+        for row in &rows {
+            let mut line = String::new();
+            // Padding is written only before a non-empty cell, so no line ends in blanks.
+            let mut pending = 0;
+            for (i, c) in row.iter().enumerate() {
+                if !c.text.is_empty() {
+                    line.extend(std::iter::repeat_n(' ', pending));
+                    pending = 0;
+                    paint(&mut line, c, style);
+                }
+                pending += widths[i].saturating_sub(c.width) + GAP;
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Shortens a cell to `max` columns, the last being `…`.
+fn cut_to(c: &mut Cell, max: usize) {
+    let mut text = String::new();
+    let mut width = 0;
+    for ch in c.text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if width + w > max - 1 {
+            break;
+        }
+        text.push(ch);
+        width += w;
+    }
+    text.push('…');
+    c.text = text;
+    c.width = width + 1;
+}
+
+fn paint(line: &mut String, c: &Cell, style: Style) {
+    let mut codes: Vec<&str> = Vec::new();
     if style.color {
-        table.enforce_styling();
+        if c.bold {
+            codes.push("1");
+        }
+        if let Some(color) = c.color {
+            codes.push(color.sgr());
+        }
+    }
+    if codes.is_empty() {
+        line.push_str(&c.text);
     } else {
-        table.force_no_tty();
+        line.push_str(&format!("\u{1b}[{}m{}\u{1b}[0m", codes.join(";"), c.text));
     }
-    table.set_header(header.iter().map(|h| styled(cell(h), style, None, true)));
-    table
 }
 
-/// Renders a table with two spaces between columns and no trailing blanks.
-fn finish(mut table: Table) -> String {
-    for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
-    }
-    let mut out = String::new();
-    for line in table.lines() {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+/// Which parts of a table to show, from `--no-headers` and `--flat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The header row (`ID  INSTANCES ...`).
+    pub headers: bool,
+    /// One row per container, every field filled and free of spaces, for `awk` and `cut`.
+    pub flat: bool,
 }
 
-fn styled(cell: Cell, style: Style, color: Option<Color>, bold: bool) -> Cell {
-    if !style.color {
-        return cell;
-    }
-    let cell = match color {
-        Some(c) => cell.fg(c),
-        None => cell,
+impl Layout {
+    /// Headers, and the tree form for people.
+    pub const DEFAULT: Layout = Layout {
+        headers: true,
+        flat: false,
     };
-    if bold {
-        cell.add_attribute(Attribute::Bold)
-    } else {
-        cell
-    }
 }
 
 /// The colour of a pod, instance or task state.
@@ -74,58 +194,122 @@ fn state_color(state: &str) -> Option<Color> {
     }
 }
 
-fn state_cell(text: &str, style: Style) -> Cell {
-    styled(cell(text), style, state_color(text), false)
+fn state_cell(text: &str) -> Cell {
+    styled(cell(text), state_color(text), false)
 }
 
-/// `pod list`: one row per pod, then one row per container with its states across instances.
-pub fn pod_list(pods: &[PodSummary], now: SystemTime, style: Style) -> String {
-    let mut table = new_table(&["ID", "INSTANCES", "STATUS", "SINCE", "VERSION"], style);
+/// The colour of a container's states across instances: its state's, or yellow when mixed.
+fn tally_color(states: &[(String, usize)]) -> Option<Color> {
+    match states {
+        [(only, _)] => state_color(only),
+        [] => None,
+        _ => Some(Color::Yellow),
+    }
+}
+
+/// `pod list`: one row per pod, then one row per container with its states across instances
+/// (`├─ app  2 running`); flat, one row per container with the pod's fields repeated.
+pub fn pod_list(pods: &[PodSummary], now: SystemTime, style: Style, layout: Layout) -> String {
+    if layout.flat {
+        return pod_list_flat(pods, now, style, layout);
+    }
+    let mut table = new_table(&["ID", "INSTANCES", "STATUS", "SINCE", "VERSION"], layout);
     for pod in pods {
         table.add_row(vec![
-            styled(cell(&pod.id), style, None, true),
+            styled(cell(&pod.id), None, true),
             cell(format!(
                 "{}/{}",
                 pod.stable_instances(),
                 pod.desired_instances()
             )),
-            state_cell(&pod.status, style),
+            state_cell(&pod.status),
             cell(age_since(pod.status_since.as_deref(), now)),
             cell(pod.version().unwrap_or("-")),
         ]);
-        let names = pod.container_names();
-        for (i, name) in names.iter().enumerate() {
-            let branch = if i + 1 == names.len() {
-                "└─"
-            } else {
-                "├─"
-            };
-            let states = pod.container_states(name);
-            let described = describe_states(&states);
-            let color = match states.as_slice() {
-                [(only, _)] => state_color(only),
-                [] => None,
-                _ => Some(Color::Yellow),
-            };
+        let tallies = pod.container_tallies();
+        let last = tallies.len();
+        for (i, (name, states)) in tallies.iter().enumerate() {
+            let branch = if i + 1 == last { "└─" } else { "├─" };
             table.add_row(vec![
                 cell(format!(" {branch} {name}")),
                 cell(""),
-                styled(cell(described), style, color, false),
+                styled(cell(describe_states(states)), tally_color(states), false),
                 cell(""),
                 cell(""),
             ]);
         }
     }
-    finish(table)
+    table.finish(style)
 }
 
-/// `pod show`: a summary, then one row per container of each instance.
+/// `pod list --flat`: `ID CONTAINER STATES INSTANCES STATUS SINCE VERSION`, states as
+/// `running=2,staging=1`; a pod without containers has one row with `-`.
+fn pod_list_flat(pods: &[PodSummary], now: SystemTime, style: Style, layout: Layout) -> String {
+    let mut table = new_table(
+        &[
+            "ID",
+            "CONTAINER",
+            "STATES",
+            "INSTANCES",
+            "STATUS",
+            "SINCE",
+            "VERSION",
+        ],
+        layout,
+    );
+    for pod in pods {
+        let instances = format!("{}/{}", pod.stable_instances(), pod.desired_instances());
+        let since = age_since(pod.status_since.as_deref(), now);
+        let version = pod.version().unwrap_or("-");
+        let mut tallies = pod.container_tallies();
+        if tallies.is_empty() {
+            tallies.push(("-", Vec::new()));
+        }
+        for (name, states) in &tallies {
+            let tally = if states.is_empty() {
+                "-".to_string()
+            } else {
+                states
+                    .iter()
+                    .map(|(s, n)| format!("{s}={n}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            table.add_row(vec![
+                cell(&pod.id),
+                cell(name),
+                styled(cell(tally), tally_color(states), false),
+                cell(&instances),
+                state_cell(or_dash(&pod.status)),
+                cell(&since),
+                cell(version),
+            ]);
+        }
+    }
+    table.finish(style)
+}
+
+/// A field that may be empty, as `-`, so columns never collapse for `awk`.
+fn or_dash(text: &str) -> &str {
+    if text.is_empty() {
+        "-"
+    } else {
+        text
+    }
+}
+
+/// `pod show`: a summary, then one row per container of each instance; flat, only the rows,
+/// each with the pod id and every field filled.
 pub fn pod_show(
     pod: &PodStatus,
     deployments: &[Deployment],
     now: SystemTime,
     style: Style,
+    layout: Layout,
 ) -> String {
+    if layout.flat {
+        return pod_show_flat(pod, now, style, layout);
+    }
     let mut out = String::new();
     let since = match pod.status_since.as_deref() {
         Some(ts) => format!(" for {} (since {ts})", age_since(Some(ts), now)),
@@ -143,8 +327,15 @@ pub fn pod_show(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut summary = new_table(&["", ""], style);
-    summary.set_header(Vec::<Cell>::new());
+    // The summary has no header row: its first line is `Pod:  /web`, so `| head -1` says
+    // which pod this is.
+    let mut summary = new_table(
+        &[],
+        Layout {
+            headers: false,
+            flat: false,
+        },
+    );
     for (k, v) in [
         ("Pod:", pod.id.clone()),
         ("Status:", format!("{}{since}", pod.status)),
@@ -160,48 +351,79 @@ pub fn pod_show(
         ("Deployments:", in_progress),
     ] {
         let value = if k == "Status:" {
-            styled(cell(v), style, state_color(&pod.status), false)
+            styled(cell(v), state_color(&pod.status), false)
         } else {
             cell(v)
         };
-        summary.add_row(vec![styled(cell(k), style, None, true), value]);
+        summary.add_row(vec![styled(cell(k), None, true), value]);
     }
-    out.push_str(&finish(summary));
+    out.push_str(&summary.finish(style));
 
     if pod.instances.is_empty() {
         out.push_str("\nNo instances.\n");
         return out;
     }
     out.push('\n');
-    let mut table = new_table(
-        &[
-            "INSTANCE",
-            "AGENT",
-            "STATUS",
-            "CONTAINER",
-            "STATE",
-            "HEALTH",
-            "ENDPOINTS",
-            "SINCE",
-        ],
-        style,
-    );
+    let mut table = new_table(&INSTANCE_HEADER[1..], layout);
+    for (first, row) in instance_rows(pod, now) {
+        // Instance, agent and status only on an instance's first row: the rows below are its.
+        let row = row
+            .into_iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, c)| if first || i > 3 { c } else { cell("") })
+            .collect();
+        table.add_row(row);
+    }
+    out.push_str(&table.finish(style));
+    out
+}
+
+const INSTANCE_HEADER: [&str; 9] = [
+    "POD",
+    "INSTANCE",
+    "AGENT",
+    "STATUS",
+    "CONTAINER",
+    "STATE",
+    "HEALTH",
+    "ENDPOINTS",
+    "SINCE",
+];
+
+/// `pod show --flat`: `POD INSTANCE AGENT STATUS CONTAINER STATE HEALTH ENDPOINTS SINCE`.
+fn pod_show_flat(pod: &PodStatus, now: SystemTime, style: Style, layout: Layout) -> String {
+    let mut table = new_table(&INSTANCE_HEADER, layout);
+    for (_, row) in instance_rows(pod, now) {
+        table.add_row(row);
+    }
+    table.finish(style)
+}
+
+/// One row per container of each instance (one row for an instance without containers), with
+/// every column of [`INSTANCE_HEADER`] filled, and whether it is its instance's first row.
+fn instance_rows(pod: &PodStatus, now: SystemTime) -> Vec<(bool, Vec<Cell>)> {
+    let mut rows = Vec::new();
     for instance in &pod.instances {
-        let agent = instance.agent_hostname.as_deref().unwrap_or("-");
+        let agent = or_dash(instance.agent_hostname.as_deref().unwrap_or("-"));
+        let status = or_dash(&instance.status);
         if instance.containers.is_empty() {
-            table.add_row(vec![
-                cell(&instance.id),
-                cell(agent),
-                state_cell(&instance.status, style),
-                cell("-"),
-                cell("-"),
-                cell("-"),
-                cell("-"),
-                cell(age_since(instance.status_since.as_deref(), now)),
-            ]);
+            rows.push((
+                true,
+                vec![
+                    cell(&pod.id),
+                    cell(or_dash(&instance.id)),
+                    cell(agent),
+                    state_cell(status),
+                    cell("-"),
+                    cell("-"),
+                    cell("-"),
+                    cell("-"),
+                    cell(age_since(instance.status_since.as_deref(), now)),
+                ],
+            ));
         }
         for (i, c) in instance.containers.iter().enumerate() {
-            let first = i == 0;
             let health = match c.health() {
                 Health::Healthy => "healthy",
                 Health::Unhealthy => "unhealthy",
@@ -216,42 +438,40 @@ pub fn pod_show(
                 })
                 .collect::<Vec<_>>()
                 .join(",");
-            table.add_row(vec![
-                cell(if first { instance.id.as_str() } else { "" }),
-                cell(if first { agent } else { "" }),
-                if first {
-                    state_cell(&instance.status, style)
-                } else {
-                    cell("")
-                },
-                cell(&c.name),
-                state_cell(&c.status, style),
-                styled(cell(health), style, state_color(health), false),
-                cell(if endpoints.is_empty() {
-                    "-".to_string()
-                } else {
-                    endpoints
-                }),
-                cell(age_since(c.status_since.as_deref(), now)),
-            ]);
+            rows.push((
+                i == 0,
+                vec![
+                    cell(&pod.id),
+                    cell(or_dash(&instance.id)),
+                    cell(agent),
+                    state_cell(status),
+                    cell(or_dash(&c.name)),
+                    state_cell(or_dash(&c.status)),
+                    styled(cell(health), state_color(health), false),
+                    cell(or_dash(&endpoints)),
+                    cell(age_since(c.status_since.as_deref(), now)),
+                ],
+            ));
         }
     }
-    out.push_str(&finish(table));
-    out
+    rows
 }
 
 /// `pod versions`: oldest first, with ages.
 pub fn versions(versions: &[String], now: SystemTime, style: Style) -> String {
-    let mut table = new_table(&["VERSION", "AGE"], style);
+    let mut table = new_table(&["VERSION", "AGE"], Layout::DEFAULT);
     for v in versions {
         table.add_row(vec![cell(v), cell(age_since(Some(v), now))]);
     }
-    finish(table)
+    table.finish(style)
 }
 
 /// `deployment list`: oldest first.
 pub fn deployments(deployments: &[Deployment], now: SystemTime, style: Style) -> String {
-    let mut table = new_table(&["ID", "AFFECTS", "STEP", "ACTIONS", "AGE"], style);
+    let mut table = new_table(
+        &["ID", "AFFECTS", "STEP", "ACTIONS", "AGE"],
+        Layout::DEFAULT,
+    );
     for d in deployments {
         let affects = d.affected();
         let actions = d
@@ -276,7 +496,7 @@ pub fn deployments(deployments: &[Deployment], now: SystemTime, style: Style) ->
             cell(age_since(d.version.as_deref(), now)),
         ]);
     }
-    finish(table)
+    table.finish(style)
 }
 
 /// One row of `cluster list`.
@@ -289,16 +509,16 @@ pub struct ClusterRow {
 
 /// `cluster list`: the current cluster is marked with `*`.
 pub fn cluster_list(rows: &[ClusterRow], style: Style) -> String {
-    let mut table = new_table(&["", "NAME", "URL", "TOKEN"], style);
+    let mut table = new_table(&["", "NAME", "URL", "TOKEN"], Layout::DEFAULT);
     for r in rows {
         table.add_row(vec![
             cell(if r.current { "*" } else { "" }),
-            styled(cell(&r.name), style, None, r.current),
+            styled(cell(&r.name), None, r.current),
             cell(&r.url),
             cell(if r.has_token { "yes" } else { "no" }),
         ]);
     }
-    finish(table)
+    table.finish(style)
 }
 
 #[cfg(test)]
@@ -378,7 +598,12 @@ mod tests {
     fn pod_list_has_a_row_per_pod_and_container() {
         let (pod, now) = sample();
         let json = wire(&pod);
-        let text = pod_list(&[serde_json::from_str(&json).unwrap()], now, Style::PLAIN);
+        let text = pod_list(
+            &[serde_json::from_str(&json).unwrap()],
+            now,
+            Style::PLAIN,
+            Layout::DEFAULT,
+        );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
         assert!(lines[0].starts_with("ID"), "{text}");
@@ -401,7 +626,7 @@ mod tests {
     #[test]
     fn pod_show_lists_every_container_of_every_instance() {
         let (pod, now) = sample();
-        let text = pod_show(&pod, &[], now, Style::PLAIN);
+        let text = pod_show(&pod, &[], now, Style::PLAIN, Layout::DEFAULT);
         assert!(text.contains("Pod:          /web"), "{text}");
         assert!(text.contains("DEGRADED for 5m"), "{text}");
         assert!(text.contains("1/2 stable"), "{text}");
@@ -431,9 +656,13 @@ mod tests {
     #[test]
     fn colour_only_when_asked() {
         let (pod, now) = sample();
-        let style = Style { color: true };
+        let style = Style {
+            color: true,
+            width: None,
+        };
         let json = wire(&pod);
-        assert!(pod_list(&[serde_json::from_str(&json).unwrap()], now, style).contains('\u{1b}'));
+        let pods = [serde_json::from_str(&json).unwrap()];
+        assert!(pod_list(&pods, now, style, Layout::DEFAULT).contains('\u{1b}'));
     }
 
     #[test]
@@ -445,5 +674,181 @@ mod tests {
             text,
             "VERSION                   AGE\n2026-01-01T00:00:00.000Z  60m\n"
         );
+    }
+
+    /// A pod list as Marathon would send it: one pod with `n` containers in one instance,
+    /// next to a pod whose id is `id_len` characters.
+    fn many_containers(n: usize, id_len: usize) -> String {
+        let tasks: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"name":"c{i}","status":"TASK_RUNNING"}}"#))
+            .collect();
+        format!(
+            r#"[{{"id":"/big","status":"STABLE","instances":[{{"status":"STABLE","containers":[{}]}}]}},
+               {{"id":"/{}","status":"STABLE","instances":[]}}]"#,
+            tasks.join(","),
+            "x".repeat(id_len)
+        )
+    }
+
+    /// Issue 11.10: a 100,000-character id next to a pod with many containers made 1.3 GB of
+    /// padded output. The output is bounded by the input plus a fixed amount per cell.
+    #[test]
+    fn table_output_is_linear_in_its_input() {
+        let now = SystemTime::UNIX_EPOCH;
+        let (n, id_len) = (20_000, 100_000);
+        let body = many_containers(n, id_len);
+        let pods: Vec<PodSummary> = serde_json::from_str(&body).unwrap();
+        for layout in [
+            Layout::DEFAULT,
+            Layout {
+                headers: true,
+                flat: true,
+            },
+        ] {
+            let text = pod_list(&pods, now, Style::PLAIN, layout);
+            let rows = text.lines().count();
+            let cells = rows * 7;
+            assert!(rows >= n + 2, "{rows} rows");
+            assert!(
+                text.len() <= body.len() + cells * (PAD_LIMIT + GAP),
+                "{} bytes of output for {} bytes of input",
+                text.len(),
+                body.len()
+            );
+            // Off a terminal nothing is cut: the long id is there whole.
+            assert!(text.contains(&"x".repeat(id_len)), "{layout:?}");
+        }
+    }
+
+    #[test]
+    fn cells_wider_than_the_terminal_are_cut() {
+        let now = SystemTime::UNIX_EPOCH;
+        let body = many_containers(3, 500);
+        let pods: Vec<PodSummary> = serde_json::from_str(&body).unwrap();
+        let terminal = Style {
+            color: false,
+            width: Some(80),
+        };
+        let text = pod_list(&pods, now, terminal, Layout::DEFAULT);
+        let long = text.lines().find(|l| l.starts_with("/xxx")).unwrap();
+        let id = long.split(' ').next().unwrap();
+        assert_eq!(id.chars().count(), 80, "{long}");
+        assert!(id.ends_with("x…"), "{long}");
+        assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
+        // Short cells are untouched.
+        assert!(text.contains("/big"), "{text}");
+    }
+
+    #[test]
+    fn wide_and_bidi_text_is_escaped_and_aligned() {
+        let body = r#"[{"id":"/a","status":"STABLE","instances":[{"status":"STABLE","containers":[
+            {"name":"x\u202ey","status":"TASK_RUNNING"},{"name":"日本","status":"TASK_RUNNING"}]}]}]"#;
+        let pods: Vec<PodSummary> = serde_json::from_str(body).unwrap();
+        let text = pod_list(&pods, SystemTime::UNIX_EPOCH, Style::PLAIN, Layout::DEFAULT);
+        assert!(!text.contains('\u{202e}'), "{text:?}");
+        assert!(text.contains(r"x\u{202e}y"), "{text}");
+        // The state column starts at the same display column on every container row.
+        let columns: Vec<usize> = text
+            .lines()
+            .skip(2)
+            .map(|l| {
+                let at = l.find("1 running").unwrap();
+                UnicodeWidthStr::width(&l[..at])
+            })
+            .collect();
+        assert_eq!(columns[0], columns[1], "{text}");
+    }
+
+    /// Issue 11.21: `pod show | head -1` printed a blank line.
+    #[test]
+    fn pod_show_starts_with_the_pod() {
+        let (pod, now) = sample();
+        let text = pod_show(&pod, &[], now, Style::PLAIN, Layout::DEFAULT);
+        assert!(text.starts_with("Pod:"), "{text}");
+    }
+
+    /// Issue 11.21: `awk '{print $1}'` read `├─`; `--flat` repeats the pod id on every row.
+    #[test]
+    fn flat_tables_have_one_field_per_column() {
+        let (pod, now) = sample();
+        let flat = Layout {
+            headers: false,
+            flat: true,
+        };
+        let json = wire(&pod);
+        let pods = [serde_json::from_str(&json).unwrap()];
+        let list = pod_list(&pods, now, Style::PLAIN, flat);
+        let rows: Vec<Vec<&str>> = list
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                [
+                    "/web",
+                    "app",
+                    "running=1,staging=1",
+                    "1/2",
+                    "DEGRADED",
+                    "5m",
+                    "2026-01-01T00:00:00.000Z"
+                ],
+                [
+                    "/web",
+                    "log",
+                    "running=2",
+                    "1/2",
+                    "DEGRADED",
+                    "5m",
+                    "2026-01-01T00:00:00.000Z"
+                ],
+            ],
+            "{list}"
+        );
+        let show = pod_show(&pod, &[], now, Style::PLAIN, flat);
+        let rows: Vec<Vec<&str>> = show
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(rows.len(), 4, "{show}");
+        for row in &rows {
+            assert_eq!(row.len(), 9, "{show}");
+            assert_eq!(row[0], "/web");
+        }
+        assert_eq!(
+            rows[1],
+            [
+                "/web",
+                "web.instance-1",
+                "agent-1",
+                "STABLE",
+                "log",
+                "TASK_RUNNING",
+                "-",
+                "-",
+                "60s"
+            ]
+        );
+        let headed = pod_list(
+            &pods,
+            now,
+            Style::PLAIN,
+            Layout {
+                headers: true,
+                flat: true,
+            },
+        );
+        assert!(headed.starts_with("ID  "), "{headed}");
+        let bare = pod_list(
+            &pods,
+            now,
+            Style::PLAIN,
+            Layout {
+                headers: false,
+                flat: false,
+            },
+        );
+        assert!(bare.starts_with("/web"), "{bare}");
     }
 }

@@ -84,6 +84,11 @@ impl Faults {
     }
 }
 
+/// Checks one `--fault` spec as the command line reads it (a clap value parser).
+pub fn check_fault(spec: &str) -> Result<String, String> {
+    parse_rule(spec).map(|_| spec.to_string())
+}
+
 fn parse_rule(spec: &str) -> Result<Rule, String> {
     let (method, rest) = spec
         .trim()

@@ -506,12 +506,8 @@ impl Instance {
 }
 
 /// A new instance id: `<segments joined by _>.instance-<uuid>`.
-pub fn new_instance_id(pod: &PodId) -> String {
-    format!(
-        "{}.instance-{}",
-        pod.instance_prefix(),
-        uuid::Uuid::new_v4()
-    )
+pub fn new_instance_id(pod: &PodId, uuid: &str) -> String {
+    format!("{}.instance-{uuid}", pod.instance_prefix())
 }
 
 #[cfg(test)]

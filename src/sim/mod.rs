@@ -3,13 +3,15 @@
 //! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `front` owns
 //! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
 //! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
-//! refusal, `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it
-//! for scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it
-//! speaks and never touches `commands`, `marathon` or `render`.
+//! refusal, `clock` gives the time and the ids (the system's, or a manual clock for tests),
+//! `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it for
+//! scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it speaks
+//! and never touches `commands`, `marathon` or `render`.
 
 mod agents;
 mod auth;
 mod body;
+mod clock;
 mod error;
 mod fault;
 mod front;
@@ -25,11 +27,13 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 
 use auth::Auth;
+use clock::Clock;
+pub use fault::check_fault;
 use fault::Faults;
 use front::{Connections, Front};
 pub use seed::Seed;
@@ -62,6 +66,9 @@ pub struct SimOptions {
     pub quiet: bool,
     /// Glob patterns (`crash*`); a container whose `image.id` matches one keeps failing.
     pub fail_images: Vec<String>,
+    /// For tests: time starts at 2026-01-01T00:00:00Z and moves only through
+    /// `POST /_sim/clock/advance?by=DURATION`; ids are sequential.
+    pub manual_clock: bool,
 }
 
 impl Default for SimOptions {
@@ -77,6 +84,7 @@ impl Default for SimOptions {
             seed: Seed::default(),
             quiet: false,
             fail_images: Vec::new(),
+            manual_clock: false,
         }
     }
 }
@@ -125,13 +133,22 @@ impl Simulator {
             .server_addr()
             .to_ip()
             .ok_or_else(|| anyhow!("the simulator's HTTP server is not on an IP socket"))?;
-        let cluster_id = uuid::Uuid::new_v4().to_string();
-        let mut cluster = Cluster::new(opts.deploy_time, &cluster_id).with_fail_images(fail_images);
-        cluster.seed(&opts.seed, SystemTime::now());
+        let clock = if opts.manual_clock {
+            Clock::manual()
+        } else {
+            Clock::System
+        };
+        let mut ids = clock.ids();
+        let cluster_id = ids.next_id();
+        let mut cluster = Cluster::new(opts.deploy_time, &cluster_id)
+            .with_fail_images(fail_images)
+            .with_ids(ids);
+        cluster.seed(&opts.seed, clock.now());
         let scheme = if tls.is_some() { "https" } else { "http" };
         let connections = Arc::new(Connections::default());
         let context = Context {
             cluster: Mutex::new(cluster),
+            clock,
             leader: addr.to_string(),
             scheme,
             auth,

@@ -11,18 +11,19 @@ use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::SystemTime;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::auth::Auth;
 use super::body::{check_definition, parse_instance_ids, parse_pod};
+use super::clock::Clock;
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
 use super::front::Connections;
 use super::route::{flag, Method, Route};
 use super::state::Cluster;
+use crate::pod::time::format_timestamp;
 use crate::pod::PodId;
 
 /// Largest request body read; Marathon's own limit is in the same range.
@@ -34,6 +35,8 @@ pub const MARATHON_VERSION: &str = "1.10.26";
 /// What every worker shares.
 pub struct Context {
     pub cluster: Mutex<Cluster>,
+    /// `now` for every request; the manual one also answers `/_sim/clock`.
+    pub clock: Clock,
     /// `host:port` of this "leader".
     pub leader: String,
     /// `http` or `https`, for `X-Marathon-Leader`.
@@ -248,6 +251,9 @@ fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
             return Reply::error(&e);
         }
     }
+    if ctx.clock.is_manual() && path.starts_with(CLOCK_PATH) {
+        return clock_admin(ctx, method, path, query);
+    }
     let route = match Route::parse(path) {
         Ok(route) => route,
         Err(e) => return Reply::error(&e),
@@ -263,6 +269,34 @@ fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
         reply.body.clear();
     }
     reply
+}
+
+/// The simulator's own admin paths, outside Marathon's API (which has no `/_sim`). They exist only
+/// under the manual clock; otherwise they are unknown paths like any other.
+const CLOCK_PATH: &str = "/_sim/clock";
+
+/// `GET /_sim/clock` tells the time; `POST /_sim/clock/advance?by=2s` moves it forward.
+fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply {
+    let now = match (path.strip_prefix(CLOCK_PATH).unwrap_or(path), method) {
+        ("", Method::Get) => ctx.clock.now(),
+        ("/advance", Method::Post) => {
+            let by = query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("by="))
+                .map(|by| humantime::parse_duration(by).map_err(|e| format!("by={by}: {e}")));
+            match by {
+                Some(Ok(by)) => ctx.clock.advance(by).unwrap_or_else(|| ctx.clock.now()),
+                Some(Err(message)) => return Reply::json(400, &json!({ "message": message })),
+                None => {
+                    let message = "expected ?by=DURATION, e.g. ?by=2s";
+                    return Reply::json(400, &json!({ "message": message }));
+                }
+            }
+        }
+        ("" | "/advance", _) => return Reply::error(&SimError::MethodNotAllowed),
+        _ => return Reply::error(&SimError::UriNotFound(path.to_string())),
+    };
+    Reply::json(200, &json!({ "now": format_timestamp(now) }))
 }
 
 fn header<'r>(request: &'r tiny_http::Request, name: &str) -> Option<&'r str> {
@@ -300,7 +334,7 @@ fn dispatch(
     query: &str,
     request: &mut tiny_http::Request,
 ) -> Result<Reply, SimError> {
-    let now = SystemTime::now();
+    let now = ctx.clock.now();
     let force = flag(query, "force");
     let wipe = flag(query, "wipe");
     // Parse before taking the lock: bodies can be large and need no state.
@@ -918,6 +952,7 @@ mod tests {
     fn failing_image_hangs_its_deployment_until_stopped() {
         let base = start_with(SimOptions {
             fail_images: vec!["crash*".into()],
+            manual_clock: true,
             ..SimOptions::default()
         });
         let c = client();
@@ -933,21 +968,27 @@ mod tests {
         assert_eq!(listed[0]["id"], created.as_str());
         assert_eq!(listed[0]["currentStep"], 2);
         assert_eq!(listed[0]["totalSteps"], 2);
-        // The container runs for half a second, then fails: poll the status for it.
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        let failed = loop {
-            let s = json_body(
+        // The container runs for half a second, then fails.
+        let status = || {
+            json_body(
                 c.get(format!("{base}/v2/pods/web::status"))
                     .send()
                     .expect("status"),
-            );
-            assert_eq!(s["status"], "DEGRADED", "{s}");
-            assert_ne!(s["instances"][0]["status"], "STABLE", "{s}");
-            if s["instances"][0]["containers"][0]["status"] == "TASK_FAILED" {
-                break s;
-            }
-            assert!(std::time::Instant::now() < deadline, "never failed: {s}");
+            )
         };
+        let running = status();
+        assert_eq!(running["status"], "DEGRADED", "{running}");
+        assert_eq!(
+            running["instances"][0]["containers"][0]["status"], "TASK_RUNNING",
+            "{running}"
+        );
+        advance(&c, &base, "600ms");
+        let failed = status();
+        assert_eq!(failed["status"], "DEGRADED", "{failed}");
+        assert_eq!(
+            failed["instances"][0]["containers"][0]["status"], "TASK_FAILED",
+            "{failed}"
+        );
         let instance = &failed["instances"][0];
         assert_eq!(instance["status"], "TERMINAL");
         let app = &instance["containers"][0];
@@ -984,6 +1025,54 @@ mod tests {
                 .expect("status"),
         );
         assert_eq!(s["status"], "DEGRADED");
+    }
+
+    fn advance(c: &Client, base: &str, by: &str) -> Value {
+        let r = c
+            .post(format!("{base}/_sim/clock/advance?by={by}"))
+            .send()
+            .expect("advance");
+        assert_eq!(r.status(), 200);
+        json_body(r)
+    }
+
+    #[test]
+    fn the_manual_clock_moves_only_when_told_and_its_path_exists_only_with_it() {
+        let base = start_with(SimOptions {
+            manual_clock: true,
+            ..SimOptions::default()
+        });
+        let c = client();
+        let now = || json_body(c.get(format!("{base}/_sim/clock")).send().expect("clock"));
+        assert_eq!(now(), json!({"now": "2026-01-01T00:00:00.000Z"}));
+        assert_eq!(
+            advance(&c, &base, "2s"),
+            json!({"now": "2026-01-01T00:00:02.000Z"})
+        );
+        assert_eq!(now(), json!({"now": "2026-01-01T00:00:02.000Z"}));
+        let r = send_json(c.post(format!("{base}/v2/pods")), &pod("/web", "nginx"));
+        // Ids follow each other: the cluster (1), the instance (2), the deployment (3).
+        assert_eq!(deployment_id(&r), "00000000-0000-4000-8000-000000000003");
+        let definition = json_body(r);
+        assert_eq!(definition["version"], "2026-01-01T00:00:02.000Z");
+        for (method, path, status) in [
+            ("POST", "/_sim/clock/advance?by=soon", 400),
+            ("POST", "/_sim/clock/advance", 400),
+            ("GET", "/_sim/clock/advance?by=1s", 405),
+            ("GET", "/_sim/clock/other", 404),
+        ] {
+            let r = c
+                .request(method.parse().expect("method"), format!("{base}{path}"))
+                .send()
+                .expect("answer");
+            assert_eq!(r.status(), status, "{method} {path}");
+        }
+        // Without the manual clock the admin path is an unknown path, answered like Marathon.
+        let system = start(0, None);
+        for path in ["/_sim/clock", "/_sim/clock/advance?by=1s"] {
+            let r = c.post(format!("{system}{path}")).send().expect("answer");
+            assert_eq!(r.status(), 404, "{path}");
+        }
     }
 
     fn header(r: &Response, name: &str) -> String {

@@ -23,6 +23,7 @@ use glob::Pattern;
 use serde_json::{json, Value};
 
 use super::agents::Agents;
+use super::clock::Ids;
 use super::error::SimError;
 use super::instance::{new_instance_id, requested_ports, Instance};
 use super::normalize::{normalize, only_scaling_differs, same_spec};
@@ -49,6 +50,8 @@ pub struct Cluster {
     fail_images: Vec<Pattern>,
     /// Stands for `lastUpdated` in cached statuses; random, so no definition can contain it.
     now_marker: String,
+    /// Deployment and instance ids.
+    ids: Ids,
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +106,14 @@ impl Cluster {
             next_seq: 0,
             fail_images: Vec::new(),
             now_marker: format!("podctl-sim-now-{}", uuid::Uuid::new_v4()),
+            ids: Ids::Random,
         }
+    }
+
+    /// Draws deployment and instance ids from `ids` (sequential ones under the manual clock).
+    pub fn with_ids(mut self, ids: Ids) -> Cluster {
+        self.ids = ids;
+        self
     }
 
     /// Preloads `seed.pods` pods whose instances have been STABLE for an hour at `now`, with no
@@ -192,7 +202,7 @@ impl Cluster {
             if same_spec(&current, &definition) {
                 return Ok(Written {
                     definition,
-                    deployment_id: uuid::Uuid::new_v4().to_string(),
+                    deployment_id: self.ids.next_id(),
                 });
             }
         }
@@ -371,7 +381,7 @@ impl Cluster {
                 if instance.address.is_some() {
                     instance.address = Some(self.agents.address());
                 }
-                instance.id = new_instance_id(id);
+                instance.id = new_instance_id(id, &self.ids.next_id());
                 self.next_seq += 1;
                 instance.seq = self.next_seq;
             }
@@ -548,7 +558,7 @@ impl Cluster {
     ) -> String {
         let before = self.pods.get(id).map(|r| r.spec.clone());
         let actions = self.apply(id, target.clone(), now);
-        let deployment_id = uuid::Uuid::new_v4().to_string();
+        let deployment_id = self.ids.next_id();
         let plan = Plan {
             id: deployment_id.clone(),
             version,
@@ -703,7 +713,7 @@ impl Cluster {
                 self.next_seq += 1;
                 let share = (k + 1) as f64 / count as f64;
                 Instance {
-                    id: new_instance_id(id),
+                    id: new_instance_id(id, &self.ids.next_id()),
                     seq: self.next_seq,
                     incarnation: 1,
                     spec: spec.clone(),

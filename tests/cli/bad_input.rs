@@ -13,7 +13,7 @@ use podctl::pod::progress::{assess, Goal, Snapshot};
 use podctl::pod::status::PodSummary;
 use podctl::pod::text::{parse_definition, MAX_DEFINITION_BYTES};
 use podctl::pod::{validate, PodStatus};
-use podctl::render::{pod_list, pod_show, Style};
+use podctl::render::{pod_list, pod_show, Layout, Style};
 
 use crate::support::{minimal, Out, Podctl, Sim, BIN};
 
@@ -84,7 +84,11 @@ fn nothing_sent(sim: &Sim) {
 /// names the file itself (`reading pod definition from FILE: ...`), so add and update say only it.
 #[track_caller]
 fn refused_everywhere(sim: &Sim, podctl: &Podctl, file: &str, code: i32, message: &str) {
-    let line = format!("{file}: {message}");
+    // `pod validate` starts its line with the file's name, so it names it only there.
+    let reason = message
+        .strip_prefix(&format!("reading pod definition from {file}: "))
+        .unwrap_or(message);
+    let line = format!("{file}: {reason}");
     let out = podctl.run(&["pod", "validate", file]);
     assert_eq!(out.code, code, "{out:#?}");
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -95,7 +99,11 @@ fn refused_everywhere(sim: &Sim, podctl: &Podctl, file: &str, code: i32, message
     );
     assert!(!out.stderr.contains("panicked"), "{out:#?}");
 
-    let error = if code == 1 { message.to_string() } else { line };
+    let error = if code == 1 {
+        message.to_string()
+    } else {
+        format!("{file}: {message}")
+    };
     one_error_line(&podctl.run(&["pod", "add", file]), code, &error);
     one_error_line(&podctl.run(&["pod", "update", "/x", file]), code, &error);
     nothing_sent(sim);
@@ -336,7 +344,7 @@ fn an_unreadable_file_is_an_io_error() {
     std::fs::write(&path, minimal("/secret")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     let file = path.display().to_string();
-    let line = format!("{file}: reading pod definition from {file}: Permission denied");
+    let line = format!("{file}: Permission denied");
 
     let out = run_unprivileged(home.path(), &sim.url, &["pod", "validate", &file]);
     assert_eq!(out.code, 1, "{out:#?}");
@@ -410,7 +418,11 @@ fn duplicate_keys_anywhere_are_refused_with_their_object() {
 #[test]
 fn fuzz_findings_stay_fixed() {
     let podctl = Podctl::new();
-    for path in corpus("fuzz/definition") {
+    let definitions = corpus("fuzz/definition");
+    let statuses = corpus("fuzz/status");
+    // An empty corpus would pass with no cases at all.
+    assert!(!definitions.is_empty() && !statuses.is_empty());
+    for path in definitions {
         let bytes = std::fs::read(&path).unwrap();
         match parse_definition("f.json", &bytes) {
             Ok(value) => {
@@ -431,14 +443,19 @@ fn fuzz_findings_stay_fixed() {
         }
     }
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    for path in corpus("fuzz/status") {
+    let mut parsed = 0;
+    for path in statuses {
         let bytes = std::fs::read(&path).unwrap();
         // `pod list` reads the lean summary, `pod show` the full status.
         if let Ok(pods) = serde_json::from_slice::<Vec<PodSummary>>(&bytes) {
-            assert!(!pod_list(&pods, now, Style::PLAIN).is_empty());
+            parsed += 1;
+            if !pods.is_empty() {
+                assert!(!pod_list(&pods, now, Style::PLAIN, Layout::DEFAULT).is_empty());
+            }
         }
         if let Ok(pod) = serde_json::from_slice::<PodStatus>(&bytes) {
-            assert!(!pod_show(&pod, &[], now, Style::PLAIN).is_empty());
+            parsed += 1;
+            assert!(!pod_show(&pod, &[], now, Style::PLAIN, Layout::DEFAULT).is_empty());
             for goal in [
                 Goal::Running {
                     current_version: true,
@@ -453,4 +470,6 @@ fn fuzz_findings_stay_fixed() {
             }
         }
     }
+    // The seeds are real simulator answers: they must reach the renderers, not just fail to parse.
+    assert!(parsed >= 5, "only {parsed} status inputs parsed");
 }

@@ -1,20 +1,41 @@
 //! Deployments: `--wait`, `deployment list|watch|rollback|stop`, time-outs and Ctrl-C.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
+//!
+//! The simulator runs on the manual clock: a deployment moves only when a test advances the clock,
+//! so waiting commands are started in the background and the clock is moved while they poll.
 
-use crate::support::{deployment_id, eventually, Sim, BIN};
+use std::time::Duration;
+
+use crate::support::{deployment_id, Podctl, Sim};
 
 /// Quick polling, and a bound so that a broken wait fails the test instead of hanging it.
-const FAST: [&str; 4] = ["--interval", "50ms", "--timeout", "30s"];
+const FAST: [&str; 4] = ["--interval", "50ms", "--timeout", "60s"];
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Runs a waiting command while moving the clock by `step` after each poll, until it exits.
+fn waited(sim: &Sim, podctl: &Podctl, args: &[&str], step: Duration) -> crate::support::Out {
+    let mut all = args.to_vec();
+    all.extend(FAST);
+    let mut running = podctl.spawn(&all);
+    // One poll with the clock still: nothing can have finished, so it must still be waiting.
+    running.await_requests(sim, sim.request_count(), 3);
+    assert!(!running.exited(), "returned before the clock moved");
+    running.drive(sim, step, 50)
+}
 
 #[test]
 fn add_wait_returns_when_every_instance_is_ready() {
-    let sim = Sim::with_args(&["--deploy-time", "600ms"]);
+    let sim = Sim::manual(&["--deploy-time", "600ms"]);
     let podctl = sim.podctl();
-    let mut args = vec!["pod", "add", "examples/web.json", "--wait"];
-    args.extend(FAST);
-    let out = podctl.run(&args);
+    let out = waited(
+        &sim,
+        &podctl,
+        &["pod", "add", "examples/web.json", "--wait"],
+        ms(150),
+    );
     let id = deployment_id(out.ok());
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
     assert_eq!(status["status"], "STABLE", "{status}");
@@ -43,24 +64,21 @@ fn add_wait_returns_when_every_instance_is_ready() {
 
 #[test]
 fn quiet_wait_prints_only_the_id() {
-    let sim = Sim::with_args(&["--deploy-time", "200ms"]);
-    let mut args = vec!["pod", "add", "examples/web.json", "--wait", "-q"];
-    args.extend(FAST);
-    let out = sim.podctl().run(&args);
+    let sim = Sim::manual(&["--deploy-time", "200ms"]);
+    let args = ["pod", "add", "examples/web.json", "--wait", "-q"];
+    let out = waited(&sim, &sim.podctl(), &args, ms(100));
     assert!(!out.ok().trim().contains(' '), "{out:#?}");
     assert_eq!(out.stderr, "");
 }
 
 #[test]
 fn update_and_remove_wait_for_their_goal() {
-    let sim = Sim::with_args(&["--deploy-time", "300ms"]);
+    let sim = Sim::manual(&["--deploy-time", "300ms"]);
     let podctl = sim.podctl();
-    let mut add = vec!["pod", "add", "examples/web.json", "--wait"];
-    add.extend(FAST);
-    podctl.run(&add).ok();
-    let mut update = vec!["pod", "update", "/web", "examples/web-v2.json", "--wait"];
-    update.extend(FAST);
-    podctl.run(&update).ok();
+    let add = ["pod", "add", "examples/web.json", "--wait"];
+    waited(&sim, &podctl, &add, ms(100)).ok();
+    let update = ["pod", "update", "/web", "examples/web-v2.json", "--wait"];
+    waited(&sim, &podctl, &update, ms(100)).ok();
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
     let version = status["spec"]["version"].as_str().unwrap().to_string();
     let ready = status["instances"]
@@ -73,9 +91,8 @@ fn update_and_remove_wait_for_their_goal() {
         .count();
     assert!(ready >= 3, "{status}");
 
-    let mut remove = vec!["pod", "remove", "/web", "--wait"];
-    remove.extend(FAST);
-    let out = podctl.run(&remove);
+    let remove = ["pod", "remove", "/web", "--wait"];
+    let out = waited(&sim, &podctl, &remove, ms(100));
     out.ok();
     assert!(out.stderr.contains("pod removed"), "{out:#?}");
     assert_eq!(podctl.run(&["deployment", "list", "-q"]).ok(), "");
@@ -83,23 +100,21 @@ fn update_and_remove_wait_for_their_goal() {
 
 #[test]
 fn kill_wait_returns_when_replacements_are_ready() {
-    let sim = Sim::with_args(&["--deploy-time", "300ms"]);
+    let sim = Sim::manual(&["--deploy-time", "300ms"]);
     let podctl = sim.podctl();
-    let mut add = vec!["pod", "add", "examples/web.json", "--wait"];
-    add.extend(FAST);
-    podctl.run(&add).ok();
+    let add = ["pod", "add", "examples/web.json", "--wait"];
+    waited(&sim, &podctl, &add, ms(100)).ok();
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
     let instance = status["instances"][0]["id"].as_str().unwrap().to_string();
-    let mut kill = vec!["pod", "kill", "/web", instance.as_str(), "--wait"];
-    kill.extend(FAST);
-    podctl.run(&kill).ok();
+    let kill = ["pod", "kill", "/web", instance.as_str(), "--wait"];
+    waited(&sim, &podctl, &kill, ms(100)).ok();
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
     assert_eq!(status["status"], "STABLE", "{status}");
 }
 
 #[test]
 fn a_wait_that_times_out_exits_8_and_says_what_is_pending() {
-    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let sim = Sim::manual(&["--deploy-time", "60s"]);
     let args = vec![
         "pod",
         "add",
@@ -130,7 +145,7 @@ fn a_wait_that_times_out_exits_8_and_says_what_is_pending() {
 
 #[test]
 fn deployment_list_shows_running_deployments() {
-    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let sim = Sim::manual(&["--deploy-time", "60s"]);
     let podctl = sim.podctl();
     let empty = podctl.run(&["deployment", "list"]);
     assert_eq!(empty.ok(), "");
@@ -155,12 +170,15 @@ fn deployment_list_shows_running_deployments() {
 
 #[test]
 fn watch_follows_a_deployment_and_unknown_ids_exit_4() {
-    let sim = Sim::with_args(&["--deploy-time", "500ms"]);
+    let sim = Sim::manual(&["--deploy-time", "500ms"]);
     let podctl = sim.podctl();
     let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
-    let mut watch = vec!["deployment", "watch", id.as_str()];
-    watch.extend(FAST);
-    let out = podctl.run(&watch);
+    let out = waited(
+        &sim,
+        &podctl,
+        &["deployment", "watch", id.as_str()],
+        ms(100),
+    );
     out.ok();
     assert!(out.stderr.contains("2/2 instances ready"), "{out:#?}");
     assert_eq!(
@@ -178,7 +196,7 @@ fn watch_follows_a_deployment_and_unknown_ids_exit_4() {
 
 #[test]
 fn rollback_reverts_a_create() {
-    let sim = Sim::with_args(&["--deploy-time", "30s"]);
+    let sim = Sim::manual(&["--deploy-time", "30s"]);
     let podctl = sim.podctl();
     let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
     let out = podctl.run(&["deployment", "rollback", &id]);
@@ -204,12 +222,11 @@ fn rollback_reverts_a_create() {
 
 #[test]
 fn rollback_can_wait_for_the_revert() {
-    let sim = Sim::with_args(&["--deploy-time", "400ms"]);
+    let sim = Sim::manual(&["--deploy-time", "400ms"]);
     let podctl = sim.podctl();
     let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
-    let mut args = vec!["deployment", "rollback", id.as_str(), "--wait"];
-    args.extend(FAST);
-    let out = podctl.run(&args);
+    let args = ["deployment", "rollback", id.as_str(), "--wait"];
+    let out = waited(&sim, &podctl, &args, ms(100));
     out.ok();
     assert!(out.stderr.contains("pod removed"), "{out:#?}");
     assert_eq!(podctl.run(&["deployment", "list", "-q"]).ok(), "");
@@ -217,7 +234,7 @@ fn rollback_can_wait_for_the_revert() {
 
 #[test]
 fn stop_ends_a_deployment_and_keeps_the_pod() {
-    let sim = Sim::with_args(&["--deploy-time", "30s"]);
+    let sim = Sim::manual(&["--deploy-time", "30s"]);
     let podctl = sim.podctl();
     let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
     assert_eq!(
@@ -234,56 +251,27 @@ fn stop_ends_a_deployment_and_keeps_the_pod() {
 
 #[test]
 fn ctrl_c_stops_waiting_not_the_deployment() {
-    let sim = Sim::with_args(&["--deploy-time", "60s"]);
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args([
-            "pod",
-            "add",
-            "examples/web.json",
-            "--wait",
-            "--interval",
-            "50ms",
-        ])
-        .env_clear()
-        .env("PODCTL_URL", &sim.url)
-        .env("HOME", dir.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until it is polling: the deployment shows up in the simulator's log.
-    eventually("the first poll", || {
-        sim.requests()
-            .iter()
-            .any(|r| r.contains("GET /v2/deployments"))
-    });
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let code = child.wait().unwrap().code();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    assert_eq!(code, Some(130), "{stderr}");
-    let id = deployment_id(&stdout);
+    let sim = Sim::manual(&["--deploy-time", "60s"]);
+    let podctl = sim.podctl();
+    let mut running = podctl.spawn(&[
+        "pod",
+        "add",
+        "examples/web.json",
+        "--wait",
+        "--interval",
+        "50ms",
+    ]);
+    // Wait until it is polling: the POST and a first poll are in the simulator's log.
+    running.await_requests(&sim, 0, 3);
+    assert!(!running.exited());
+    running.interrupt();
+    let out = running.finish();
+    assert_eq!(out.code, 130, "{out:#?}");
+    let id = deployment_id(&out.stdout);
     assert!(
-        stderr.contains(&format!("podctl deployment watch {id}")),
-        "{stderr}"
+        out.stderr
+            .contains(&format!("podctl deployment watch {id}")),
+        "{out:#?}"
     );
     assert!(sim
         .podctl()
@@ -294,18 +282,23 @@ fn ctrl_c_stops_waiting_not_the_deployment() {
 
 #[test]
 fn failing_containers_are_named_and_the_wait_times_out() {
-    let sim = Sim::with_args(&["--deploy-time", "0", "--fail-image", "crash*"]);
+    let sim = Sim::manual(&["--deploy-time", "0", "--fail-image", "crash*"]);
     let podctl = sim.podctl();
-    let out = podctl.run(&[
+    let mut running = podctl.spawn(&[
         "pod",
         "add",
         "examples/crash.json",
         "--wait",
         "--timeout",
-        "2500ms",
+        "4s",
         "--interval",
-        "100ms",
+        "50ms",
     ]);
+    running.await_requests(&sim, 0, 3);
+    // Past the brief run before the crash, into the back-off; the clock then stays there, so
+    // every later poll sees the failure until the wait times out.
+    sim.advance(ms(1000));
+    let out = running.finish();
     let id = deployment_id(&out.stdout);
     let err = out.fails(8);
     let warning = err
@@ -317,7 +310,7 @@ fn failing_containers_are_named_and_the_wait_times_out() {
         "{warning}"
     );
     let last = err.lines().last().unwrap();
-    assert!(last.contains("timed out after 2s 500ms"), "{last}");
+    assert!(last.contains("timed out after 4s"), "{last}");
     assert!(last.contains("failing: app ("), "{last}");
     assert!(
         last.contains(&format!("podctl deployment watch {id}")),
@@ -329,40 +322,49 @@ fn failing_containers_are_named_and_the_wait_times_out() {
     );
     // The deployment hangs until someone acts: roll it back and wait for the revert.
     assert!(podctl.run(&["deployment", "list", "-q"]).ok().contains(&id));
-    let mut rollback = vec!["deployment", "rollback", id.as_str(), "--wait"];
-    rollback.extend(FAST);
-    podctl.run(&rollback).ok();
+    // Instant deployments: the revert may be over before the first poll.
+    let rollback = [
+        "deployment",
+        "rollback",
+        id.as_str(),
+        "--wait",
+        "--interval",
+        "50ms",
+    ];
+    podctl.spawn(&rollback).drive(&sim, ms(100), 50).ok();
     podctl.run(&["pod", "show", "/crash"]).fails(4);
 }
 
 #[test]
 fn a_rollback_of_a_crashing_update_restores_the_old_pod() {
-    let sim = Sim::with_args(&["--deploy-time", "0", "--fail-image", "crash*"]);
+    let sim = Sim::manual(&["--deploy-time", "0", "--fail-image", "crash*"]);
     let podctl = sim.podctl();
-    let mut add = vec!["pod", "add", "examples/web.json", "--wait"];
-    add.extend(FAST);
-    podctl.run(&add).ok();
+    podctl.run(&["pod", "add", "examples/web.json"]).ok();
+    sim.advance(ms(100));
     let mut crashing: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string("examples/web.json").unwrap()).unwrap();
     crashing["containers"][0]["image"]["id"] = "crashloop/nginx:2".into();
-    let out = podctl.run_with_stdin(
-        &[
-            "pod",
-            "update",
-            "/web",
-            "--wait",
-            "--timeout",
-            "1500ms",
-            "--interval",
-            "100ms",
-        ],
-        &crashing.to_string(),
-    );
+    let out = podctl.run_with_stdin(&["pod", "update", "/web"], &crashing.to_string());
     let id = deployment_id(&out.stdout);
-    out.fails(8);
-    let mut rollback = vec!["deployment", "rollback", id.as_str(), "--wait"];
-    rollback.extend(FAST);
-    podctl.run(&rollback).ok();
+    // Crashing and relaunched again and again, the update never ends on its own.
+    for _ in 0..5 {
+        sim.advance(ms(1000));
+        assert!(podctl.run(&["deployment", "list", "-q"]).ok().contains(&id));
+    }
+    assert_eq!(
+        podctl.run(&["pod", "show", "/web", "--json"]).json()["status"],
+        "DEGRADED"
+    );
+    // Instant deployments: the revert may be over before the first poll.
+    let rollback = [
+        "deployment",
+        "rollback",
+        id.as_str(),
+        "--wait",
+        "--interval",
+        "50ms",
+    ];
+    podctl.spawn(&rollback).drive(&sim, ms(100), 50).ok();
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
     assert_eq!(status["spec"]["containers"][0]["image"]["id"], "nginx:1.27");
     assert_eq!(status["status"], "STABLE", "{status}");

@@ -213,13 +213,15 @@ fn huge_bodies_are_refused_at_the_limit() {
 
 #[test]
 fn long_server_messages_are_cut_and_escaped() {
-    let message = format!("bad\u{1b}[31m{}", "x".repeat(100_000));
+    let message = format!("bad\u{1b}[31m\u{202e}\u{9b}{}", "x".repeat(100_000));
     let body = serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap();
     let (url, _) = hostile(move |s, _| reply(s, "500 Internal Server Error", &body));
     let err = podctl(&url).run(&["pod", "list"]).fails(1).to_string();
     assert!(err.len() < 1000, "{} bytes: {}", err.len(), &err[..300]);
     assert!(err.contains("more characters not shown"), "{err}");
-    assert!(!err.contains('\u{1b}'), "{err:?}");
+    for raw in ['\u{1b}', '\u{202e}', '\u{9b}'] {
+        assert!(!err.contains(raw), "{raw:?} in {err:?}");
+    }
 
     // An error body over the 1 MiB error limit is not read to the end.
     let (url, _) = hostile(|s, _| {

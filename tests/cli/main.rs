@@ -6,11 +6,15 @@
 mod bad_input;
 mod completion;
 mod config;
+mod credentials;
 mod deployments;
 mod errors;
+mod golden;
+mod help;
 mod hostile;
 mod pods;
 mod security;
 mod support;
+mod ux;
 mod validate;
 mod wire;

@@ -1,12 +1,14 @@
 //! The pod lifecycle against the simulator: add, list, show, update, remove, kill, versions.
 
-use crate::support::{deployment_id, eventually, id_of, shared_examples, Sim};
+use std::time::Duration;
+
+use crate::support::{deployment_id, example_files, id_of, Sim};
 
 #[test]
-fn every_shared_example_goes_through_its_whole_lifecycle() {
+fn every_published_example_goes_through_its_whole_lifecycle() {
     let sim = Sim::start();
     let podctl = sim.podctl();
-    for file in shared_examples() {
+    for file in example_files() {
         let file = file.display().to_string();
         let id = id_of(file.as_ref());
         deployment_id(podctl.run(&["pod", "add", &file]).ok());
@@ -143,7 +145,7 @@ fn show_lists_containers_of_every_instance() {
 
 #[test]
 fn show_reports_a_deployment_in_progress() {
-    let sim = Sim::with_args(&["--deploy-time", "20s"]);
+    let sim = Sim::manual(&["--deploy-time", "20s"]);
     let podctl = sim.podctl();
     let id = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
     let shown = podctl.run(&["pod", "show", "/web"]);
@@ -238,7 +240,7 @@ fn update_sends_force_only_when_asked() {
 
 #[test]
 fn a_locked_pod_needs_force() {
-    let sim = Sim::with_args(&["--deploy-time", "60s"]);
+    let sim = Sim::manual(&["--deploy-time", "60s"]);
     let podctl = sim.podctl();
     let first = deployment_id(podctl.run(&["pod", "add", "examples/web.json"]).ok());
     let err = podctl
@@ -278,7 +280,7 @@ fn remove_reports_the_deployment() {
 
 #[test]
 fn kill_replaces_instances() {
-    let sim = Sim::start();
+    let sim = Sim::manual(&["--deploy-time", "0"]);
     let podctl = sim.podctl();
     podctl.run(&["pod", "add", "examples/web.json"]).ok();
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
@@ -292,10 +294,10 @@ fn kill_replaces_instances() {
         .json();
     assert_eq!(json[0]["instanceId"], first.as_str());
     // Marathon replaces killed instances: the pod comes back to two.
-    eventually("the pod to be stable again", || {
-        let s = podctl.run(&["pod", "show", "/web", "--json"]).json();
-        s["status"] == "STABLE" && s["instances"].as_array().unwrap().len() == 2
-    });
+    sim.advance(Duration::from_secs(10));
+    let s = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(s["status"], "STABLE", "{s}");
+    assert_eq!(s["instances"].as_array().unwrap().len(), 2, "{s}");
 
     let missing = "web.instance-00000000-0000-0000-0000-000000000000";
     let err = podctl
@@ -326,14 +328,31 @@ fn kill_with_wipe_sends_wipe() {
 
 #[test]
 fn instances_come_up_over_the_deploy_time() {
-    let sim = Sim::with_args(&["--deploy-time", "2s"]);
+    let sim = Sim::manual(&["--deploy-time", "2s"]);
     let podctl = sim.podctl();
     podctl.run(&["pod", "add", "examples/web.json"]).ok();
+    let states = |s: &serde_json::Value| -> Vec<String> {
+        let instances = s["instances"].as_array().unwrap();
+        instances.iter().map(|i| i["status"].to_string()).collect()
+    };
     let early = podctl.run(&["pod", "show", "/web", "--json"]).json();
     assert_eq!(early["status"], "DEGRADED", "{early}");
-    eventually("the pod to become stable", || {
-        podctl.run(&["pod", "show", "/web", "--json"]).json()["status"] == "STABLE"
-    });
+    assert!(
+        !states(&early).contains(&"\"STABLE\"".to_string()),
+        "{early}"
+    );
+    // Half the deploy time: the first of two instances is up, the pod is not yet.
+    sim.advance(Duration::from_secs(1));
+    let half = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(half["status"], "DEGRADED", "{half}");
+    assert_eq!(
+        states(&half).iter().filter(|s| *s == "\"STABLE\"").count(),
+        1,
+        "{half}"
+    );
+    sim.advance(Duration::from_secs(1));
+    let done = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(done["status"], "STABLE", "{done}");
     let list = podctl.run(&["pod", "list"]);
     assert!(list.ok().contains("2 running"), "{list:#?}");
 }

@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_podctl");
 
@@ -11,6 +12,8 @@ pub struct Sim {
     child: Child,
     pub url: String,
     log: PathBuf,
+    /// `--require-token`, sent with `advance`.
+    token: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -20,7 +23,45 @@ impl Sim {
         Sim::with_args(&["--deploy-time", "0"])
     }
 
+    /// A simulator on the manual clock (`--clock manual`): time stands still at
+    /// 2026-01-01T00:00:00Z until [`Sim::advance`] moves it, and ids are sequential.
+    pub fn manual(args: &[&str]) -> Sim {
+        let mut all = vec!["--clock", "manual"];
+        all.extend(args);
+        Sim::with_args(&all)
+    }
+
+    /// Moves the manual clock forward (`POST /_sim/clock/advance`).
+    #[track_caller]
+    pub fn advance(&self, by: Duration) {
+        let client = reqwest::blocking::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let mut request = client.post(format!(
+            "{}/_sim/clock/advance?by={}ms",
+            self.url,
+            by.as_millis()
+        ));
+        if let Some(token) = &self.token {
+            request = request.header("Authorization", format!("token={token}"));
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status(), 200, "{:?}", response.text());
+    }
+
+    /// How many requests the simulator has logged so far.
+    pub fn request_count(&self) -> usize {
+        self.requests().len()
+    }
+
     pub fn with_args(args: &[&str]) -> Sim {
+        let token = args
+            .iter()
+            .position(|a| *a == "--require-token")
+            .and_then(|i| args.get(i + 1))
+            .map(|t| t.to_string());
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("sim.log");
         let mut child = Command::new(BIN)
@@ -45,6 +86,7 @@ impl Sim {
             child,
             url,
             log,
+            token,
             _dir: dir,
         }
     }
@@ -84,6 +126,69 @@ impl Drop for Sim {
 pub struct Podctl {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+}
+
+/// A podctl running in the background; see [`Podctl::spawn`].
+pub struct Running {
+    child: Child,
+    out: Option<std::thread::JoinHandle<String>>,
+    err: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Running {
+    /// Whether it has exited.
+    pub fn exited(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_some()
+    }
+
+    /// Waits until it has made `n` more requests to `sim` than `since`, or has exited.
+    pub fn await_requests(&mut self, sim: &Sim, since: usize, n: usize) {
+        eventually("podctl to poll again", || {
+            sim.request_count() >= since + n || self.exited()
+        });
+    }
+
+    /// Moves the simulator's clock by `step`, then waits for podctl to poll again, until podctl
+    /// exits (at most `max_steps` steps); returns its outcome. Polls are counted in the requests
+    /// the simulator logs, so podctl sees every step of the clock.
+    pub fn drive(mut self, sim: &Sim, step: Duration, max_steps: usize) -> Out {
+        for _ in 0..max_steps {
+            if self.exited() {
+                break;
+            }
+            let before = sim.request_count();
+            sim.advance(step);
+            // Two polls (each at least one request): the second began after the advance.
+            self.await_requests(sim, before, 4);
+        }
+        self.finish()
+    }
+
+    /// Waits for it to exit and returns what it printed.
+    pub fn finish(mut self) -> Out {
+        let status = self.child.wait().unwrap();
+        Out {
+            code: status.code().unwrap_or(-1),
+            stdout: self.out.take().unwrap().join().unwrap(),
+            stderr: self.err.take().unwrap().join().unwrap(),
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    pub fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The outcome of one run.
@@ -184,8 +289,51 @@ impl Podctl {
         self.dir.path()
     }
 
+    /// A command for `program` with this runner's isolated environment and working directory.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        cmd
+    }
+
     pub fn run(&self, args: &[&str]) -> Out {
         self.run_with_stdin(args, "")
+    }
+
+    /// Starts podctl in the background, for commands that wait while the test moves the
+    /// simulator's clock.
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        let child = Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read both pipes as the child writes, so a chatty child never blocks on a full pipe.
+        let mut child = child;
+        let mut stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stdout.read_to_string(&mut s);
+            s
+        });
+        let err = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        });
+        Running {
+            child,
+            out: Some(out),
+            err: Some(err),
+        }
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Out {
@@ -228,17 +376,16 @@ impl Podctl {
     }
 }
 
-/// The pod definitions shared with the project (Marathon's own examples among them).
-pub fn shared_examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/pod-examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
-    files
+#[path = "../fixtures/pod_examples.rs"]
+mod fixtures;
+
+/// The published pod examples in `tests/fixtures/pod-examples/` (Marathon's and DC/OS's own among
+/// them), sorted; fails when any is missing.
+pub fn example_files() -> Vec<PathBuf> {
+    fixtures::pod_examples()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect()
 }
 
 /// The `id` inside a definition file.
@@ -276,4 +423,45 @@ pub fn minimal(id: &str) -> String {
     format!(
         r#"{{"id": "{id}", "containers": [{{"name": "c", "resources": {{"cpus": 0.1, "mem": 32}}}}]}}"#
     )
+}
+
+/// Compares `actual` with `tests/golden/<name>` exactly; with `UPDATE_GOLDEN=1` in the environment
+/// of `cargo test`, writes it instead (review the change in the diff).
+#[track_caller]
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = golden_dir().join(name);
+    if updating_golden() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}\nrefresh the golden files with: UPDATE_GOLDEN=1 cargo test --test cli golden",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(e, a)| e != a)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output, first at line {}:\n--- expected\n{expected}\n--- actual\n{actual}\n\
+             refresh the golden files with: UPDATE_GOLDEN=1 cargo test --test cli golden",
+            path.display(),
+            first + 1
+        );
+    }
+}
+
+/// `tests/golden/`.
+pub fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Whether this run rewrites the golden files (`UPDATE_GOLDEN=1`).
+pub fn updating_golden() -> bool {
+    std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1")
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{shared_examples, Podctl, Sim};
+use crate::support::{example_files, Podctl, Sim};
 
 fn write(dir: &std::path::Path, name: &str, v: &Value) -> String {
     let path = dir.join(name);
@@ -12,7 +12,7 @@ fn write(dir: &std::path::Path, name: &str, v: &Value) -> String {
 
 #[test]
 fn every_example_is_valid() {
-    let mut files: Vec<String> = shared_examples()
+    let mut files: Vec<String> = example_files()
         .iter()
         .map(|p| p.display().to_string())
         .collect();
@@ -58,7 +58,7 @@ fn a_broken_copy_of_each_example_is_rejected_with_its_path() {
     ];
     let podctl = Podctl::new();
     let dir = podctl.dir().to_path_buf();
-    for example in shared_examples() {
+    for example in example_files() {
         let original: Value =
             serde_json::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
         for (i, (pointer, break_it)) in breaks.iter().enumerate() {
@@ -119,7 +119,7 @@ fn json_output_lists_errors_and_warnings() {
 #[test]
 fn unknown_fields_warn_and_strict_makes_them_errors() {
     let podctl = Podctl::new();
-    let file = shared_examples()
+    let file = example_files()
         .into_iter()
         .find(|p| p.ends_with("multi-container-virtual-network.json"))
         .unwrap()
@@ -162,7 +162,7 @@ fn validate_reads_stdin_needs_no_cluster_and_names_syntax_errors() {
     assert!(
         missing
             .stdout
-            .contains("missing.json: reading pod definition"),
+            .contains("missing.json: No such file or directory"),
         "{missing:#?}"
     );
     assert!(

@@ -651,6 +651,16 @@ impl Walker {
             // Marathon drops empty segments (`/a//b` is `/a/b`); podctl insists on the clean form.
             IdError::EmptySegment => (format!("{e} (got {})", quote(id)), None),
             IdError::BadSegment(_) => (e.to_string(), None),
+            // Marathon's `childOf(path.parent)` refuses a path that does not resolve to itself.
+            IdError::DotSegment(_) => (
+                e.to_string(),
+                Some(format!(
+                    "Identifier is not child of '{}'",
+                    id.rsplit_once('/').map_or("/", |(parent, _)| parent)
+                )),
+            ),
+            // Not from `check_definition_id`: the text checks refuse over-long ids first.
+            IdError::TooLong(_) => (e.to_string(), None),
         };
         if !names::matches_raml_path_id(id) {
             self.parse(path, message, "error.pattern");

@@ -6,34 +6,31 @@ use serde_json::Value;
 
 use super::*;
 
-fn example_dirs() -> Vec<std::path::PathBuf> {
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    vec![
-        here.join("examples"),
-        std::path::PathBuf::from("/work/shared/pod-examples"),
-    ]
+/// The published examples (`tests/fixtures/`) and podctl's own (`examples/`).
+fn examples() -> Vec<(std::path::PathBuf, String)> {
+    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut examples = crate::fixtures::pod_examples();
+    for entry in std::fs::read_dir(&ours).expect("examples/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).expect("readable example");
+            examples.push((path, text));
+        }
+    }
+    assert!(
+        examples.len() > crate::fixtures::POD_EXAMPLE_COUNT,
+        "examples/ is empty"
+    );
+    examples
 }
 
 #[test]
 fn every_example_has_no_errors() {
-    let mut seen = 0;
-    for dir in example_dirs() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).expect("readable example");
-            let value: Value = serde_json::from_str(&text).expect("example is JSON");
-            let errors = check(&value);
-            assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
-            seen += 1;
-        }
+    for (path, text) in examples() {
+        let value: Value = serde_json::from_str(&text).expect("example is JSON");
+        let errors = check(&value);
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
     }
-    assert!(seen >= 3, "found only {seen} examples");
 }
 
 /// A valid pod touching most rules: container network, endpoint, health check, volume, secret.
@@ -1164,7 +1161,7 @@ fn deep_nesting_anywhere_is_fine() {
 }
 
 #[test]
-fn huge_arrays_stay_fast() {
+fn huge_arrays_report_every_problem() {
     use serde_json::json;
     let n = 20_000;
     let containers: Vec<Value> = (0..n)
@@ -1175,12 +1172,10 @@ fn huge_arrays_stay_fast() {
         .collect();
     let pod = json!({"id": "/big", "containers": containers, "networks": [{"name": "dcos"}],
                      "labels": (0..n).map(|i| (format!("k{i}"), json!(i))).collect::<serde_json::Map<_, _>>()});
-    let start = std::time::Instant::now();
+    // How long this takes is measured in benches/, not asserted here.
     let problems = validate(&pod);
-    let elapsed = start.elapsed();
     // Per container after the first: duplicate name, endpoint name, host port; per label: a type error.
     assert!(problems.len() >= 4 * (n - 1), "{}", problems.len());
-    assert!(elapsed < std::time::Duration::from_secs(10), "{elapsed:?}");
 }
 
 #[test]
@@ -1269,12 +1264,8 @@ fn any_value_anywhere_never_panics() {
         json!({"": null}),
     ];
     let mut examples = vec![base()];
-    for dir in example_dirs() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                examples.extend(serde_json::from_str::<Value>(&text).ok());
-            }
-        }
+    for (_, text) in self::examples() {
+        examples.extend(serde_json::from_str::<Value>(&text).ok());
     }
     let mut runs = 0;
     for example in &examples {
@@ -1315,25 +1306,6 @@ fn collect_pointers(v: &Value, at: String, out: &mut Vec<String>) {
     if !at.is_empty() {
         out.push(at);
     }
-}
-
-#[test]
-fn a_thousand_definitions_take_milliseconds_each() {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web.json"),
-    )
-    .expect("examples/web.json");
-    let pod: Value = serde_json::from_str(&text).expect("JSON");
-    let start = std::time::Instant::now();
-    for _ in 0..1000 {
-        assert!(check(&pod).is_empty());
-    }
-    // Unoptimised test builds: a generous bound that still catches anything quadratic.
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 /// Any JSON at all, nested a few levels, with keys drawn from real field names so the rules
