@@ -1,8 +1,9 @@
 //! Tab completion of values: pod, instance and deployment ids from the configured cluster, and
 //! cluster names from the config file.
 //!
-//! Each lookup gets one second, and any failure completes nothing: Tab must never hang or print
-//! into the prompt. Nothing here writes to stdout or stderr.
+//! Each lookup gets one second in all (connecting included) and one try, and any failure
+//! completes nothing: Tab must never hang or print into the prompt. Nothing here writes to
+//! stdout or stderr.
 
 use std::ffi::OsStr;
 use std::time::Duration;
@@ -10,10 +11,11 @@ use std::time::Duration;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::config::{self, ConfigFile, Flags};
+use crate::http::{Options, Retry};
 use crate::marathon::Client;
 use crate::pod::PodId;
 
-/// How long one completion may wait for Marathon.
+/// How long one completion may wait for Marathon, from connecting to the last byte.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Pod ids, written the way the user started typing them (with or without the leading `/`).
@@ -125,9 +127,10 @@ fn client() -> Option<Client> {
     let env = config::process_env;
     let path = config::config_path(&env).ok()?;
     let file = ConfigFile::load(&path).ok()?;
-    let mut settings = config::resolve(&flags, &env, &file, path).ok()?;
-    settings.timeout = LOOKUP_TIMEOUT;
-    Client::new(&settings, None).ok()
+    let settings = config::resolve(&flags, &env, &file, path).ok()?;
+    let mut options = Options::new(&settings.url, settings.tls.clone(), LOOKUP_TIMEOUT);
+    options.retry = Retry::Never;
+    Client::with_options(&settings, options).ok()
 }
 
 /// The value of `--flag VALUE` or `--flag=VALUE` among the words being completed.

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::marathon::{ApiError, Reach};
+use crate::http::{Kind, SetupError, TransportError};
+use crate::marathon::ApiError;
 use crate::pod::validate::Invalid;
 
 /// The documented exit codes (README, `podctl --help`).
@@ -56,17 +57,22 @@ pub fn code_for(err: &anyhow::Error) -> Exit {
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             return code_for_api(api);
         }
+        if let Some(t) = cause.downcast_ref::<TransportError>() {
+            return code_for_transport(t);
+        }
+        if let Some(setup) = cause.downcast_ref::<SetupError>() {
+            return match setup {
+                SetupError::CaFile { .. } | SetupError::Credentials => Exit::Usage,
+                SetupError::Runtime(_) | SetupError::Client(_) => Exit::Failure,
+            };
+        }
     }
     Exit::Failure
 }
 
 fn code_for_api(err: &ApiError) -> Exit {
     match err {
-        ApiError::Unreachable { reach, .. } => match reach {
-            Reach::Refused | Reach::Dns | Reach::Timeout | Reach::Tls | Reach::Other => {
-                Exit::Unreachable
-            }
-        },
+        ApiError::Transport { error, .. } => code_for_transport(error),
         ApiError::Decode { .. } | ApiError::Redirect { .. } => Exit::Failure,
         ApiError::Status {
             status, message, ..
@@ -80,6 +86,23 @@ fn code_for_api(err: &ApiError) -> Exit {
             502..=504 => Exit::Unreachable,
             _ => Exit::Failure,
         },
+    }
+}
+
+/// Ctrl-C is 130 as for any interrupted program; every other transport failure (a response over
+/// the size limit included: the server sent what podctl cannot take) is "cannot reach".
+fn code_for_transport(err: &TransportError) -> Exit {
+    match err.kind {
+        Kind::Interrupted => Exit::Interrupted,
+        Kind::Refused
+        | Kind::Dns
+        | Kind::Timeout
+        | Kind::Tls
+        | Kind::Reset
+        | Kind::Body
+        | Kind::TooLarge { .. }
+        | Kind::NotHttp
+        | Kind::Other => Exit::Unreachable,
     }
 }
 
@@ -134,12 +157,29 @@ mod tests {
         let e = anyhow::Error::new(Failure::new(Exit::NotFound, "no such instance"));
         assert_eq!(code_for(&e), Exit::NotFound);
         assert_eq!(code_for(&anyhow::anyhow!("whatever")), Exit::Failure);
-        let unreachable = anyhow::Error::new(ApiError::Unreachable {
-            url: "http://127.0.0.1:1".into(),
-            reach: Reach::Refused,
-            reason: String::new(),
-        });
-        assert_eq!(code_for(&unreachable), Exit::Unreachable);
+        let transport = |kind| {
+            anyhow::Error::new(ApiError::Transport {
+                method: "GET".into(),
+                url: "http://127.0.0.1:1".into(),
+                error: Box::new(TransportError {
+                    kind,
+                    sent: false,
+                    detail: String::new(),
+                    hint: None,
+                    timeout: std::time::Duration::from_secs(1),
+                }),
+            })
+        };
+        assert_eq!(code_for(&transport(Kind::Refused)), Exit::Unreachable);
+        assert_eq!(
+            code_for(&transport(Kind::TooLarge {
+                limit: 1,
+                announced: None
+            })),
+            Exit::Unreachable
+        );
+        assert_eq!(code_for(&transport(Kind::Body)), Exit::Unreachable);
+        assert_eq!(code_for(&transport(Kind::Interrupted)), Exit::Interrupted);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! The binary (`main.rs`) is a thin shell around [`commands::run`]; the integration tests drive
 //! that binary. Data flows one way: `commands` uses `config`, `marathon`, `pod` and `render`;
+//! `marathon`, definitions fetched from URLs and tab completion speak HTTP through `http`;
 //! `sim` uses only `pod`.
 
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod docs;
 pub mod duration;
 pub mod exit;
+pub mod http;
 pub mod marathon;
 pub mod pod;
 pub mod render;

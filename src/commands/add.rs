@@ -9,7 +9,12 @@ use crate::cli::{AddArgs, Source};
 use crate::pod::progress::Goal;
 
 pub fn run(ctx: &mut Ctx, args: &AddArgs) -> Result<()> {
-    let def = input::load(&Source::from_arg(args.file.as_deref()), None, &args.checks)?;
+    let def = input::load(
+        ctx,
+        &Source::from_arg(args.file.as_deref()),
+        None,
+        &args.checks,
+    )?;
     let client = ctx.client()?;
     let deployment = client
         .create_pod(def.body()?)

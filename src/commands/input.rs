@@ -1,13 +1,17 @@
 //! Reading a pod definition from a file, stdin or a URL, and the checks made before sending it.
 
 use std::io::{IsTerminal, Read};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, LOCATION};
+use reqwest::Method;
 use serde_json::Value;
 
+use super::Ctx;
 use crate::cli::{CheckArgs, Source};
+use crate::config::{Tls, DEFAULT_TIMEOUT};
 use crate::exit::{Exit, Failure};
+use crate::http::{Http, Options, Request};
 use crate::pod::text::{self, MAX_DEFINITION_BYTES};
 use crate::pod::validate::{self, Invalid, Problem, Severity};
 use crate::pod::PodId;
@@ -26,8 +30,13 @@ impl Loaded {
 
 /// Reads and checks a definition; warnings go to stderr. With `expected`, a missing `id` is
 /// filled in and a different one is refused: `pod update /a` must never change pod `/b`.
-pub fn load(source: &Source, expected: Option<&PodId>, checks: &CheckArgs) -> Result<Loaded> {
-    let (name, bytes) = read(source)?;
+pub fn load(
+    ctx: &Ctx,
+    source: &Source,
+    expected: Option<&PodId>,
+    checks: &CheckArgs,
+) -> Result<Loaded> {
+    let (name, bytes) = read(ctx, source)?;
     let mut value = parse(&name, &bytes)?;
     if let (Some(expected), Some(object)) = (expected, value.as_object_mut()) {
         if object.get("id").is_none_or(Value::is_null) {
@@ -85,7 +94,7 @@ pub fn examine(value: &Value, strict: bool) -> (Vec<Problem>, Vec<Problem>) {
 
 /// Reads the raw text of a definition, at most [`MAX_DEFINITION_BYTES`] of it: anything
 /// bigger is refused as [`Invalid`] before parsing, without reading the rest.
-pub fn read(source: &Source) -> Result<(String, Vec<u8>)> {
+pub fn read(ctx: &Ctx, source: &Source) -> Result<(String, Vec<u8>)> {
     match source {
         Source::Stdin => {
             let stdin = std::io::stdin();
@@ -120,31 +129,72 @@ pub fn read(source: &Source) -> Result<(String, Vec<u8>)> {
                 .ok_or_else(|| text::too_large(&name, None))?;
             Ok((name, bytes))
         }
-        Source::Url(url) => {
-            let fail = |what: String| {
-                Failure::new(
-                    Exit::Failure,
-                    format!("fetching pod definition from {url}: {what}"),
-                )
-            };
-            let client = reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .map_err(|e| fail(e.to_string()))?;
-            let resp = client.get(url).send().map_err(|e| fail(root_cause(&e)))?;
-            if !resp.status().is_success() {
-                return Err(fail(format!("HTTP {}", resp.status())).into());
-            }
-            let length = resp.content_length().unwrap_or(0);
-            if length > MAX_DEFINITION_BYTES as u64 {
-                return Err(text::too_large(url, Some(length)).into());
-            }
-            let bytes = read_bounded(resp, length)
-                .map_err(|e| fail(root_cause(&e)))?
-                .ok_or_else(|| text::too_large(url, None))?;
-            Ok((url.clone(), bytes))
-        }
+        Source::Url(url) => fetch(ctx, url),
     }
+}
+
+/// Fetches a definition with the same HTTP settings as every other request (TLS trust, the
+/// request timeout for the whole exchange, `--verbose`, no redirects, proxies from the
+/// environment) and the definition size limit. It never carries credentials: the URL is not
+/// Marathon's.
+fn fetch(ctx: &Ctx, url: &str) -> Result<(String, Vec<u8>)> {
+    let shown = text::printable(url).into_owned();
+    let fail = |what: String| {
+        Failure::new(
+            Exit::Failure,
+            format!("fetching pod definition from {shown}: {what}"),
+        )
+    };
+    // The cluster's TLS settings when they resolve; `pod validate` needs no cluster, so the
+    // flags alone otherwise.
+    let (tls, timeout) = match ctx.resolve(false) {
+        Ok(s) => (s.tls, s.timeout),
+        Err(_) => (
+            Tls {
+                ca_cert: ctx.global.ca_cert.clone(),
+                insecure: ctx.global.insecure,
+            },
+            ctx.global.request_timeout.unwrap_or(DEFAULT_TIMEOUT),
+        ),
+    };
+    let mut options = Options::new(url, tls, timeout);
+    // One byte over the limit is enough to know the text is too large.
+    options.max_body = MAX_DEFINITION_BYTES as u64;
+    options.log = ctx.log();
+    let http = Http::new(options)?;
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let reply = http
+        .send(Request {
+            method: Method::GET,
+            url,
+            headers,
+            body: None,
+            deadline: None,
+        })
+        .map_err(|e| match e.kind {
+            crate::http::Kind::TooLarge { announced, .. } => {
+                text::too_large(&shown, announced).into()
+            }
+            _ => anyhow::Error::new(e).context(format!("fetching pod definition from {shown}")),
+        })?;
+    if reply.status.is_redirection() {
+        let location = reply
+            .headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        return Err(fail(format!(
+            "HTTP {}, a redirect to \"{}\"; podctl does not follow redirects: give the final URL",
+            reply.status,
+            crate::marathon::clip(location)
+        ))
+        .into());
+    }
+    if !reply.status.is_success() {
+        return Err(fail(format!("HTTP {}", reply.status)).into());
+    }
+    Ok((url.to_string(), reply.body))
 }
 
 /// Reads to the end, but never more than one byte past the limit: a 50 GB file or an endless
@@ -155,12 +205,4 @@ fn read_bounded(reader: impl Read, hint: u64) -> std::io::Result<Option<Vec<u8>>
     let mut bytes = Vec::with_capacity(hint.min(cap) as usize);
     reader.take(cap).read_to_end(&mut bytes)?;
     Ok((bytes.len() <= MAX_DEFINITION_BYTES).then_some(bytes))
-}
-
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = err;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }

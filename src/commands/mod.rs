@@ -47,14 +47,22 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Resolves flags > env > config file > defaults.
+    /// Resolves flags > env > config file > defaults; warnings about the config go to stderr.
     pub fn settings(&self) -> Result<Settings> {
+        self.resolve(true)
+    }
+
+    /// [`Ctx::settings`], with the config warnings only when `warn` (a second resolution, as
+    /// for a definition fetched from a URL, says nothing new).
+    pub fn resolve(&self, warn: bool) -> Result<Settings> {
         let env = settings::process_env;
         let path = settings::config_path(&env)?;
         let (file, warnings) = ConfigFile::load_with_warnings(&path)?;
         let permission = settings::permission_warning(&path);
         for warning in warnings.iter().chain(&permission) {
-            eprintln!("warning: {warning}");
+            if warn {
+                eprintln!("warning: {warning}");
+            }
         }
         let flags = Flags {
             url: self.global.url.clone(),
@@ -66,7 +74,7 @@ impl Ctx<'_> {
         };
         let resolved = settings::resolve(&flags, &env, &file, path)
             .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
-        if let Some(name) = &resolved.ignored_cluster {
+        if let Some(name) = resolved.ignored_cluster.as_ref().filter(|_| warn) {
             eprintln!(
                 "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \
                  URL, so none of its stored settings are sent",
@@ -85,12 +93,16 @@ impl Ctx<'_> {
                 settings.url
             );
         }
-        let log: Option<crate::marathon::Log> = if self.global.verbose {
-            Some(|line| eprintln!("verbose: {line}"))
+        Ok(Client::new(&settings, self.log())?)
+    }
+
+    /// Where `--verbose` lines go: stderr, escaped (they carry URLs and server text).
+    pub fn log(&self) -> Option<crate::http::Log> {
+        if self.global.verbose {
+            Some(|line| eprintln!("verbose: {}", crate::pod::text::printable(line)))
         } else {
             None
-        };
-        Client::new(&settings, log)
+        }
     }
 
     /// Reports a write that started a deployment, in the form each mode wants. The human form is

@@ -25,6 +25,7 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         }
     }
     let def = input::load(
+        ctx,
         &Source::from_arg(args.file.as_deref()),
         Some(&args.id),
         &args.checks,

@@ -22,7 +22,7 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
     let mut unreadable = false;
     for file in &args.files {
         let source = Source::from_arg(Some(file));
-        let verdict = match input::read(&source) {
+        let verdict = match input::read(ctx, &source) {
             Ok((name, bytes)) => match input::parse(&name, &bytes) {
                 Ok(value) => {
                     let (errors, warnings) = input::examine(&value, args.strict);

@@ -6,8 +6,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -15,12 +13,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Ctx, Mode};
 use crate::exit::{Exit, Failure};
+use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
 use crate::marathon::{ApiError, Client};
 use crate::pod::progress::{assess, describe_deployment, Goal, Snapshot};
 use crate::pod::{Deployment, PodId, PodStatus};
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-static HANDLER: Once = Once::new();
+/// A deployment not listed at the first poll may have finished already, or may not be visible
+/// yet: it is looked for once more after this short pause, not after a whole interval.
+const CONFIRM_PAUSE: Duration = Duration::from_millis(100);
 
 /// What to follow.
 pub struct Target {
@@ -42,14 +42,12 @@ pub struct Timing {
 /// Polls until the target is reached. Errors: [`Exit::Timeout`] when time runs out,
 /// [`Exit::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
 pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Result<()> {
-    HANDLER.call_once(|| {
-        // If a handler cannot be installed, Ctrl-C keeps its default effect: the process ends.
-        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-    });
     let display = Display::new(ctx.mode);
     let start = Instant::now();
     let deadline = start + timing.timeout;
-    let max_polls = timing.timeout.as_millis() / timing.interval.as_millis().max(1) + 2;
+    // No poll request may run past the wait's own deadline.
+    let client = client.until(deadline);
+    let max_polls = timing.timeout.as_millis() / timing.interval.as_millis().max(1) + 3;
 
     let mut seen = false;
     let mut polls_without = 0u32;
@@ -57,13 +55,16 @@ pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Resu
     let mut failures = Failures::default();
     let mut transient = HashSet::new();
     let mut summary = String::from("starting");
+    // Whether the last poll that got an answer found every goal reached.
+    let mut reached = false;
 
     for _ in 0..max_polls {
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if is_interrupted() {
             display.clear();
             return Err(interrupted(target));
         }
-        match poll(client, target, &mut goals) {
+        let mut pause = timing.interval;
+        match poll(&client, target, &mut goals) {
             Ok((ours, statuses)) => {
                 if ours.is_some() {
                     seen = true;
@@ -76,16 +77,30 @@ pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Resu
                         display.warn(&warning);
                     }
                 }
-                // A deployment not listed yet may simply not be visible yet: give it one more poll.
+                // A deployment not listed yet may simply not be visible yet: look once more.
                 let settled = seen || polls_without >= 2;
                 if line != summary {
                     display.update(start.elapsed(), &line);
                     summary = line;
                 }
-                if done && settled {
+                reached = done;
+                if done && (settled || Instant::now() >= deadline) {
                     display.finish(start.elapsed(), &summary);
                     return Ok(());
                 }
+                if done {
+                    pause = CONFIRM_PAUSE.min(timing.interval);
+                }
+            }
+            Err(ApiError::Transport { error, .. }) if error.kind == Kind::Interrupted => {
+                display.clear();
+                return Err(interrupted(target));
+            }
+            // The poll was cut short by the wait's own deadline: time is up, not the network.
+            Err(ApiError::Transport { error, .. })
+                if error.kind == Kind::Timeout && Instant::now() >= deadline =>
+            {
+                break;
             }
             Err(e) if is_transient(&e) => {
                 let message = e.to_string();
@@ -102,7 +117,15 @@ pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Resu
         if now >= deadline {
             break;
         }
-        sleep_interruptibly((deadline - now).min(timing.interval));
+        if !pause_unless_interrupted((deadline - now).min(pause)) {
+            display.clear();
+            return Err(interrupted(target));
+        }
+    }
+    if reached {
+        // The last answer showed the goal reached; only its confirmation ran out of time.
+        display.finish(start.elapsed(), &summary);
+        return Ok(());
     }
     display.clear();
     Err(timed_out(target, timing.timeout, &summary, &failures))
@@ -196,17 +219,9 @@ fn goal_from_steps(d: &Deployment, pod: &str) -> Option<Goal> {
 
 /// Network trouble and a leaderless Marathon pass; waiting is exactly for riding those out.
 fn is_transient(e: &ApiError) -> bool {
-    matches!(e, ApiError::Unreachable { .. }) || matches!(e.status(), Some(502..=504))
-}
-
-fn sleep_interruptibly(total: Duration) {
-    let end = Instant::now() + total;
-    while !INTERRUPTED.load(Ordering::SeqCst) {
-        let now = Instant::now();
-        if now >= end {
-            break;
-        }
-        std::thread::sleep((end - now).min(Duration::from_millis(50)));
+    match e {
+        ApiError::Transport { error, .. } => error.is_transient(),
+        _ => matches!(e.status(), Some(502..=504)),
     }
 }
 

@@ -5,15 +5,11 @@ use std::fmt;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Why Marathon could not be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    Refused,
-    Dns,
-    Timeout,
-    Tls,
-    Other,
-}
+use crate::http::{Kind, TransportError};
+use crate::pod::text::printable;
+
+/// How much of a server's message is shown; the rest is counted, not printed.
+pub const MESSAGE_CHARS: usize = 300;
 
 /// One entry of a 422 body's `details`: a JSON path and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,11 +20,11 @@ pub struct Detail {
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// No HTTP response at all.
-    Unreachable {
+    /// No complete HTTP answer.
+    Transport {
+        method: String,
         url: String,
-        reach: Reach,
-        reason: String,
+        error: Box<TransportError>,
     },
     /// Marathon (or something in front of it) answered with an error status.
     Status {
@@ -64,28 +60,26 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Unreachable { url, reach, reason } => {
-                let what = match reach {
-                    Reach::Refused => "connection refused",
-                    Reach::Dns => "host not found",
-                    Reach::Timeout => "timed out",
-                    Reach::Tls => "TLS handshake failed",
-                    Reach::Other => "request failed",
-                };
-                write!(f, "cannot reach Marathon at {url}: {what}")?;
-                if !reason.is_empty() && !reason.to_ascii_lowercase().contains(what) {
-                    write!(f, " ({reason})")?;
+            ApiError::Transport { method, url, error } => {
+                let url = printable(url);
+                let write = !matches!(method.as_str(), "GET" | "HEAD");
+                match &error.kind {
+                    Kind::Interrupted => write!(f, "interrupted: {method} {url} was cancelled")?,
+                    Kind::TooLarge { .. } => write!(f, "the answer of Marathon at {url}: {error}")?,
+                    Kind::Timeout if write && error.sent => write!(f, "{method} {url}: {error}")?,
+                    _ => write!(f, "cannot reach Marathon at {url}: {error}")?,
                 }
-                match reach {
-                    Reach::Refused => {
-                        write!(f, "; is it running? (try `podctl sim` for a local one)")?
-                    }
-                    Reach::Tls => write!(
+                if error.kind == Kind::Refused {
+                    write!(f, "; is it running? (try `podctl sim` for a local one)")?;
+                }
+                if write && error.sent && !matches!(error.kind, Kind::TooLarge { .. }) {
+                    write!(
                         f,
-                        "; to trust the cluster's CA use --ca-cert FILE (or `ca_cert` in the \
-                         cluster config, or DCOS_SSL_VERIFY=FILE); --insecure skips verification"
-                    )?,
-                    _ => {}
+                        "; the {method} may or may not have been applied: check with \
+                         `podctl deployment list` (and `podctl pod show ID`)"
+                    )?;
+                } else if write && error.kind == Kind::Interrupted {
+                    write!(f, "; nothing was sent")?;
                 }
                 Ok(())
             }
@@ -96,7 +90,7 @@ impl fmt::Display for ApiError {
                 deployments,
                 ..
             } => {
-                write!(f, "{message}")?;
+                write!(f, "{}", clip(message))?;
                 if !message.contains(&status.to_string()) {
                     write!(f, " (HTTP {status})")?;
                 }
@@ -105,7 +99,7 @@ impl fmt::Display for ApiError {
                     write!(
                         f,
                         "; held by deployment{plural} {}: wait for it, or use --force to cancel it",
-                        deployments.join(", ")
+                        printable(&deployments.join(", "))
                     )?;
                 }
                 if matches!(status, 401 | 403) && !message.contains("running deployments") {
@@ -116,7 +110,7 @@ impl fmt::Display for ApiError {
                     )?;
                 }
                 for d in details {
-                    write!(f, "\n  {}: {}", d.path, d.errors.join("; "))?;
+                    write!(f, "\n  {}: {}", clip(&d.path), clip(&d.errors.join("; ")))?;
                 }
                 Ok(())
             }
@@ -126,19 +120,39 @@ impl fmt::Display for ApiError {
                 location,
             } => write!(
                 f,
-                "Marathon at {url} answered HTTP {status}, a redirect to {location:?}; podctl does \
+                "Marathon at {} answered HTTP {status}, a redirect to \"{}\"; podctl does \
                  not follow redirects (credentials must not go to another host): if that server \
-                 is the right one, point --url at it"
+                 is the right one, point --url at it",
+                printable(url),
+                clip(location)
             ),
             ApiError::Decode { url, reason } => write!(
                 f,
-                "response from Marathon ({url}) was not in the expected JSON format: {reason}"
+                "response from Marathon ({}) was not in the expected JSON format: {}",
+                printable(url),
+                clip(reason)
             ),
         }
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// A server's text made safe and short for a terminal: control characters and bidi overrides
+/// escaped, and only the first [`MESSAGE_CHARS`] characters, saying how many were cut.
+pub fn clip(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(MESSAGE_CHARS) {
+        None => printable(text).into_owned(),
+        Some((end, _)) => {
+            let cut = text[end..].chars().count();
+            format!(
+                "{}… ({cut} more characters not shown)",
+                printable(&text[..end])
+            )
+        }
+    }
+}
 
 /// Marathon's error body: `{"message", "details"?, "deployments"?}`.
 #[derive(Deserialize)]
@@ -274,5 +288,67 @@ mod tests {
             err.to_string(),
             "Object is not valid (HTTP 422)\n  /id: Path needs to be absolute"
         );
+    }
+
+    #[test]
+    fn server_text_is_escaped_and_long_messages_are_cut() {
+        let err = ApiError::Status {
+            method: "POST".into(),
+            url: "http://x/v2/pods".into(),
+            status: 422,
+            message: format!("bad\u{1b}]0;owned\u{7}{}", "m".repeat(1000)),
+            details: vec![Detail {
+                path: "/id\r".into(),
+                errors: vec!["\u{1b}[2Jgone".into()],
+            }],
+            deployments: vec![],
+        };
+        let text = err.to_string();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(!text.contains('\r'), "{text:?}");
+        assert!(text.contains("more characters not shown"), "{text}");
+        assert!(text.len() < 600, "{}", text.len());
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_counts_what_it_cuts() {
+        assert_eq!(clip("short"), "short");
+        let long = "é".repeat(MESSAGE_CHARS + 5);
+        let cut = clip(&long);
+        assert!(cut.starts_with(&"é".repeat(MESSAGE_CHARS)), "{cut}");
+        assert!(cut.ends_with("(5 more characters not shown)"), "{cut}");
+    }
+
+    #[test]
+    fn an_unfinished_write_may_have_been_applied() {
+        let timeout = |method: &str, sent| ApiError::Transport {
+            method: method.into(),
+            url: "http://x/v2/pods".into(),
+            error: Box::new(TransportError {
+                kind: Kind::Timeout,
+                sent,
+                detail: String::new(),
+                hint: None,
+                timeout: std::time::Duration::from_secs(3),
+            }),
+        };
+        let write = timeout("POST", true).to_string();
+        assert!(!write.contains("cannot reach"), "{write}");
+        assert!(
+            write.contains("may or may not have been applied"),
+            "{write}"
+        );
+        assert!(write.contains("podctl deployment list"), "{write}");
+        let read = timeout("GET", true).to_string();
+        assert!(
+            read.contains("cannot reach") && read.contains("3s"),
+            "{read}"
+        );
+        assert!(!read.contains("applied"), "{read}");
+        let unsent = timeout("POST", false).to_string();
+        assert!(!unsent.contains("applied"), "{unsent}");
     }
 }

@@ -4,5 +4,6 @@
 mod client;
 mod error;
 
-pub use client::{Body, Client, Log};
-pub use error::{ApiError, Detail, Reach};
+pub use crate::http::Log;
+pub use client::{Body, Client};
+pub use error::{clip, ApiError, Detail};

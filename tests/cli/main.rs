@@ -11,6 +11,7 @@ mod deployments;
 mod errors;
 mod golden;
 mod help;
+mod hostile;
 mod pods;
 mod security;
 mod support;

@@ -1,0 +1,631 @@
+//! Hostile and broken servers: a body that drips, never ends, is cut, or is huge; error
+//! messages that go on forever; answers of the wrong shape; TLS the usual self-signed way;
+//! Ctrl-C while a request is in flight. podctl must stay within its deadlines and limits, say
+//! what happened, and exit with the documented code.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::support::{eventually, Out, Podctl, Sim, BIN};
+
+/// The request heads a [`hostile`] server has read, in order.
+#[derive(Default)]
+struct Seen(Mutex<Vec<String>>);
+
+impl Seen {
+    fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// A loopback server answering each connection with `answer(stream, n)`, n counting from 0.
+/// The request (head and `Content-Length` body) is read first. Returns the URL and the
+/// requests read so far.
+fn hostile(answer: impl Fn(&mut TcpStream, usize) + Send + Sync + 'static) -> (String, Arc<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Seen::default());
+    let seen_by_server = seen.clone();
+    let answer = Arc::new(answer);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let answer = answer.clone();
+            let seen = seen_by_server.clone();
+            std::thread::spawn(move || {
+                if let Some(head) = read_request(&mut stream) {
+                    let n = {
+                        let mut heads = seen.0.lock().unwrap();
+                        heads.push(head);
+                        heads.len() - 1
+                    };
+                    answer(&mut stream, n);
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// Reads one request and returns its head; `None` when the client went away first.
+fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let length = text
+        .to_ascii_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:").map(str::to_string))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut body = Vec::new();
+    stream.take(length).read_to_end(&mut body).ok()?;
+    Some(text)
+}
+
+/// Writes a whole JSON answer with this status.
+fn reply(stream: &mut TcpStream, status: &str, body: &[u8]) {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// Sends a header promising 1000 bytes, then one byte every 100 ms until the client leaves.
+fn drip(stream: &mut TcpStream) {
+    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n[");
+    for _ in 0..6000 {
+        std::thread::sleep(Duration::from_millis(100));
+        if stream.write_all(b" ").is_err() {
+            return;
+        }
+    }
+}
+
+/// Holds the connection open without answering, until the client leaves (or 10 minutes).
+fn silent(stream: &mut TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(600)));
+    let mut buf = [0u8; 64];
+    let _ = stream.read(&mut buf);
+}
+
+fn podctl(url: &str) -> Podctl {
+    Podctl::new().env("PODCTL_URL", url)
+}
+
+/// Runs podctl in the background (for Ctrl-C tests and hang guards).
+fn spawn(podctl_env: &[(&str, &str)], args: &[&str]) -> Child {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in podctl_env {
+        cmd.env(k, v);
+    }
+    // The directory must outlive the child; it is small and goes with the test process.
+    std::mem::forget(dir);
+    cmd.spawn().unwrap()
+}
+
+/// Waits for a child for at most `bound` (a hang guard, not a timing assertion); kills it and
+/// fails the test if it is still running then.
+fn finish(mut child: Child, bound: Duration) -> Out {
+    let polls = bound.as_millis() / 50;
+    for _ in 0..polls {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return Out {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            };
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    panic!(
+        "podctl still running after {bound:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+#[test]
+fn a_dripping_body_is_bounded_by_the_request_timeout() {
+    let (url, _) = hostile(|s, _| drip(s));
+    for args in [
+        &["pod", "list", "--request-timeout", "1s"][..],
+        &["pod", "show", "/web", "--request-timeout", "1s"],
+        &["pod", "list", "--json", "--request-timeout", "1s"],
+    ] {
+        let child = spawn(&[("PODCTL_URL", &url)], args);
+        let out = finish(child, HANG_GUARD);
+        let err = out.fails(6);
+        assert!(err.contains("timed out") && err.contains("1s"), "{err}");
+    }
+    // A definition fetched from a URL has the same deadline.
+    let child = spawn(
+        &[],
+        &[
+            "pod",
+            "add",
+            &format!("{url}/pod.json"),
+            "--request-timeout",
+            "1s",
+        ],
+    );
+    let out = finish(child, HANG_GUARD);
+    let err = out.fails(6);
+    assert!(err.contains("timed out"), "{err}");
+}
+
+#[test]
+fn huge_bodies_are_refused_at_the_limit() {
+    // Announced: refused before reading.
+    let (url, _) = hostile(|s, _| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n[");
+    });
+    let err = podctl(&url).run(&["pod", "list"]).fails(6).to_string();
+    assert!(err.contains("larger than 256 MiB"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    // Not announced: podctl stops reading at the limit instead of growing without bound.
+    let (url, _) = hostile(|s, _| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n[");
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..300 {
+            if s.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let out = finish(
+        spawn(&[("PODCTL_URL", &url)], &["deployment", "list"]),
+        HANG_GUARD,
+    );
+    let err = out.fails(6);
+    assert!(err.contains("larger than 256 MiB"), "{err}");
+}
+
+#[test]
+fn long_server_messages_are_cut_and_escaped() {
+    let message = format!("bad\u{1b}[31m\u{202e}\u{9b}{}", "x".repeat(100_000));
+    let body = serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap();
+    let (url, _) = hostile(move |s, _| reply(s, "500 Internal Server Error", &body));
+    let err = podctl(&url).run(&["pod", "list"]).fails(1).to_string();
+    assert!(err.len() < 1000, "{} bytes: {}", err.len(), &err[..300]);
+    assert!(err.contains("more characters not shown"), "{err}");
+    for raw in ['\u{1b}', '\u{202e}', '\u{9b}'] {
+        assert!(!err.contains(raw), "{raw:?} in {err:?}");
+    }
+
+    // An error body over the 1 MiB error limit is not read to the end.
+    let (url, _) = hostile(|s, _| {
+        let _ = s.write_all(
+            b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n{\"message\":\"",
+        );
+        let chunk = vec![b'y'; 1 << 20];
+        for _ in 0..100 {
+            if s.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let err = podctl(&url).run(&["pod", "list"]).fails(1).to_string();
+    assert!(err.contains("HTTP 500") && err.contains("1 MiB"), "{err}");
+    assert!(err.len() < 1000, "{err}");
+}
+
+#[test]
+fn a_body_cut_midway_is_a_transport_error_retried_for_reads() {
+    // The first answer breaks off; the second is whole.
+    let (url, count) = hostile(|s, n| {
+        if n == 0 {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[{\"id\":");
+        } else {
+            reply(s, "200 OK", b"[]");
+        }
+    });
+    let out = podctl(&url).run(&["pod", "list"]);
+    assert!(out.stderr.contains("No pods."), "{out:#?}");
+    out.ok();
+    assert_eq!(count.count(), 2);
+
+    // Always cut: exit 6 (not "bad JSON", exit 1).
+    let (url, count) = hostile(|s, _| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[{\"id\":");
+    });
+    let err = podctl(&url).run(&["pod", "list"]).fails(6).to_string();
+    assert!(
+        err.contains("closed before the answer was complete"),
+        "{err}"
+    );
+    assert!(count.count() >= 2, "retried");
+
+    // A write is never retried, and the message says it may have been applied.
+    let (url, count) = hostile(|s, _| {
+        let _ = s.write_all(b"HTTP/1.1 201 Created\r\nContent-Length: 100\r\n\r\n{");
+    });
+    let err = podctl(&url)
+        .run(&["pod", "add", "examples/web.json"])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("may or may not have been applied"), "{err}");
+    assert!(err.contains("podctl deployment list"), "{err}");
+    assert_eq!(count.count(), 1, "writes are never retried");
+}
+
+#[test]
+fn a_write_that_times_out_may_have_been_applied() {
+    let (url, _) = hostile(|s, _| silent(s));
+    let out = finish(
+        spawn(
+            &[("PODCTL_URL", &url)],
+            &["pod", "add", "examples/web.json", "--request-timeout", "1s"],
+        ),
+        HANG_GUARD,
+    );
+    let err = out.fails(6);
+    assert!(!err.contains("cannot reach"), "{err}");
+    assert!(err.contains("may or may not have been applied"), "{err}");
+    assert!(err.contains("podctl deployment list"), "{err}");
+}
+
+#[test]
+fn ctrl_c_cancels_a_request_in_flight() {
+    for (args, write) in [
+        (&["pod", "list"][..], false),
+        (&["pod", "add", "examples/web.json"][..], true),
+    ] {
+        let (url, count) = hostile(|s, _| silent(s));
+        let child = spawn(&[("PODCTL_URL", &url)], args);
+        eventually("the request to arrive", || count.count() > 0);
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let out = finish(child, HANG_GUARD);
+        let err = out.fails(130);
+        assert!(err.contains("interrupted"), "{err}");
+        assert_eq!(
+            err.contains("may or may not have been applied")
+                && err.contains("podctl deployment list"),
+            write,
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn json_output_has_the_shape_the_table_reads() {
+    for (body, args) in [
+        (&b"5"[..], &["pod", "list", "--json"][..]),
+        (b"{}", &["pod", "list", "--json"]),
+        (b"[null]", &["pod", "list", "--json"]),
+        (b"[{\"id\": \"/a\xff\"}]", &["pod", "list", "--json"]),
+        (b"[{\"id\": \"/web\"}]", &["pod", "show", "/web", "--json"]),
+        (b"{}", &["pod", "show", "/web", "--json"]),
+    ] {
+        let body = body.to_vec();
+        let (url, _) = hostile(move |s, _| reply(s, "200 OK", &body));
+        let out = podctl(&url).run(args);
+        let err = out.fails(1);
+        assert!(err.contains("expected JSON format"), "{args:?}: {err}");
+        assert_eq!(out.stdout, "", "nothing half-checked on stdout");
+    }
+    let (url, _) = hostile(|s, _| reply(s, "200 OK", b"[{\"id\": \"/web\"}]"));
+    assert_eq!(
+        podctl(&url).run(&["pod", "list", "--json"]).json()[0]["id"],
+        "/web"
+    );
+    let (url, _) = hostile(|s, _| reply(s, "200 OK", b"{\"id\": \"/web\"}"));
+    assert_eq!(
+        podctl(&url).run(&["pod", "show", "/web", "--json"]).json()["id"],
+        "/web"
+    );
+}
+
+/// A self-signed certificate for 127.0.0.1 marked as a CA, as `openssl req -x509` makes it.
+fn self_signed(dir: &std::path::Path, name: &str) -> (String, String) {
+    certificate(dir, name, false)
+}
+
+fn certificate(dir: &std::path::Path, name: &str, expired: bool) -> (String, String) {
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+    }
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let cert_path = dir.join(format!("{name}.pem"));
+    let key_path = dir.join(format!("{name}.key"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    (
+        cert_path.display().to_string(),
+        key_path.display().to_string(),
+    )
+}
+
+#[test]
+fn a_self_signed_certificate_given_with_ca_cert_is_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path(), "server");
+    let (other, _) = self_signed(dir.path(), "other");
+    let sim = Sim::with_args(&["--deploy-time", "0", "--tls-cert", &cert, "--tls-key", &key]);
+    let podctl = sim.podctl();
+
+    assert_eq!(
+        podctl.run(&["pod", "list", "-q", "--ca-cert", &cert]).ok(),
+        ""
+    );
+    let trusted = sim.podctl().env("DCOS_SSL_VERIFY", &cert);
+    trusted.run(&["pod", "add", "examples/web.json"]).ok();
+    assert_eq!(trusted.run(&["pod", "list", "-q"]).ok(), "/web\n");
+
+    // Not given: the hint says how to trust it.
+    let err = podctl.run(&["pod", "list"]).fails(6).to_string();
+    assert!(
+        err.contains("CA certificate") && err.contains("--ca-cert"),
+        "{err}"
+    );
+
+    // Another certificate given: why it failed, without telling to pass the flag again.
+    let err = podctl
+        .run(&["pod", "list", "--ca-cert", &other])
+        .fails(6)
+        .to_string();
+    assert!(err.contains(&other), "{err}");
+    assert!(!err.contains("--ca-cert"), "{err}");
+    assert!(!err.contains("CaUsedAsEndEntity"), "{err}");
+
+    // The right certificate for another name is still refused.
+    let by_name = sim.url.replace("127.0.0.1", "localhost");
+    let err = podctl
+        .run(&["pod", "list", "--ca-cert", &cert, "--url", &by_name])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("not valid for this host name"), "{err}");
+
+    // Given, but expired: refused, and said so.
+    let (expired, expired_key) = certificate(dir.path(), "expired", true);
+    let old = Sim::with_args(&[
+        "--deploy-time",
+        "0",
+        "--tls-cert",
+        &expired,
+        "--tls-key",
+        &expired_key,
+    ]);
+    let err = old
+        .podctl()
+        .run(&["pod", "list", "--ca-cert", &expired])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("expired"), "{err}");
+}
+
+#[test]
+fn plain_http_to_an_https_server_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path(), "server");
+    let sim = Sim::with_args(&["--deploy-time", "0", "--tls-cert", &cert, "--tls-key", &key]);
+    let plain = sim.url.replacen("https://", "http://", 1);
+    let err = podctl(&plain).run(&["pod", "list"]).fails(6).to_string();
+    assert!(err.contains("HTTPS") && err.contains("https://"), "{err}");
+    assert!(!err.contains("invalid HTTP version"), "{err}");
+}
+
+#[test]
+fn completion_tries_once_within_its_deadline() {
+    // A server that never answers: completion gives up by itself, silently, after one try.
+    let (url, count) = hostile(|s, _| silent(s));
+    let child = spawn(
+        &[("PODCTL_URL", &url), ("COMPLETE", "fish")],
+        &["--", "podctl", "pod", "show", ""],
+    );
+    let out = finish(child, HANG_GUARD);
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(out.stderr, "");
+    assert!(out.stdout.lines().all(|l| l.starts_with('-')), "{out:#?}");
+    assert_eq!(count.count(), 1);
+
+    // A cut answer would be retried by commands; completion does not retry.
+    let (url, count) = hostile(|s, _| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[");
+    });
+    let child = spawn(
+        &[("PODCTL_URL", &url), ("COMPLETE", "fish")],
+        &["--", "podctl", "pod", "show", ""],
+    );
+    assert_eq!(finish(child, HANG_GUARD).code, 0);
+    assert_eq!(count.count(), 1);
+}
+
+#[test]
+fn definitions_from_urls_use_the_tls_settings_and_never_follow_redirects() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path(), "server");
+    let sim = Sim::with_args(&["--deploy-time", "0", "--tls-cert", &cert, "--tls-key", &key]);
+    // `GET /v2/pods` answers `[]`, not a definition: what matters here is the TLS handshake.
+    let url = format!("{}/v2/pods", sim.url);
+    let err = Podctl::new()
+        .run(&["pod", "add", &url])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("TLS") && err.contains("--ca-cert"), "{err}");
+    let out = Podctl::new().run(&["pod", "add", &url, "--ca-cert", &cert]);
+    let err = out.fails(3);
+    assert!(!err.contains("TLS"), "{out:#?}");
+
+    let (target, hits) = hostile(|s, _| reply(s, "200 OK", b"{}"));
+    let location = format!("{target}/pod.json");
+    let (redirecting, _) = hostile(move |s, _| {
+        let head =
+            format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
+        let _ = s.write_all(head.as_bytes());
+    });
+    let err = Podctl::new()
+        .run(&["pod", "add", &format!("{redirecting}/pod.json")])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("redirect"), "{err}");
+    assert_eq!(hits.count(), 0, "the redirect was not followed");
+}
+
+#[test]
+fn a_wait_never_overshoots_its_timeout() {
+    // Every status poll would take a minute: the wait still ends at its own deadline.
+    let sim = Sim::with_args(&[
+        "--deploy-time",
+        "60s",
+        "--fault",
+        "GET /v2/pods/web::status=slow=60s",
+    ]);
+    let env = [("PODCTL_URL", sim.url.as_str())];
+    let args = [
+        "pod",
+        "add",
+        "examples/web.json",
+        "--wait",
+        "--timeout",
+        "2s",
+        "--interval",
+        "100ms",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let err = out.fails(8);
+    let last = err.lines().last().unwrap();
+    assert!(last.contains("timed out after 2s"), "{err}");
+
+    let id = sim
+        .podctl()
+        .run(&["deployment", "list", "-q"])
+        .ok()
+        .trim()
+        .to_string();
+    let args = [
+        "deployment",
+        "watch",
+        &id,
+        "--timeout",
+        "2s",
+        "--interval",
+        "100ms",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    assert!(out.fails(8).contains("timed out after 2s"), "{out:#?}");
+}
+
+#[test]
+fn a_deployment_over_at_once_needs_no_whole_interval() {
+    let sim = Sim::start();
+    let env = [("PODCTL_URL", sim.url.as_str())];
+    // The interval is longer than the hang guard: waiting one would fail the test.
+    let args = [
+        "pod",
+        "add",
+        "examples/web.json",
+        "--wait",
+        "--interval",
+        "10m",
+        "--timeout",
+        "20m",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    out.ok();
+    assert!(out.stderr.contains("Done in"), "{out:#?}");
+}
+
+#[test]
+fn a_wait_out_of_time_never_reports_the_goal_as_pending() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    for (i, timeout) in ["1ms", "20ms", "100ms"].iter().enumerate() {
+        let path = podctl.dir().join("pod.json");
+        std::fs::write(&path, crate::support::minimal(&format!("/p{i}"))).unwrap();
+        let out = podctl.run(&[
+            "pod",
+            "add",
+            path.to_str().unwrap(),
+            "--wait",
+            "--timeout",
+            timeout,
+            "--interval",
+            "10ms",
+        ]);
+        if out.code == 8 {
+            let last = out.stderr.lines().last().unwrap();
+            assert!(!last.contains("deployment finished"), "{out:#?}");
+            assert!(!last.contains("instances ready;"), "{out:#?}");
+        } else {
+            out.ok();
+        }
+    }
+}
+
+#[test]
+fn proxies_come_from_the_environment() {
+    let (proxy, seen) = hostile(|s, _| reply(s, "200 OK", b"[]"));
+    let out = Podctl::new()
+        .env("PODCTL_URL", "http://marathon.example:8080")
+        .env("HTTP_PROXY", &proxy)
+        .run(&["pod", "list"]);
+    out.ok();
+    let heads = seen.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(
+        heads[0].starts_with("GET http://marathon.example:8080/v2/pods/::status "),
+        "{heads:?}"
+    );
+
+    // NO_PROXY names the hosts reached directly.
+    let (direct, direct_seen) = hostile(|s, _| reply(s, "200 OK", b"[]"));
+    Podctl::new()
+        .env("PODCTL_URL", &direct)
+        .env("HTTP_PROXY", &proxy)
+        .env("NO_PROXY", "127.0.0.1")
+        .run(&["pod", "list"])
+        .ok();
+    assert_eq!(direct_seen.count(), 1);
+    assert_eq!(seen.count(), 1, "the proxy was not used");
+}
+
+#[test]
+fn a_token_that_cannot_be_a_header_is_refused_without_being_shown() {
+    let (url, seen) = hostile(|s, _| reply(s, "200 OK", b"[]"));
+    let err = podctl(&url)
+        .run(&["pod", "list", "--token", "secret\nvalue"])
+        .fails(2)
+        .to_string();
+    assert!(err.contains("token"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+    assert_eq!(seen.count(), 0, "nothing was sent without the credential");
+}
