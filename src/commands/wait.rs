@@ -16,6 +16,7 @@ use crate::exit::{Exit, Failure};
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
 use crate::marathon::{ApiError, Client};
 use crate::pod::progress::{assess, describe_deployment, Goal, Snapshot};
+use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId, PodStatus};
 
 /// A deployment not listed at the first poll may have finished already, or may not be visible
@@ -227,7 +228,7 @@ fn is_transient(e: &ApiError) -> bool {
 
 fn resume_hint(target: &Target) -> String {
     match (&target.deployment, target.pods.first()) {
-        (Some(id), _) => format!("follow it with `podctl deployment watch {id}`"),
+        (Some(id), _) => format!("follow it with `podctl deployment watch {}`", printable(id)),
         (None, Some((pod, _))) => format!("check on it with `podctl pod show {pod}`"),
         (None, None) => String::new(),
     }
@@ -240,7 +241,7 @@ fn what(target: &Target) -> String {
         .map(|(p, _)| p.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    match &target.deployment {
+    match target.deployment.as_deref().map(printable) {
         Some(id) if pods.is_empty() => format!("deployment {id}"),
         Some(id) => format!("deployment {id} of {pods}"),
         None => format!("pod {pods}"),

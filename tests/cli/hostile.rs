@@ -629,3 +629,43 @@ fn a_token_that_cannot_be_a_header_is_refused_without_being_shown() {
     assert!(!err.contains("secret"), "{err}");
     assert_eq!(seen.count(), 0, "nothing was sent without the credential");
 }
+
+#[test]
+fn a_deployment_id_from_the_server_is_escaped_in_wait_messages() {
+    // The rollback's id comes from the server's body; it never finishes, so the wait times out
+    // and names it in its last line.
+    let evil = "d\u{1b}]0;owned\u{7}\u{202e}";
+    let deployment = |id: &str| {
+        serde_json::json!({
+            "id": id, "version": "2026-01-01T00:00:00.000Z", "affectedPods": [],
+            "affectedApps": [], "steps": [], "currentActions": [], "currentStep": 1,
+            "totalSteps": 1
+        })
+    };
+    let listed =
+        serde_json::to_vec(&serde_json::json!([deployment("d1"), deployment(evil)])).unwrap();
+    let rollback = serde_json::to_vec(&serde_json::json!({ "deploymentId": evil })).unwrap();
+    // The rollback looks the deployment up, deletes it, then polls the list.
+    let (url, _) = hostile(move |s, n| match n {
+        1 => reply(s, "200 OK", &rollback),
+        _ => reply(s, "200 OK", &listed),
+    });
+    let env = [("PODCTL_URL", url.as_str())];
+    let args = [
+        "deployment",
+        "rollback",
+        "d1",
+        "--wait",
+        "--timeout",
+        "1s",
+        "--interval",
+        "50ms",
+    ];
+    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let err = out.fails(8);
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!err.contains(raw), "{raw:?} in {err:?}");
+        assert!(!out.stdout.contains(raw), "{raw:?} in {:?}", out.stdout);
+    }
+    assert!(err.contains("owned"), "{err}");
+}
