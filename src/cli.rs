@@ -11,6 +11,7 @@ use clap_complete::engine::ArgValueCompleter;
 
 use crate::complete;
 use crate::duration;
+use crate::size;
 
 use crate::pod::PodId;
 
@@ -74,6 +75,10 @@ pub struct GlobalArgs {
     /// Give up on one HTTP request after this long, e.g. 30s (default 60s)
     #[arg(long, global = true, value_name = "DURATION", value_parser = duration::parse_positive)]
     pub request_timeout: Option<Duration>,
+
+    /// Refuse a response larger than this, e.g. 1GiB (default 256MiB)
+    #[arg(long, global = true, value_name = "SIZE", value_parser = size::parse_response_limit)]
+    pub max_response: Option<u64>,
 
     /// Trust the CA certificates in this PEM file (for a cluster with its own CA)
     #[arg(long, global = true, value_name = "FILE", value_hint = ValueHint::FilePath)]

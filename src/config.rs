@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::duration;
+use crate::{duration, size};
 
 /// Marathon's (and `podctl sim`'s) default address.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
@@ -50,6 +50,9 @@ pub struct ClusterEntry {
     /// A PEM file of CA certificates to trust for this cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
+    /// The largest response read from this cluster, as a size string (`512MiB`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response: Option<String>,
     /// Skip TLS verification for this cluster (never the default).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub insecure: bool,
@@ -86,6 +89,9 @@ pub struct Settings {
     /// HTTP basic auth (from the URL's `user:pass@` or the cluster); sent when there is no token.
     pub basic: Option<Basic>,
     pub timeout: Duration,
+    /// The largest successful response read, in bytes.
+    pub max_response: u64,
+    pub max_response_origin: Origin,
     pub tls: Tls,
     /// The named cluster in use, if any.
     pub cluster: Option<String>,
@@ -125,6 +131,7 @@ pub struct Flags {
     pub cluster: Option<String>,
     pub token: Option<String>,
     pub request_timeout: Option<Duration>,
+    pub max_response: Option<u64>,
     pub ca_cert: Option<PathBuf>,
     pub insecure: bool,
 }
@@ -162,6 +169,7 @@ const CLUSTER_KEYS: &[&str] = &[
     "timeout",
     "ca_cert",
     "insecure",
+    "max_response",
 ];
 
 impl ConfigFile {
@@ -419,6 +427,8 @@ pub fn resolve(
         },
         (None, None) => DEFAULT_TIMEOUT,
     };
+    let (max_response, max_response_origin) =
+        resolve_max_response(flags, env, stored, &config_path)?;
     let tls = resolve_tls(flags, env, stored.map(|(_, c)| *c))?;
 
     Ok(Settings {
@@ -428,6 +438,8 @@ pub fn resolve(
         token_origin,
         basic,
         timeout,
+        max_response,
+        max_response_origin,
         tls,
         cluster,
         ignored_cluster,
@@ -440,6 +452,36 @@ pub fn resolve(
 fn stored_url(cluster: &ClusterEntry) -> Option<String> {
     let url = check_url(&cluster.url, &Origin::Default).ok()?;
     Some(split_credentials(&url).0)
+}
+
+/// The response size limit: `--max-response`, then `PODCTL_MAX_RESPONSE`, then the cluster's
+/// `max_response`, then [`http::MAX_BODY`](crate::http::MAX_BODY).
+fn resolve_max_response(
+    flags: &Flags,
+    env: Env,
+    stored: Option<&(String, &ClusterEntry)>,
+    config_path: &Path,
+) -> Result<(u64, Origin)> {
+    if let Some(limit) = flags.max_response {
+        return Ok((limit, Origin::Flag("--max-response")));
+    }
+    if let Some(v) = env("PODCTL_MAX_RESPONSE") {
+        let limit = size::parse_response_limit(&v)
+            .map_err(|e| anyhow::anyhow!("PODCTL_MAX_RESPONSE: {e}"))?;
+        return Ok((limit, Origin::Env("PODCTL_MAX_RESPONSE")));
+    }
+    if let Some((name, c)) = stored {
+        if let Some(v) = &c.max_response {
+            let limit = size::parse_response_limit(v).map_err(|e| {
+                anyhow::anyhow!(
+                    "config {}: clusters.{name}.max_response: {e}",
+                    config_path.display()
+                )
+            })?;
+            return Ok((limit, Origin::Cluster(name.clone())));
+        }
+    }
+    Ok((crate::http::MAX_BODY, Origin::Default))
 }
 
 /// TLS settings: `--insecure` / `--ca-cert`, then `DCOS_SSL_VERIFY` (`false`, `true` or a CA
@@ -590,6 +632,37 @@ mod tests {
         file: &ConfigFile,
     ) -> Settings {
         resolve(&flags, env, file, PathBuf::from("/x")).unwrap()
+    }
+
+    #[test]
+    fn the_response_limit_comes_from_flag_env_cluster_or_default() {
+        let file: ConfigFile = toml::from_str(
+            "current = \"a\"\n[clusters.a]\nurl = \"http://a\"\nmax_response = \"1 GiB\"\n",
+        )
+        .unwrap();
+        let s = resolve_with(Flags::default(), &env_of(&[]), &ConfigFile::default());
+        assert_eq!(s.max_response, crate::http::MAX_BODY);
+        assert_eq!(s.max_response_origin, Origin::Default);
+        let s = resolve_with(Flags::default(), &env_of(&[]), &file);
+        assert_eq!(s.max_response, 1 << 30);
+        assert_eq!(s.max_response_origin, Origin::Cluster("a".into()));
+        let env = env_of(&[("PODCTL_MAX_RESPONSE", "512MiB")]);
+        let s = resolve_with(Flags::default(), &env, &file);
+        assert_eq!(s.max_response, 512 << 20);
+        let flags = Flags {
+            max_response: Some(2 << 30),
+            ..Flags::default()
+        };
+        let s = resolve_with(flags, &env, &file);
+        assert_eq!(s.max_response, 2 << 30);
+        assert_eq!(s.max_response_origin, Origin::Flag("--max-response"));
+
+        let bad: ConfigFile = toml::from_str(
+            "current = \"a\"\n[clusters.a]\nurl = \"http://a\"\nmax_response = \"huge\"\n",
+        )
+        .unwrap();
+        let err = resolve(&Flags::default(), &env_of(&[]), &bad, PathBuf::from("/x")).unwrap_err();
+        assert!(err.to_string().contains("clusters.a.max_response"), "{err}");
     }
 
     #[test]
@@ -770,6 +843,7 @@ mod tests {
             request_timeout: Some("1s".into()),
             ca_cert: Some("c".into()),
             insecure: true,
+            max_response: Some("1 GiB".into()),
         };
         let value = toml::Value::try_from(&full).unwrap();
         let keys: Vec<&String> = value.as_table().unwrap().keys().collect();

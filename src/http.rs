@@ -155,7 +155,7 @@ impl fmt::Display for TransportError {
             Kind::Body => "the response body could not be read".to_string(),
             Kind::TooLarge { limit, .. } => format!(
                 "the response is larger than {}, podctl's limit; stopped reading",
-                size(*limit)
+                crate::size::show(*limit)
             ),
             Kind::Interrupted => "interrupted (Ctrl-C)".to_string(),
             Kind::NotHttp => "the server's answer is not HTTP".to_string(),
@@ -728,19 +728,6 @@ fn backoff(attempt: u32) -> Duration {
     base + base.mul_f64(fastrand::f64() * 0.5)
 }
 
-/// "256 MiB", "1 MiB", "10 KiB", "12 bytes".
-pub fn size(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * KIB;
-    if bytes >= MIB && bytes % MIB == 0 {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes % KIB == 0 {
-        format!("{} KiB", bytes / KIB)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static HANDLER: Once = Once::new();
 
@@ -819,14 +806,6 @@ mod tests {
         ] {
             assert!(!err(kind.clone()).is_transient(), "{kind:?}");
         }
-    }
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(size(MAX_BODY), "256 MiB");
-        assert_eq!(size(MAX_ERROR_BODY), "1 MiB");
-        assert_eq!(size(10 * 1024), "10 KiB");
-        assert_eq!(size(1000), "1000 bytes");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod marathon;
 pub mod pod;
 pub mod render;
 pub mod sim;
+pub mod size;
 
 /// The published pod examples under `tests/fixtures/`, shared with the end-to-end suite.
 #[cfg(test)]

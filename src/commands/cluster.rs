@@ -50,6 +50,7 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
                             .map(|t| humantime::format_duration(t).to_string()),
                         ca_cert,
                         insecure: ctx.global.insecure,
+                        max_response: ctx.global.max_response.map(crate::size::show),
                     },
                 )
                 .is_some();

@@ -31,6 +31,7 @@ pub fn run(ctx: &mut Ctx, cmd: &ConfigCommand) -> Result<()> {
                         "tokenFrom": s.token_origin.as_ref().map(ToString::to_string),
                         "basicAuthUser": s.basic.as_ref().map(|b| b.username.clone()),
                         "requestTimeoutSeconds": s.timeout.as_secs_f64(),
+                        "maxResponseBytes": s.max_response,
                         "caCert": s.tls.ca_cert,
                         "insecure": s.tls.insecure,
                     }),
@@ -61,6 +62,12 @@ pub fn run(ctx: &mut Ctx, cmd: &ConfigCommand) -> Result<()> {
                         ctx.out,
                         "timeout:      {} per request",
                         humantime::format_duration(s.timeout)
+                    )?;
+                    writeln!(
+                        ctx.out,
+                        "max response: {} (from {})",
+                        crate::size::show(s.max_response),
+                        s.max_response_origin
                     )?;
                     let tls = match (&s.tls.ca_cert, s.tls.insecure) {
                         (_, true) => "NOT verified (--insecure)".to_string(),

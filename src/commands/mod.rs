@@ -69,6 +69,7 @@ impl Ctx<'_> {
             cluster: self.global.cluster.clone(),
             token: self.global.token.clone(),
             request_timeout: self.global.request_timeout,
+            max_response: self.global.max_response,
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };

@@ -49,6 +49,7 @@ impl Client {
     pub fn new(settings: &Settings, log: Option<Log>) -> Result<Client, SetupError> {
         let mut options = Options::new(&settings.url, settings.tls.clone(), settings.timeout);
         options.log = log;
+        options.max_body = settings.max_response;
         Client::with_options(settings, options)
     }
 
@@ -270,7 +271,7 @@ impl Client {
             if reply.cut {
                 message.push_str(&format!(
                     " (an error body over {} was not read to the end)",
-                    http::size(http::MAX_ERROR_BODY)
+                    crate::size::show(http::MAX_ERROR_BODY)
                 ));
             }
             return Err(ApiError::Status {

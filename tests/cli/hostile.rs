@@ -669,3 +669,48 @@ fn a_deployment_id_from_the_server_is_escaped_in_wait_messages() {
     }
     assert!(err.contains("owned"), "{err}");
 }
+
+#[test]
+fn the_response_limit_can_be_raised_or_lowered() {
+    // A 200 KiB list of (empty) deployments.
+    let mut body = b"[".to_vec();
+    body.extend(std::iter::repeat_n(b' ', 200 * 1024));
+    body.push(b']');
+    let body = Arc::new(body);
+    let served = body.clone();
+    let (url, _) = hostile(move |s, _| reply(s, "200 OK", &served));
+
+    let err = podctl(&url)
+        .run(&["deployment", "list", "--max-response", "64KiB"])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("larger than 64 KiB"), "{err}");
+    let err = podctl(&url)
+        .env("PODCTL_MAX_RESPONSE", "100KiB")
+        .run(&["deployment", "list"])
+        .fails(6)
+        .to_string();
+    assert!(err.contains("larger than 100 KiB"), "{err}");
+    podctl(&url)
+        .env("PODCTL_MAX_RESPONSE", "100KiB")
+        .run(&["deployment", "list", "--max-response", "1MiB"])
+        .ok();
+
+    let err = podctl(&url)
+        .run(&["deployment", "list", "--max-response", "lots"])
+        .fails(2)
+        .to_string();
+    assert!(
+        err.contains("--max-response") && err.contains("not a size"),
+        "{err}"
+    );
+    let err = podctl(&url)
+        .env("PODCTL_MAX_RESPONSE", "1KiB")
+        .run(&["deployment", "list"])
+        .fails(2)
+        .to_string();
+    assert!(
+        err.contains("PODCTL_MAX_RESPONSE") && err.contains("out of range"),
+        "{err}"
+    );
+}
