@@ -7,6 +7,7 @@
 pub mod definition;
 pub mod deployment;
 pub mod id;
+pub mod normalize;
 pub mod progress;
 pub mod status;
 pub mod text;

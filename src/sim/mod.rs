@@ -4,8 +4,8 @@
 //! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
 //! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
 //! refusal, `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it
-//! for scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it
-//! speaks and never touches `commands`, `marathon` or `render`.
+//! for scale tests; Marathon's defaults come from `pod::normalize`. It uses `pod` for every type
+//! it speaks and never touches `commands`, `marathon` or `render`.
 
 mod agents;
 mod auth;
@@ -14,7 +14,6 @@ mod error;
 mod fault;
 mod front;
 mod instance;
-mod normalize;
 mod route;
 mod seed;
 mod server;

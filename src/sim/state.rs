@@ -25,10 +25,10 @@ use serde_json::{json, Value};
 use super::agents::Agents;
 use super::error::SimError;
 use super::instance::{new_instance_id, requested_ports, Instance};
-use super::normalize::{normalize, only_scaling_differs, same_spec};
 use super::seed::{self, Seed};
 use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
+use crate::pod::normalize::{normalize, only_scaling_differs, same_spec};
 use crate::pod::time::{format_timestamp, parse_timestamp};
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 

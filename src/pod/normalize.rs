@@ -2,7 +2,9 @@
 //! default network name, host ports, scaling, scheduling, role and resource defaults, canonical
 //! enum spelling, and empty collections left out.
 //!
-//! Fields the shared types keep in `extra` pass through untouched. Pure functions only.
+//! The simulator stores definitions through [`normalize`]; the client will use it to compare a
+//! local definition with the one Marathon wrote back. Fields the shared types keep in `extra` pass
+//! through untouched. Pure functions only: no I/O, no clock (the version is passed in).
 
 use serde_json::{json, Map, Value};
 
