@@ -1,0 +1,154 @@
+//! The pod itself: id, user, role, labels, scaling, executor resources and pod-level `linuxInfo`;
+//! it walks the other sections in Marathon's order and hands them what they need (`Context`).
+//!
+//! `id` is the one place the pod id is checked (`pod::id` has the rules, this maps them to
+//! Marathon's words).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::{at, describe, quote, Context, Kind, Obj, Walker};
+use crate::pod::id::{check_definition_id, IdError};
+use crate::pod::validate::fields::Shape;
+use crate::pod::validate::{names, Segment};
+
+impl Walker {
+    pub(super) fn pod(&mut self, pod: &Obj) {
+        let root: &[Segment] = &[];
+        self.unknown_fields(pod, root, Shape::Pod);
+        self.id(pod);
+        self.labels(pod, root, "labels");
+        self.get(pod, root, "version", Kind::Str, false);
+        if let Some(user) = self.string(pod, root, "user", false, 0, usize::MAX) {
+            if user.is_empty() {
+                self.semantic(
+                    at(root, "user"),
+                    "must not be empty",
+                    "/user",
+                    "must not be empty",
+                );
+            }
+        }
+        self.string(pod, root, "role", false, 1, usize::MAX);
+        let legacy_cgroups = self.boolean(pod, root, "legacySharedCgroups") == Some(true);
+        let secrets = self.secrets(pod);
+        let mut ctx = Context {
+            secrets,
+            legacy_cgroups,
+            ..Context::default()
+        };
+        self.environment(pod, root, &ctx);
+        ctx.nets = self.networks(pod);
+        ctx.volumes = match pod.get("volumes") {
+            None | Some(Value::Null) => Some(HashSet::new()),
+            Some(Value::Array(volumes)) => Some(
+                volumes
+                    .iter()
+                    .filter_map(|v| v.get("name").and_then(Value::as_str))
+                    .collect(),
+            ),
+            // A wrong type is reported on /volumes; mounts are not checked against it.
+            Some(_) => None,
+        };
+        let mounted = self.containers(pod, &ctx);
+        let resident = self.volumes(pod, &ctx, &mounted);
+        self.scaling(pod);
+        self.scheduling(pod, resident);
+        if let Some(executor) = self.object(
+            pod,
+            root,
+            "executorResources",
+            false,
+            Shape::ExecutorResources,
+        ) {
+            let path = at(root, "executorResources");
+            self.number(executor, &path, "cpus", Some(0.1), None);
+            self.number(executor, &path, "mem", Some(32.0), None);
+            self.number(executor, &path, "disk", Some(10.0), None);
+        }
+        if let Some(linux) = self.object(pod, root, "linuxInfo", false, Shape::LinuxInfo) {
+            let path = at(root, "linuxInfo");
+            if self.linux_info(linux, &path) {
+                self.semantic(
+                    at(&path, "seccomp"),
+                    "is not supported for the pod (executor); set it on containers",
+                    "/linuxInfo/seccomp",
+                    "Seccomp configuration on executor level is not supported",
+                );
+            }
+        }
+    }
+
+    pub(super) fn id(&mut self, pod: &Obj) {
+        let Some(id) = self
+            .get(pod, &[], "id", Kind::Str, true)
+            .and_then(Value::as_str)
+        else {
+            return;
+        };
+        let path = at(&[], "id");
+        if id.is_empty() {
+            self.parse(path, "must not be empty", "error.minLength");
+            return;
+        }
+        let Err(e) = check_definition_id(id) else {
+            return;
+        };
+        let (message, text) = match &e {
+            IdError::NotAbsolute => (
+                format!("must be absolute, starting with '/' (got {})", quote(id)),
+                Some("Path needs to be absolute".to_string()),
+            ),
+            IdError::Empty => (
+                "must name a pod, not only '/'".to_string(),
+                Some("Path must contain at least one path element".to_string()),
+            ),
+            IdError::Reserved(_) => (
+                e.to_string(),
+                Some(
+                    "must not end with any of the following reserved keywords: restart, tasks, \
+                     versions, ., .."
+                        .to_string(),
+                ),
+            ),
+            // Marathon drops empty segments (`/a//b` is `/a/b`); podctl insists on the clean form.
+            IdError::EmptySegment => (format!("{e} (got {})", quote(id)), None),
+            IdError::BadSegment(_) => (e.to_string(), None),
+        };
+        if !names::matches_raml_path_id(id) {
+            self.parse(path, message, "error.pattern");
+        } else if let Some(text) = text {
+            self.semantic(path, message, "/id", text);
+        } else {
+            self.local(path, message);
+        }
+    }
+
+    pub(super) fn scaling(&mut self, pod: &Obj) {
+        let Some(scaling) = self.object(pod, &[], "scaling", false, Shape::Scaling) else {
+            return;
+        };
+        let path = at(&[], "scaling");
+        // The kind is a discriminator: exact match, and Marathon reports it on /scaling.
+        match scaling.get("kind") {
+            Some(Value::String(k)) if k == "fixed" => {}
+            Some(Value::String(k)) => self.parse(
+                at(&path, "kind"),
+                format!("must be exactly \"fixed\" (got {})", quote(k)),
+                "error.expected.jsstring",
+            ),
+            None | Some(Value::Null) => self.parse(
+                at(&path, "kind"),
+                "is required and must be \"fixed\"",
+                "error.expected.jsstring",
+            ),
+            Some(other) => self.parse(
+                at(&path, "kind"),
+                format!("must be exactly \"fixed\" (got {})", describe(other)),
+                "error.expected.jsstring",
+            ),
+        }
+        self.integer(scaling, &path, "instances", Kind::Int, Some(0), None);
+    }
+}
