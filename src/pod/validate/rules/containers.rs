@@ -6,15 +6,15 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::networks::EndpointFacts;
-use super::{at, describe, idx, java_double, quote, show, Context, Kind, Obj, Walker};
-use crate::pod::validate::fields::Shape;
+use super::{at, describe, idx, java_double, quote, show, Context, Obj, Walker};
+use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, Segment};
 
 impl Walker {
     /// `containers` and the pod-wide uniqueness rules; returns the names of mounted volumes.
     pub(super) fn containers<'v>(&mut self, pod: &'v Obj, ctx: &Context) -> HashSet<&'v str> {
         let mut mounted = HashSet::new();
-        let Some(items) = self.array(pod, &[], "containers", true, 1) else {
+        let Some(items) = self.array(pod, &[], Shape::Pod, "containers") else {
             return mounted;
         };
         let path = at(&[], "containers");
@@ -22,10 +22,10 @@ impl Walker {
         let mut endpoints: Vec<EndpointFacts> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let cpath = idx(&path, i);
-            let Some(container) = self.item_object(item, &cpath, Shape::Container) else {
+            let Some(container) = self.item_object(item, &cpath, Shape::Pod, "containers") else {
                 continue;
             };
-            if let Some(name) = self.name(container, &cpath, "name") {
+            if let Some(name) = self.string(container, &cpath, Shape::Container, "name") {
                 match names.get(name) {
                     Some(first) => self.semantic(
                         at(&cpath, "name"),
@@ -57,15 +57,15 @@ impl Walker {
     ) {
         let requested = self.resources(c, path);
         self.resource_limits(c, path, requested, ctx);
-        if let Some(exec) = self.object(c, path, "exec", false, Shape::Exec) {
+        if let Some(exec) = self.object(c, path, Shape::Container, "exec") {
             let epath = at(path, "exec");
-            self.command(exec, &epath);
-            self.boolean(exec, &epath, "overrideEntrypoint");
+            self.command(exec, &epath, Shape::Exec);
+            self.boolean(exec, &epath, Shape::Exec, "overrideEntrypoint");
         }
         let declared = self.endpoints(c, path, ctx, endpoints);
         self.image(c, path, ctx);
-        self.environment(c, path, ctx);
-        if let Some(user) = self.string(c, path, "user", false, 0, usize::MAX) {
+        self.environment(c, path, Shape::Container, ctx);
+        if let Some(user) = self.string(c, path, Shape::Container, "user") {
             if user.is_empty() {
                 self.local(at(path, "user"), "must not be empty");
             }
@@ -74,36 +74,36 @@ impl Walker {
         self.health(c, path, "check", &declared);
         self.volume_mounts(c, path, ctx, mounted);
         self.artifacts(c, path);
-        self.labels(c, path, "labels");
-        if let Some(lifecycle) = self.object(c, path, "lifecycle", false, Shape::Lifecycle) {
+        self.labels(c, path, Shape::Container, "labels");
+        if let Some(lifecycle) = self.object(c, path, Shape::Container, "lifecycle") {
             self.number(
                 lifecycle,
                 &at(path, "lifecycle"),
+                Shape::Lifecycle,
                 "killGracePeriodSeconds",
-                Some(0.0),
-                None,
             );
         }
-        self.boolean(c, path, "tty");
-        if let Some(linux) = self.object(c, path, "linuxInfo", false, Shape::LinuxInfo) {
+        self.boolean(c, path, Shape::Container, "tty");
+        if let Some(linux) = self.object(c, path, Shape::Container, "linuxInfo") {
             self.linux_info(linux, &at(path, "linuxInfo"));
         }
     }
 
     /// Container `resources`; returns the requested (cpus, mem) with Marathon's defaults.
     pub(super) fn resources(&mut self, c: &Obj, path: &[Segment]) -> (Option<f64>, Option<f64>) {
-        let Some(resources) = self.object(c, path, "resources", true, Shape::Resources) else {
+        let Some(resources) = self.object(c, path, Shape::Container, "resources") else {
             return (None, None);
         };
         let rpath = at(path, "resources");
-        let given = |w: &mut Walker, key: &str, min: f64, default: f64| match resources.get(key) {
+        // Marathon's defaults (see `pod::normalize`) stand for absent requests.
+        let given = |w: &mut Walker, key: &str, default: f64| match resources.get(key) {
             None | Some(Value::Null) => Some(default),
-            Some(_) => w.number(resources, &rpath, key, Some(min), None),
+            Some(_) => w.number(resources, &rpath, Shape::Resources, key),
         };
-        let cpus = given(self, "cpus", 0.001, 1.0);
-        let mem = given(self, "mem", 0.001, 128.0);
-        self.number(resources, &rpath, "disk", Some(0.0), None);
-        self.integer(resources, &rpath, "gpus", Kind::Int, Some(0), None);
+        let cpus = given(self, "cpus", 1.0);
+        let mem = given(self, "mem", 128.0);
+        self.number(resources, &rpath, Shape::Resources, "disk");
+        self.integer(resources, &rpath, Shape::Resources, "gpus");
         (cpus, mem)
     }
 
@@ -114,8 +114,7 @@ impl Walker {
         requested: (Option<f64>, Option<f64>),
         ctx: &Context,
     ) {
-        let Some(limits) = self.object(c, path, "resourceLimits", false, Shape::ResourceLimits)
-        else {
+        let Some(limits) = self.object(c, path, Shape::Container, "resourceLimits") else {
             return;
         };
         let lpath = at(path, "resourceLimits");
@@ -172,16 +171,16 @@ impl Walker {
     }
 
     /// A Mesos command under `parent`: `{"shell": ".."}` or `{"argv": [..]}`.
-    pub(super) fn command(&mut self, parent: &Obj, ppath: &[Segment]) {
-        let Some(command) = self.object(parent, ppath, "command", true, Shape::Command) else {
+    pub(super) fn command(&mut self, parent: &Obj, ppath: &[Segment], shape: Shape) {
+        let Some(command) = self.object(parent, ppath, shape, "command") else {
             return;
         };
         let path = at(ppath, "command");
         let shell = self
-            .get(command, &path, "shell", Kind::Str, false)
+            .get(command, &path, Shape::Command, "shell")
             .and_then(Value::as_str);
         let argv = self
-            .get(command, &path, "argv", Kind::Arr, false)
+            .get(command, &path, Shape::Command, "argv")
             .and_then(Value::as_array);
         let has = |k: &str| command.get(k).is_some_and(|v| !v.is_null());
         if let Some(shell) = shell {
@@ -209,7 +208,7 @@ impl Walker {
     }
 
     pub(super) fn image(&mut self, c: &Obj, path: &[Segment], ctx: &Context) {
-        let Some(image) = self.object(c, path, "image", false, Shape::Image) else {
+        let Some(image) = self.object(c, path, Shape::Container, "image") else {
             return;
         };
         let ipath = at(path, "image");
@@ -221,17 +220,17 @@ impl Walker {
                     "error.unknown.enum.literal",
                 );
             } else {
-                self.enumeration(image, &ipath, "kind", true, &["DOCKER"]);
+                self.enumeration(image, &ipath, Shape::Image, "kind");
             }
         } else {
-            self.enumeration(image, &ipath, "kind", true, &["DOCKER"]);
+            self.enumeration(image, &ipath, Shape::Image, "kind");
         }
-        self.string(image, &ipath, "id", true, 1, 1024);
-        self.boolean(image, &ipath, "forcePull");
-        self.labels(image, &ipath, "labels");
-        if let Some(pull) = self.object(image, &ipath, "pullConfig", false, Shape::PullConfig) {
+        self.string(image, &ipath, Shape::Image, "id");
+        self.boolean(image, &ipath, Shape::Image, "forcePull");
+        self.labels(image, &ipath, Shape::Image, "labels");
+        if let Some(pull) = self.object(image, &ipath, Shape::Image, "pullConfig") {
             let ppath = at(&ipath, "pullConfig");
-            if let Some(secret) = self.string(pull, &ppath, "secret", true, 1, usize::MAX) {
+            if let Some(secret) = self.string(pull, &ppath, Shape::PullConfig, "secret") {
                 if let Some(secrets) = &ctx.secrets {
                     if !secrets.contains(secret) {
                         self.semantic(
@@ -260,33 +259,36 @@ impl Walker {
     }
 
     pub(super) fn artifacts(&mut self, c: &Obj, path: &[Segment]) {
-        let Some(items) = self.array(c, path, "artifacts", false, 0) else {
+        let Some(items) = self.array(c, path, Shape::Container, "artifacts") else {
             return;
         };
         let path = at(path, "artifacts");
         for (j, item) in items.iter().enumerate() {
             let apath = idx(&path, j);
-            let Some(artifact) = self.item_object(item, &apath, Shape::Artifact) else {
+            let Some(artifact) = self.item_object(item, &apath, Shape::Container, "artifacts")
+            else {
                 continue;
             };
-            self.string(artifact, &apath, "uri", true, 1, 1024);
+            self.string(artifact, &apath, Shape::Artifact, "uri");
             for flag in ["extract", "executable", "cache"] {
-                self.boolean(artifact, &apath, flag);
+                self.boolean(artifact, &apath, Shape::Artifact, flag);
             }
-            self.string(artifact, &apath, "destPath", false, 1, 1024);
+            self.string(artifact, &apath, Shape::Artifact, "destPath");
         }
     }
 
     /// `linuxInfo` at pod or container level; returns whether seccomp is set (the pod-level rule).
     pub(super) fn linux_info(&mut self, linux: &Obj, path: &[Segment]) -> bool {
         let mut has_seccomp = false;
-        if let Some(seccomp) = self.object(linux, path, "seccomp", false, Shape::Seccomp) {
+        if let Some(seccomp) = self.object(linux, path, Shape::LinuxInfo, "seccomp") {
             has_seccomp = true;
             let spath = at(path, "seccomp");
             let profile = self
-                .get(seccomp, &spath, "profileName", Kind::Str, false)
+                .get(seccomp, &spath, Shape::Seccomp, "profileName")
                 .is_some();
-            let unconfined = self.boolean(seccomp, &spath, "unconfined").unwrap_or(false);
+            let unconfined = self
+                .boolean(seccomp, &spath, Shape::Seccomp, "unconfined")
+                .unwrap_or(false);
             let container_level = path.len() > 1;
             if container_level && profile && unconfined {
                 self.semantic(
@@ -304,10 +306,10 @@ impl Walker {
                 );
             }
         }
-        if let Some(ipc) = self.object(linux, path, "ipcInfo", false, Shape::IpcInfo) {
+        if let Some(ipc) = self.object(linux, path, Shape::LinuxInfo, "ipcInfo") {
             let ipath = at(path, "ipcInfo");
-            let mode = self.enumeration(ipc, &ipath, "mode", true, &["PRIVATE", "SHARE_PARENT"]);
-            let shm = self.integer(ipc, &ipath, "shmSize", Kind::Int, None, None);
+            let mode = self.enumeration(ipc, &ipath, Shape::IpcInfo, "mode");
+            let shm = self.integer(ipc, &ipath, Shape::IpcInfo, "shmSize");
             let shm_given = ipc.get("shmSize").is_some_and(|v| !v.is_null());
             if mode == Some("SHARE_PARENT") && shm_given && shm.is_some() {
                 self.semantic(

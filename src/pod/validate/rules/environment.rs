@@ -5,16 +5,14 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::{at, describe, quote, Context, Kind, Obj, Walker};
-use crate::pod::validate::fields::Shape;
+use super::{at, describe, quote, Context, Obj, Walker};
+use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, names, Segment};
 
 impl Walker {
     /// `secrets`: name -> `{"source": ..}`. Returns the names.
     pub(super) fn secrets<'v>(&mut self, pod: &'v Obj) -> Option<HashSet<&'v str>> {
-        let secrets = self
-            .get(pod, &[], "secrets", Kind::Obj, false)?
-            .as_object()?;
+        let secrets = self.get(pod, &[], Shape::Pod, "secrets")?.as_object()?;
         let path = at(&[], "secrets");
         for (name, def) in secrets {
             let entry = at(&path, name);
@@ -26,17 +24,17 @@ impl Walker {
                     "must not be empty",
                 );
             }
-            if let Some(def) = self.item_object(def, &entry, Shape::SecretDef) {
-                self.string(def, &entry, "source", true, 1, usize::MAX);
+            if let Some(def) = self.item_object(def, &entry, Shape::Pod, "secrets") {
+                self.string(def, &entry, Shape::SecretDef, "source");
             }
         }
         Some(secrets.keys().map(String::as_str).collect())
     }
 
     /// `environment`: name -> string or `{"secret": name}`, at pod or container level.
-    pub(super) fn environment(&mut self, obj: &Obj, path: &[Segment], ctx: &Context) {
+    pub(super) fn environment(&mut self, obj: &Obj, path: &[Segment], shape: Shape, ctx: &Context) {
         let Some(env) = self
-            .get(obj, path, "environment", Kind::Obj, false)
+            .get(obj, path, shape, "environment")
             .and_then(Value::as_object)
         else {
             return;
@@ -60,7 +58,7 @@ impl Walker {
                 Value::Object(reference) => {
                     self.unknown_fields(reference, &entry, Shape::EnvSecret);
                     let Some(secret) = self
-                        .get(reference, &entry, "secret", Kind::Str, true)
+                        .get(reference, &entry, Shape::EnvSecret, "secret")
                         .and_then(Value::as_str)
                     else {
                         continue;

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::{at, quote, Kind, Obj, Walker};
-use crate::pod::validate::fields::Shape;
+use super::{at, quote, Obj, Walker};
+use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, Segment};
 
 impl Walker {
@@ -23,7 +23,7 @@ impl Walker {
         } else {
             Shape::Check
         };
-        let Some(hc) = self.object(c, path, key, false, shape) else {
+        let Some(hc) = self.object(c, path, Shape::Container, key) else {
             return;
         };
         let hpath = at(path, key);
@@ -53,8 +53,8 @@ impl Walker {
                 self.local(hpath.clone(), message);
             }
         }
-        let endpoint_in = |w: &mut Walker, obj: &Obj, vpath: &[Segment]| {
-            let Some(endpoint) = w.name(obj, vpath, "endpoint") else {
+        let endpoint_in = |w: &mut Walker, obj: &Obj, obj_shape: Shape, vpath: &[Segment]| {
+            let Some(endpoint) = w.string(obj, vpath, obj_shape, "endpoint") else {
                 return;
             };
             if !endpoints.contains(endpoint) {
@@ -76,20 +76,19 @@ impl Walker {
                 }
             }
         };
-        if let Some(http) = self.object(hc, &hpath, "http", false, Shape::HttpCheck) {
+        if let Some(http) = self.object(hc, &hpath, shape, "http") {
             let vpath = at(&hpath, "http");
-            endpoint_in(self, http, &vpath);
-            self.string(http, &vpath, "path", false, 1, 1024);
-            self.enumeration(http, &vpath, "scheme", false, &["HTTP", "HTTPS"]);
+            endpoint_in(self, http, Shape::HttpCheck, &vpath);
+            self.string(http, &vpath, Shape::HttpCheck, "path");
+            self.enumeration(http, &vpath, Shape::HttpCheck, "scheme");
         }
-        if let Some(tcp) = self.object(hc, &hpath, "tcp", false, Shape::TcpCheck) {
-            endpoint_in(self, tcp, &at(&hpath, "tcp"));
+        if let Some(tcp) = self.object(hc, &hpath, shape, "tcp") {
+            endpoint_in(self, tcp, Shape::TcpCheck, &at(&hpath, "tcp"));
         }
-        if let Some(exec) = self.object(hc, &hpath, "exec", false, Shape::CommandCheck) {
-            self.command(exec, &at(&hpath, "exec"));
+        if let Some(exec) = self.object(hc, &hpath, shape, "exec") {
+            self.command(exec, &at(&hpath, "exec"), Shape::CommandCheck);
         }
-        let int =
-            |w: &mut Walker, field: &str| w.integer(hc, &hpath, field, Kind::Int, Some(0), None);
+        let int = |w: &mut Walker, field: &str| w.integer(hc, &hpath, shape, field);
         if is_health {
             int(self, "gracePeriodSeconds");
             int(self, "maxConsecutiveFailures");

@@ -15,8 +15,8 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::fields::{unknown_field_message, Shape};
 use super::names;
+use super::schema::{unknown_field_message, Bounds, Field, Kind, Pattern, Shape};
 use super::{Problem, Segment, ServerForm, Severity};
 
 mod containers;
@@ -58,43 +58,6 @@ fn idx(path: &[Segment], i: usize) -> Vec<Segment> {
     let mut p = path.to_vec();
     p.push(Segment::Index(i));
     p
-}
-
-/// The JSON types a field can require.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Str,
-    Num,
-    /// 32-bit integer.
-    Int,
-    /// 64-bit integer.
-    Long,
-    Bool,
-    Obj,
-    Arr,
-}
-
-impl Kind {
-    fn key(self) -> &'static str {
-        match self {
-            Kind::Str => "error.expected.jsstring",
-            Kind::Num | Kind::Int | Kind::Long => "error.expected.jsnumber",
-            Kind::Bool => "error.expected.jsboolean",
-            Kind::Obj => "error.expected.jsobject",
-            Kind::Arr => "error.expected.jsarray",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Str => "a string",
-            Kind::Num => "a number",
-            Kind::Int | Kind::Long => "an integer",
-            Kind::Bool => "true or false",
-            Kind::Obj => "an object",
-            Kind::Arr => "an array",
-        }
-    }
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -167,6 +130,8 @@ struct Context<'v> {
 #[derive(Default)]
 struct Walker {
     problems: Vec<Problem>,
+    /// Fields a rule asked for that the schema lacks: a bug in podctl, which a test looks for.
+    missing_rows: Vec<(Shape, String)>,
 }
 
 impl Walker {
@@ -219,23 +184,25 @@ impl Walker {
         self.push(path, message.into(), Severity::Warning, ServerForm::None);
     }
 
-    // ---- typed access -------------------------------------------------------------------------
+    // ---- typed access, driven by the schema ---------------------------------------------------
 
-    /// Checks that `v` has the JSON type `kind`; reports at `path` when not.
-    fn kind_ok(&mut self, v: &Value, path: &[Segment], kind: Kind) -> bool {
-        let ok = match kind {
-            Kind::Str => v.is_string(),
-            Kind::Num | Kind::Int | Kind::Long => v.is_number(),
-            Kind::Bool => v.is_boolean(),
-            Kind::Obj => v.is_object(),
-            Kind::Arr => v.is_array(),
-        };
-        if !ok {
+    /// The schema row of `key` in `shape`. A field the table lacks goes unchecked, and is noted.
+    fn row(&mut self, shape: Shape, key: &str) -> Option<&'static Field> {
+        let row = shape.field(key);
+        if row.is_none() {
+            self.missing_rows.push((shape, key.to_string()));
+        }
+        row
+    }
+
+    /// Checks that `v` has the JSON type `kind`; reports at `path` with `key` when not.
+    fn kind_ok(&mut self, v: &Value, path: &[Segment], kind: Kind, key: &'static str) -> bool {
+        if !kind.accepts(v) {
             let got = describe(v);
             self.parse(
                 path.to_vec(),
                 format!("expected {}, got {got}", kind.name()),
-                kind.key(),
+                key,
             );
             return false;
         }
@@ -261,34 +228,41 @@ impl Walker {
         true
     }
 
-    /// The value of `key` in `obj` when present, not null and of the right type. Reports a missing
-    /// required field and wrong types; `null` counts as absent.
+    /// The value of field `key` of `obj` (an object of `shape` at `path`) when present, not null
+    /// and of the row's type. Reports a missing required field and wrong types; `null` counts as
+    /// absent.
     fn get<'v>(
         &mut self,
         obj: &'v Obj,
         path: &[Segment],
+        shape: Shape,
         key: &str,
-        kind: Kind,
-        required: bool,
     ) -> Option<&'v Value> {
-        match obj.get(key) {
+        let row = self.row(shape, key)?;
+        self.get_row(obj, path, row)
+    }
+
+    fn get_row<'v>(&mut self, obj: &'v Obj, path: &[Segment], row: &Field) -> Option<&'v Value> {
+        match obj.get(row.name) {
             None => {
-                if required {
-                    self.parse(at(path, key), "is required", "error.path.missing");
+                if row.required {
+                    self.parse(at(path, row.name), "is required", "error.path.missing");
                 }
                 None
             }
             Some(Value::Null) => {
-                if required {
+                if row.required {
                     self.parse(
-                        at(path, key),
-                        format!("is required (got null; expected {})", kind.name()),
-                        kind.key(),
+                        at(path, row.name),
+                        format!("is required (got null; expected {})", row.kind.name()),
+                        row.key,
                     );
                 }
                 None
             }
-            Some(v) => self.kind_ok(v, &at(path, key), kind).then_some(v),
+            Some(v) => self
+                .kind_ok(v, &at(path, row.name), row.kind, row.key)
+                .then_some(v),
         }
     }
 
@@ -297,22 +271,36 @@ impl Walker {
         &mut self,
         obj: &'v Obj,
         path: &[Segment],
-        key: &str,
-        required: bool,
         shape: Shape,
+        key: &str,
     ) -> Option<&'v Obj> {
-        let o = self.get(obj, path, key, Kind::Obj, required)?.as_object()?;
-        self.unknown_fields(o, &at(path, key), shape);
+        let row = self.row(shape, key)?;
+        let Kind::Obj(inner) = row.kind else {
+            return None;
+        };
+        let o = self.get_row(obj, path, row)?.as_object()?;
+        self.unknown_fields(o, &at(path, key), inner);
         Some(o)
     }
 
-    /// An array item that must be an object of `shape`.
-    fn item_object<'v>(&mut self, v: &'v Value, path: &[Segment], shape: Shape) -> Option<&'v Obj> {
-        if !self.kind_ok(v, path, Kind::Obj) {
+    /// An item of the array (or a value of the map) `key` of `shape`, which must be an object.
+    fn item_object<'v>(
+        &mut self,
+        v: &'v Value,
+        path: &[Segment],
+        shape: Shape,
+        key: &str,
+    ) -> Option<&'v Obj> {
+        let row = self.row(shape, key)?;
+        let (Kind::Arr(&Kind::Obj(inner)) | Kind::Map(&Kind::Obj(inner))) = row.kind else {
+            return None;
+        };
+        let kind = Kind::Obj(inner);
+        if !self.kind_ok(v, path, kind, kind.key()) {
             return None;
         }
         let o = v.as_object()?;
-        self.unknown_fields(o, path, shape);
+        self.unknown_fields(o, path, inner);
         Some(o)
     }
 
@@ -324,41 +312,75 @@ impl Walker {
         }
     }
 
+    /// An array field, with its least number of items.
     fn array<'v>(
         &mut self,
         obj: &'v Obj,
         path: &[Segment],
+        shape: Shape,
         key: &str,
-        required: bool,
-        min_items: usize,
     ) -> Option<&'v Vec<Value>> {
-        let items = self.get(obj, path, key, Kind::Arr, required)?.as_array()?;
-        if items.len() < min_items {
-            self.parse(at(path, key), "must not be empty", "error.minLength");
+        let row = self.row(shape, key)?;
+        let items = self.get_row(obj, path, row)?.as_array()?;
+        if let Bounds::Items(min_items) = row.bounds {
+            if items.len() < min_items {
+                self.parse(at(path, key), "must not be empty", "error.minLength");
+            }
         }
         Some(items)
     }
 
-    fn boolean(&mut self, obj: &Obj, path: &[Segment], key: &str) -> Option<bool> {
-        self.get(obj, path, key, Kind::Bool, false)?.as_bool()
+    fn boolean(&mut self, obj: &Obj, path: &[Segment], shape: Shape, key: &str) -> Option<bool> {
+        self.get(obj, path, shape, key)?.as_bool()
     }
 
-    /// A string field with Marathon's length limits (UTF-16 units, as Java counts).
+    /// A string field with its length limits and pattern; the string is returned even when it
+    /// breaks them.
     fn string<'v>(
         &mut self,
         obj: &'v Obj,
         path: &[Segment],
+        shape: Shape,
         key: &str,
-        required: bool,
-        min_len: usize,
-        max_len: usize,
     ) -> Option<&'v str> {
-        let s = self.get(obj, path, key, Kind::Str, required)?.as_str()?;
-        self.length(s, &at(path, key), min_len, max_len);
+        let row = self.row(shape, key)?;
+        self.string_row(obj, path, row)
+    }
+
+    fn string_row<'v>(&mut self, obj: &'v Obj, path: &[Segment], row: &Field) -> Option<&'v str> {
+        let s = self.get_row(obj, path, row)?.as_str()?;
+        let path = at(path, row.name);
+        if let Bounds::Len(min_len, max_len) = row.bounds {
+            if !self.length(s, &path, min_len, max_len) {
+                return Some(s);
+            }
+        }
+        match row.pattern {
+            Some(Pattern::Name) if !names::is_name(s) => self.parse(
+                path,
+                format!(
+                    "must be lowercase letters, digits and '-', starting and ending with a letter \
+                     or digit (got {})",
+                    quote(s)
+                ),
+                "error.pattern",
+            ),
+            Some(Pattern::NetworkName) if !names::is_network_name(s) => self.parse(
+                path,
+                format!(
+                    "must be lowercase letters, digits, '-' and '_', starting and ending with a \
+                     letter or digit (got {})",
+                    quote(s)
+                ),
+                "error.pattern",
+            ),
+            _ => {}
+        }
         Some(s)
     }
 
-    /// Reports a length outside `min_len..=max_len`; true when inside.
+    /// Reports a length outside `min_len..=max_len` (UTF-16 units, as Java counts); true when
+    /// inside.
     fn length(&mut self, s: &str, path: &[Segment], min_len: usize, max_len: usize) -> bool {
         let n = s.encode_utf16().count();
         if n < min_len {
@@ -381,55 +403,18 @@ impl Walker {
         }
     }
 
-    /// A `strings.Name` field: container, endpoint, volume and mount names.
-    fn name<'v>(&mut self, obj: &'v Obj, path: &[Segment], key: &str) -> Option<&'v str> {
-        let s = self.get(obj, path, key, Kind::Str, true)?.as_str()?;
-        self.name_value(s, &at(path, key));
-        Some(s)
-    }
-
-    /// Checks a `strings.Name` value; true when valid.
-    fn name_value(&mut self, s: &str, path: &[Segment]) -> bool {
-        if !self.length(s, path, 1, 63) {
-            return false;
-        }
-        if !names::is_name(s) {
-            self.parse(
-                path.to_vec(),
-                format!(
-                    "must be lowercase letters, digits and '-', starting and ending with a letter \
-                     or digit (got {})",
-                    quote(s)
-                ),
-                "error.pattern",
-            );
-            return false;
-        }
-        true
-    }
-
-    /// A number field with RAML `minimum`/`maximum`.
-    fn number(
-        &mut self,
-        obj: &Obj,
-        path: &[Segment],
-        key: &str,
-        min: Option<f64>,
-        max: Option<f64>,
-    ) -> Option<f64> {
-        let v = self.get(obj, path, key, Kind::Num, false)?;
+    /// A number field within its row's `minimum`/`maximum`; `None` when outside.
+    fn number(&mut self, obj: &Obj, path: &[Segment], shape: Shape, key: &str) -> Option<f64> {
+        let row = self.row(shape, key)?;
+        let v = self.get_row(obj, path, row)?;
         let x = v.as_f64()?;
-        self.bounds(x, v, &at(path, key), min, max).then_some(x)
+        self.bounds(x, v, &at(path, key), row.bounds).then_some(x)
     }
 
-    fn bounds(
-        &mut self,
-        x: f64,
-        v: &Value,
-        path: &[Segment],
-        min: Option<f64>,
-        max: Option<f64>,
-    ) -> bool {
+    fn bounds(&mut self, x: f64, v: &Value, path: &[Segment], bounds: Bounds) -> bool {
+        let Bounds::Range(min, max) = bounds else {
+            return true;
+        };
         if let Some(min) = min.filter(|&m| x < m) {
             self.parse(
                 path.to_vec(),
@@ -449,27 +434,14 @@ impl Walker {
         true
     }
 
-    /// An integer field (`kind` Int or Long) with RAML `minimum`/`maximum`.
-    fn integer(
-        &mut self,
-        obj: &Obj,
-        path: &[Segment],
-        key: &str,
-        kind: Kind,
-        min: Option<i64>,
-        max: Option<i64>,
-    ) -> Option<i64> {
-        let v = self.get(obj, path, key, kind, false)?;
-        let n = integer(v, kind)?;
+    /// An integer field (32 or 64 bits, as its row says) within its `minimum`/`maximum`.
+    fn integer(&mut self, obj: &Obj, path: &[Segment], shape: Shape, key: &str) -> Option<i64> {
+        let row = self.row(shape, key)?;
+        let v = self.get_row(obj, path, row)?;
+        let n = integer(v, row.kind)?;
         // Integers up to 2^63 are exact in f64 comparisons against these small bounds.
-        self.bounds(
-            n as f64,
-            v,
-            &at(path, key),
-            min.map(|m| m as f64),
-            max.map(|m| m as f64),
-        )
-        .then_some(n)
+        self.bounds(n as f64, v, &at(path, key), row.bounds)
+            .then_some(n)
     }
 
     /// An enum field, matched case-insensitively as Marathon does; returns the canonical value.
@@ -477,13 +449,16 @@ impl Walker {
         &mut self,
         obj: &Obj,
         path: &[Segment],
+        shape: Shape,
         key: &str,
-        required: bool,
-        values: &[&'static str],
     ) -> Option<&'static str> {
+        let row = self.row(shape, key)?;
+        let Kind::Enum(values) = row.kind else {
+            return None;
+        };
         let v = match obj.get(key) {
             None | Some(Value::Null) => {
-                if required {
+                if row.required {
                     self.parse(
                         at(path, key),
                         format!("is required (one of {})", values.join(", ")),
@@ -507,17 +482,14 @@ impl Walker {
             } else {
                 format!("must be one of {} (got {got})", values.join(", "))
             };
-            self.parse(at(path, key), message, "error.unknown.enum.literal");
+            self.parse(at(path, key), message, row.key);
         }
         found.copied()
     }
 
     /// A map of strings (`label.KVLabels`).
-    fn labels(&mut self, obj: &Obj, path: &[Segment], key: &str) {
-        let Some(labels) = self
-            .get(obj, path, key, Kind::Obj, false)
-            .and_then(Value::as_object)
-        else {
+    fn labels(&mut self, obj: &Obj, path: &[Segment], shape: Shape, key: &str) {
+        let Some(labels) = self.get(obj, path, shape, key).and_then(Value::as_object) else {
             return;
         };
         let path = at(path, key);
@@ -536,7 +508,7 @@ impl Walker {
     fn strings<'v>(&mut self, items: &'v [Value], path: &[Segment]) -> Vec<(usize, &'v str)> {
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            if self.kind_ok(item, &idx(path, i), Kind::Str) {
+            if self.kind_ok(item, &idx(path, i), Kind::Str, Kind::Str.key()) {
                 out.extend(item.as_str().map(|s| (i, s)));
             }
         }
@@ -559,5 +531,62 @@ fn integer(v: &Value, kind: Kind) -> Option<i64> {
     match kind {
         Kind::Int => i32::try_from(n).ok().map(i64::from),
         _ => Some(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map, Value};
+
+    use super::*;
+
+    /// A value of `kind` with every field of every object, built from the schema alone.
+    fn sample(kind: Kind) -> Value {
+        match kind {
+            Kind::Str => json!("x"),
+            Kind::Num | Kind::Int | Kind::Long => json!(1),
+            Kind::Bool => json!(true),
+            Kind::Obj(shape) => Value::Object(
+                shape
+                    .fields()
+                    .iter()
+                    .map(|f| (f.name.to_string(), sample(f.kind)))
+                    .collect::<Map<_, _>>(),
+            ),
+            Kind::Arr(item) => json!([sample(*item)]),
+            Kind::Map(item) => json!({ "k": sample(*item) }),
+            Kind::Enum(values) => json!(values.first().copied().unwrap_or_default()),
+            // The object side has fields to visit.
+            Kind::Either(a, b) => sample(if matches!(b, Kind::Obj(_)) { *b } else { *a }),
+        }
+    }
+
+    fn walker_over(definition: &Value) -> Walker {
+        let mut w = Walker::default();
+        if let Some(pod) = definition.as_object() {
+            w.pod(pod);
+        }
+        w
+    }
+
+    #[test]
+    fn every_field_the_rules_read_has_a_row() {
+        let full = sample(Kind::Obj(Shape::Pod));
+        assert!(full["containers"][0]["healthCheck"]["exec"]["command"]["argv"].is_array());
+        for definition in [full, json!({}), json!({"containers": [{}]})] {
+            let w = walker_over(&definition);
+            assert_eq!(w.missing_rows, [], "{definition}");
+            let unknown: Vec<_> = w
+                .problems
+                .iter()
+                .filter(|p| p.severity == Severity::Warning)
+                .map(|p| (p.pointer(), &p.message))
+                .collect();
+            assert_eq!(unknown, [], "every field of the table is known");
+        }
+        // A rule asking for a field the table lacks is noted.
+        let mut w = Walker::default();
+        assert_eq!(w.get(&Map::new(), &[], Shape::Pod, "nope"), None);
+        assert_eq!(w.missing_rows, [(Shape::Pod, "nope".to_string())]);
     }
 }

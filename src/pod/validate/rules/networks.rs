@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::{at, idx, quote, Context, Kind, Obj, Walker};
-use crate::pod::validate::fields::Shape;
-use crate::pod::validate::{marathon_path, names, pointer, Segment};
+use super::{at, idx, quote, Context, Obj, Walker};
+use crate::pod::validate::schema::Shape;
+use crate::pod::validate::{marathon_path, pointer, Segment};
 
 /// The networks of the pod, counted as Marathon counts them.
 #[derive(Default)]
@@ -33,7 +33,7 @@ impl Walker {
     /// `networks` and its rules (`NetworkValidation`); returns the counts the endpoints need.
     pub(super) fn networks(&mut self, pod: &Obj) -> Nets {
         let mut nets = Nets::default();
-        let Some(items) = self.array(pod, &[], "networks", false, 0) else {
+        let Some(items) = self.array(pod, &[], Shape::Pod, "networks") else {
             return nets;
         };
         let path = at(&[], "networks");
@@ -42,27 +42,11 @@ impl Walker {
         let mut first_unnamed_container: Option<usize> = None;
         for (i, item) in items.iter().enumerate() {
             let npath = idx(&path, i);
-            let Some(net) = self.item_object(item, &npath, Shape::Network) else {
+            let Some(net) = self.item_object(item, &npath, Shape::Pod, "networks") else {
                 continue;
             };
-            let name = self
-                .get(net, &npath, "name", Kind::Str, false)
-                .and_then(Value::as_str);
-            if let Some(name) = name {
-                let name_path = at(&npath, "name");
-                if self.length(name, &name_path, 1, 63) && !names::is_network_name(name) {
-                    self.parse(
-                        name_path,
-                        format!(
-                            "must be lowercase letters, digits, '-' and '_', starting and ending \
-                             with a letter or digit (got {})",
-                            quote(name)
-                        ),
-                        "error.pattern",
-                    );
-                }
-            }
-            self.labels(net, &npath, "labels");
+            let name = self.string(net, &npath, Shape::Network, "name");
+            self.labels(net, &npath, Shape::Network, "labels");
             let has_labels = net
                 .get("labels")
                 .and_then(Value::as_object)
@@ -70,13 +54,7 @@ impl Walker {
             // A network without a mode is a container network.
             let mode = match net.get("mode") {
                 None | Some(Value::Null) => Some("container"),
-                Some(_) => self.enumeration(
-                    net,
-                    &npath,
-                    "mode",
-                    false,
-                    &["container", "container/bridge", "host"],
-                ),
+                Some(_) => self.enumeration(net, &npath, Shape::Network, "mode"),
             };
             let named = name.is_some_and(|n| !n.is_empty());
             match mode {
@@ -167,21 +145,20 @@ impl Walker {
         facts: &mut Vec<EndpointFacts<'v>>,
     ) -> HashSet<&'v str> {
         let mut declared = HashSet::new();
-        let Some(items) = self.array(c, path, "endpoints", false, 0) else {
+        let Some(items) = self.array(c, path, Shape::Container, "endpoints") else {
             return declared;
         };
         let path = at(path, "endpoints");
         let nets = &ctx.nets;
         for (j, item) in items.iter().enumerate() {
             let epath = idx(&path, j);
-            let Some(e) = self.item_object(item, &epath, Shape::Endpoint) else {
+            let Some(e) = self.item_object(item, &epath, Shape::Container, "endpoints") else {
                 continue;
             };
-            let name = self.name(e, &epath, "name");
+            let name = self.string(e, &epath, Shape::Endpoint, "name");
             declared.extend(name);
-            let container_port =
-                self.integer(e, &epath, "containerPort", Kind::Int, Some(1), Some(65535));
-            let host_port = self.integer(e, &epath, "hostPort", Kind::Int, Some(0), Some(65535));
+            let container_port = self.integer(e, &epath, Shape::Endpoint, "containerPort");
+            let host_port = self.integer(e, &epath, Shape::Endpoint, "hostPort");
             facts.push(EndpointFacts {
                 path: epath.clone(),
                 name,
@@ -213,7 +190,7 @@ impl Walker {
                     "is required when using container-mode networking",
                 );
             }
-            if let Some(protocols) = self.array(e, &epath, "protocol", false, 1) {
+            if let Some(protocols) = self.array(e, &epath, Shape::Endpoint, "protocol") {
                 let ppath = at(&epath, "protocol");
                 let mut seen: HashMap<&str, usize> = HashMap::new();
                 for (k, p) in self.strings(protocols, &ppath) {
@@ -229,8 +206,8 @@ impl Walker {
                     }
                 }
             }
-            self.labels(e, &epath, "labels");
-            let network_names = self.array(e, &epath, "networkNames", false, 0);
+            self.labels(e, &epath, Shape::Endpoint, "labels");
+            let network_names = self.array(e, &epath, Shape::Endpoint, "networkNames");
             let nn_path = at(&epath, "networkNames");
             if let Some(list) = network_names {
                 for (k, n) in self.strings(list, &nn_path) {

@@ -8,9 +8,9 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::{at, describe, quote, Context, Kind, Obj, Walker};
+use super::{at, describe, quote, Context, Obj, Walker};
 use crate::pod::id::{check_definition_id, IdError};
-use crate::pod::validate::fields::Shape;
+use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{names, Segment};
 
 impl Walker {
@@ -18,9 +18,9 @@ impl Walker {
         let root: &[Segment] = &[];
         self.unknown_fields(pod, root, Shape::Pod);
         self.id(pod);
-        self.labels(pod, root, "labels");
-        self.get(pod, root, "version", Kind::Str, false);
-        if let Some(user) = self.string(pod, root, "user", false, 0, usize::MAX) {
+        self.labels(pod, root, Shape::Pod, "labels");
+        self.get(pod, root, Shape::Pod, "version");
+        if let Some(user) = self.string(pod, root, Shape::Pod, "user") {
             if user.is_empty() {
                 self.semantic(
                     at(root, "user"),
@@ -30,15 +30,16 @@ impl Walker {
                 );
             }
         }
-        self.string(pod, root, "role", false, 1, usize::MAX);
-        let legacy_cgroups = self.boolean(pod, root, "legacySharedCgroups") == Some(true);
+        self.string(pod, root, Shape::Pod, "role");
+        let legacy_cgroups =
+            self.boolean(pod, root, Shape::Pod, "legacySharedCgroups") == Some(true);
         let secrets = self.secrets(pod);
         let mut ctx = Context {
             secrets,
             legacy_cgroups,
             ..Context::default()
         };
-        self.environment(pod, root, &ctx);
+        self.environment(pod, root, Shape::Pod, &ctx);
         ctx.nets = self.networks(pod);
         ctx.volumes = match pod.get("volumes") {
             None | Some(Value::Null) => Some(HashSet::new()),
@@ -55,19 +56,13 @@ impl Walker {
         let resident = self.volumes(pod, &ctx, &mounted);
         self.scaling(pod);
         self.scheduling(pod, resident);
-        if let Some(executor) = self.object(
-            pod,
-            root,
-            "executorResources",
-            false,
-            Shape::ExecutorResources,
-        ) {
+        if let Some(executor) = self.object(pod, root, Shape::Pod, "executorResources") {
             let path = at(root, "executorResources");
-            self.number(executor, &path, "cpus", Some(0.1), None);
-            self.number(executor, &path, "mem", Some(32.0), None);
-            self.number(executor, &path, "disk", Some(10.0), None);
+            self.number(executor, &path, Shape::ExecutorResources, "cpus");
+            self.number(executor, &path, Shape::ExecutorResources, "mem");
+            self.number(executor, &path, Shape::ExecutorResources, "disk");
         }
-        if let Some(linux) = self.object(pod, root, "linuxInfo", false, Shape::LinuxInfo) {
+        if let Some(linux) = self.object(pod, root, Shape::Pod, "linuxInfo") {
             let path = at(root, "linuxInfo");
             if self.linux_info(linux, &path) {
                 self.semantic(
@@ -81,15 +76,12 @@ impl Walker {
     }
 
     pub(super) fn id(&mut self, pod: &Obj) {
-        let Some(id) = self
-            .get(pod, &[], "id", Kind::Str, true)
-            .and_then(Value::as_str)
-        else {
+        let Some(id) = self.string(pod, &[], Shape::Pod, "id") else {
             return;
         };
         let path = at(&[], "id");
         if id.is_empty() {
-            self.parse(path, "must not be empty", "error.minLength");
+            // Reported by the schema's length limit.
             return;
         }
         let Err(e) = check_definition_id(id) else {
@@ -126,7 +118,7 @@ impl Walker {
     }
 
     pub(super) fn scaling(&mut self, pod: &Obj) {
-        let Some(scaling) = self.object(pod, &[], "scaling", false, Shape::Scaling) else {
+        let Some(scaling) = self.object(pod, &[], Shape::Pod, "scaling") else {
             return;
         };
         let path = at(&[], "scaling");
@@ -149,6 +141,6 @@ impl Walker {
                 "error.expected.jsstring",
             ),
         }
-        self.integer(scaling, &path, "instances", Kind::Int, Some(0), None);
+        self.integer(scaling, &path, Shape::Scaling, "instances");
     }
 }

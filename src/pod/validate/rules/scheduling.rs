@@ -3,32 +3,26 @@
 
 use serde_json::Value;
 
-use super::{at, describe, idx, java_double, quote, show, Kind, Obj, Walker};
-use crate::pod::validate::fields::Shape;
+use super::{at, describe, idx, java_double, quote, show, Obj, Walker};
+use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, names, Segment};
 
 impl Walker {
     pub(super) fn scheduling(&mut self, pod: &Obj, resident: bool) {
-        let Some(scheduling) = self.object(pod, &[], "scheduling", false, Shape::Scheduling) else {
+        let Some(scheduling) = self.object(pod, &[], Shape::Pod, "scheduling") else {
             return;
         };
         let path = at(&[], "scheduling");
-        if let Some(backoff) = self.object(scheduling, &path, "backoff", false, Shape::Backoff) {
+        if let Some(backoff) = self.object(scheduling, &path, Shape::Scheduling, "backoff") {
             let bpath = at(&path, "backoff");
             for key in ["backoff", "backoffFactor", "maxLaunchDelay"] {
-                self.number(backoff, &bpath, key, Some(0.0), None);
+                self.number(backoff, &bpath, Shape::Backoff, key);
             }
         }
-        if let Some(upgrade) = self.object(scheduling, &path, "upgrade", false, Shape::Upgrade) {
+        if let Some(upgrade) = self.object(scheduling, &path, Shape::Scheduling, "upgrade") {
             let upath = at(&path, "upgrade");
-            self.number(
-                upgrade,
-                &upath,
-                "minimumHealthCapacity",
-                Some(0.0),
-                Some(1.0),
-            );
-            let over = self.number(upgrade, &upath, "maximumOverCapacity", Some(0.0), Some(1.0));
+            self.number(upgrade, &upath, Shape::Upgrade, "minimumHealthCapacity");
+            let over = self.number(upgrade, &upath, Shape::Upgrade, "maximumOverCapacity");
             if let Some(over) = over.filter(|&o| resident && o != 0.0) {
                 self.semantic(
                     at(&upath, "maximumOverCapacity"),
@@ -41,32 +35,25 @@ impl Walker {
                 );
             }
         }
-        if let Some(placement) =
-            self.object(scheduling, &path, "placement", false, Shape::Placement)
-        {
+        if let Some(placement) = self.object(scheduling, &path, Shape::Scheduling, "placement") {
             self.placement(placement, &at(&path, "placement"), resident);
         }
-        self.enumeration(
-            scheduling,
-            &path,
-            "killSelection",
-            false,
-            &["YOUNGEST_FIRST", "OLDEST_FIRST"],
-        );
+        self.enumeration(scheduling, &path, Shape::Scheduling, "killSelection");
         self.unreachable(scheduling, &path, resident);
     }
 
     pub(super) fn placement(&mut self, placement: &Obj, path: &[Segment], resident: bool) {
-        if let Some(constraints) = self.array(placement, path, "constraints", false, 0) {
+        if let Some(constraints) = self.array(placement, path, Shape::Placement, "constraints") {
             let cpath = at(path, "constraints");
             for (i, item) in constraints.iter().enumerate() {
                 let ipath = idx(&cpath, i);
-                if let Some(c) = self.item_object(item, &ipath, Shape::Constraint) {
+                if let Some(c) = self.item_object(item, &ipath, Shape::Placement, "constraints") {
                     self.constraint(c, &ipath);
                 }
             }
         }
-        let Some(roles) = self.array(placement, path, "acceptedResourceRoles", false, 0) else {
+        let Some(roles) = self.array(placement, path, Shape::Placement, "acceptedResourceRoles")
+        else {
             return;
         };
         let rpath = at(path, "acceptedResourceRoles");
@@ -88,19 +75,11 @@ impl Walker {
 
     pub(super) fn constraint(&mut self, c: &Obj, path: &[Segment]) {
         let field = self
-            .get(c, path, "fieldName", Kind::Str, true)
+            .get(c, path, Shape::Constraint, "fieldName")
             .and_then(Value::as_str);
-        let operator = self.enumeration(
-            c,
-            path,
-            "operator",
-            true,
-            &[
-                "UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS",
-            ],
-        );
+        let operator = self.enumeration(c, path, Shape::Constraint, "operator");
         let value = self
-            .get(c, path, "value", Kind::Str, false)
+            .get(c, path, Shape::Constraint, "value")
             .and_then(Value::as_str);
         let value_given = c.get("value").is_some_and(|v| !v.is_null());
         let mpath = marathon_path(path);
@@ -175,22 +154,10 @@ impl Walker {
             Some(Value::String(s)) if s.eq_ignore_ascii_case("disabled") => false,
             Some(Value::Object(strategy)) => {
                 self.unknown_fields(strategy, &upath, Shape::Unreachable);
-                let inactive = self.integer(
-                    strategy,
-                    &upath,
-                    "inactiveAfterSeconds",
-                    Kind::Long,
-                    Some(0),
-                    None,
-                );
-                let expunge = self.integer(
-                    strategy,
-                    &upath,
-                    "expungeAfterSeconds",
-                    Kind::Long,
-                    Some(0),
-                    None,
-                );
+                let inactive =
+                    self.integer(strategy, &upath, Shape::Unreachable, "inactiveAfterSeconds");
+                let expunge =
+                    self.integer(strategy, &upath, Shape::Unreachable, "expungeAfterSeconds");
                 let given = |k: &str| strategy.get(k).is_some_and(|v| !v.is_null());
                 if let (Some(inactive), Some(expunge)) = (inactive, expunge) {
                     if inactive > expunge && given("inactiveAfterSeconds") {

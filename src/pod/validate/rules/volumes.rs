@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::{at, describe, idx, quote, Context, Kind, Obj, Walker};
-use crate::pod::validate::fields::Shape;
+use crate::pod::validate::schema::{Bounds, Field, Shape};
 use crate::pod::validate::{marathon_path, Segment, ServerForm, Severity};
 
 impl Walker {
@@ -16,21 +16,27 @@ impl Walker {
     /// podctl refuses those (the server form is `None`: Marathon would accept them).
     pub(super) fn volumes(&mut self, pod: &Obj, ctx: &Context, mounted: &HashSet<&str>) -> bool {
         let mut resident = false;
-        let Some(items) = self.array(pod, &[], "volumes", false, 0) else {
+        let Some(items) = self.array(pod, &[], Shape::Pod, "volumes") else {
             return resident;
         };
         let path = at(&[], "volumes");
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             let vpath = idx(&path, i);
-            let Some(volume) = self.item_object(item, &vpath, Shape::Volume) else {
+            let Some(volume) = self.item_object(item, &vpath, Shape::Pod, "volumes") else {
                 continue;
             };
             let present = |k: &str| volume.get(k).is_some_and(|v| !v.is_null());
             let name = if present("persistent") || present("secret") {
-                self.string(volume, &vpath, "name", true, 1, usize::MAX)
+                // Marathon's RAML names these with any non-empty string, not `strings.Name`.
+                let row = self.row(Shape::Volume, "name").map(|row| Field {
+                    bounds: Bounds::Len(1, usize::MAX),
+                    pattern: None,
+                    ..*row
+                });
+                row.and_then(|row| self.string_row(volume, &vpath, &row))
             } else {
-                self.name(volume, &vpath, "name")
+                self.string(volume, &vpath, Shape::Volume, "name")
             };
             if present("persistent") {
                 resident = true;
@@ -107,23 +113,26 @@ impl Walker {
     pub(super) fn persistent(&mut self, volume: &Obj, vpath: &[Segment]) {
         let ppath = at(vpath, "persistent");
         let before = self.problems.len();
-        if let Some(p) = self.object(volume, vpath, "persistent", true, Shape::Persistent) {
-            self.enumeration(p, &ppath, "type", false, &["root", "path", "mount"]);
+        if let Some(p) = self.object(volume, vpath, Shape::Volume, "persistent") {
+            self.enumeration(p, &ppath, Shape::Persistent, "type");
             if p.get("size").is_none_or(Value::is_null) {
+                // Required, with its unit in the message (null included).
                 self.parse(
                     at(&ppath, "size"),
                     "is required (MiB)",
                     "error.path.missing",
                 );
+            } else {
+                self.integer(p, &ppath, Shape::Persistent, "size");
             }
-            self.integer(p, &ppath, "size", Kind::Long, Some(0), None);
-            self.integer(p, &ppath, "maxSize", Kind::Long, Some(0), None);
-            self.get(p, &ppath, "profileName", Kind::Str, false);
-            if let Some(constraints) = self.array(p, &ppath, "constraints", false, 0) {
+            self.integer(p, &ppath, Shape::Persistent, "maxSize");
+            self.get(p, &ppath, Shape::Persistent, "profileName");
+            if let Some(constraints) = self.array(p, &ppath, Shape::Persistent, "constraints") {
                 let cpath = at(&ppath, "constraints");
                 for (k, c) in constraints.iter().enumerate() {
                     let item = idx(&cpath, k);
-                    if !self.kind_ok(c, &item, Kind::Arr) {
+                    let list = Kind::Arr(&Kind::Str);
+                    if !self.kind_ok(c, &item, list, list.key()) {
                         continue;
                     }
                     let parts = c.as_array().map(Vec::as_slice).unwrap_or_default();
@@ -153,16 +162,17 @@ impl Walker {
         ctx: &Context,
         mounted: &mut HashSet<&'v str>,
     ) {
-        let Some(items) = self.array(c, path, "volumeMounts", false, 0) else {
+        let Some(items) = self.array(c, path, Shape::Container, "volumeMounts") else {
             return;
         };
         let path = at(path, "volumeMounts");
         for (j, item) in items.iter().enumerate() {
             let mpath = idx(&path, j);
-            let Some(mount) = self.item_object(item, &mpath, Shape::VolumeMount) else {
+            let Some(mount) = self.item_object(item, &mpath, Shape::Container, "volumeMounts")
+            else {
                 continue;
             };
-            if let Some(name) = self.name(mount, &mpath, "name") {
+            if let Some(name) = self.string(mount, &mpath, Shape::VolumeMount, "name") {
                 mounted.insert(name);
                 if let Some(volumes) = &ctx.volumes {
                     if !volumes.contains(name) {
@@ -179,8 +189,8 @@ impl Walker {
                     }
                 }
             }
-            self.string(mount, &mpath, "mountPath", true, 1, 1024);
-            self.boolean(mount, &mpath, "readOnly");
+            self.string(mount, &mpath, Shape::VolumeMount, "mountPath");
+            self.boolean(mount, &mpath, Shape::VolumeMount, "readOnly");
         }
     }
 }
