@@ -14,6 +14,13 @@ use crate::pod::PodDefinition;
 /// The default container network of a DC/OS cluster.
 pub const DEFAULT_NETWORK_NAME: &str = "dcos";
 
+/// The CPUs a container requests when its definition does not say (validation compares limits
+/// with it too).
+pub const CONTAINER_CPUS: f64 = 1.0;
+
+/// The memory (MiB) a container requests when its definition does not say.
+pub const CONTAINER_MEM: f64 = 128.0;
+
 /// The definition as Marathon stores it, stamped with `version`.
 pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
     pod.version = Some(version.to_string());
@@ -36,7 +43,13 @@ pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
     }
     let host_ports_default = pod.network_mode() != NetworkMode::Container;
     for container in &mut pod.containers {
-        fill_resources(&mut container.resources, 1.0, 128.0, Some(0.0), true);
+        fill_resources(
+            &mut container.resources,
+            CONTAINER_CPUS,
+            CONTAINER_MEM,
+            Some(0.0),
+            true,
+        );
         drop_empty_map(&mut container.labels);
         drop_empty_map(&mut container.environment);
         drop_empty_vec(&mut container.endpoints);

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::networks::EndpointFacts;
 use super::{at, describe, idx, java_double, quote, show, Context, Obj, Walker};
+use crate::pod::normalize::{CONTAINER_CPUS, CONTAINER_MEM};
 use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, Segment};
 
@@ -95,13 +96,13 @@ impl Walker {
             return (None, None);
         };
         let rpath = at(path, "resources");
-        // Marathon's defaults (see `pod::normalize`) stand for absent requests.
+        // Marathon's defaults stand for absent requests.
         let given = |w: &mut Walker, key: &str, default: f64| match resources.get(key) {
             None | Some(Value::Null) => Some(default),
             Some(_) => w.number(resources, &rpath, Shape::Resources, key),
         };
-        let cpus = given(self, "cpus", 1.0);
-        let mem = given(self, "mem", 128.0);
+        let cpus = given(self, "cpus", CONTAINER_CPUS);
+        let mem = given(self, "mem", CONTAINER_MEM);
         self.number(resources, &rpath, Shape::Resources, "disk");
         self.integer(resources, &rpath, Shape::Resources, "gpus");
         (cpus, mem)
@@ -127,6 +128,9 @@ impl Walker {
             );
         }
         for (key, request) in [("cpus", requested.0), ("mem", requested.1)] {
+            let Some(row) = self.row(Shape::ResourceLimits, key) else {
+                continue;
+            };
             let field = at(&lpath, key);
             match limits.get(key) {
                 None | Some(Value::Null) => {}
@@ -164,7 +168,7 @@ impl Walker {
                         "expected a number or \"unlimited\", got {}",
                         describe(other)
                     ),
-                    "error.expected.jsnumber",
+                    row.key,
                 ),
             }
         }
@@ -176,25 +180,11 @@ impl Walker {
             return;
         };
         let path = at(ppath, "command");
-        let shell = self
-            .get(command, &path, Shape::Command, "shell")
-            .and_then(Value::as_str);
-        let argv = self
-            .get(command, &path, Shape::Command, "argv")
-            .and_then(Value::as_array);
+        self.string(command, &path, Shape::Command, "shell");
+        if let Some(argv) = self.array(command, &path, Shape::Command, "argv") {
+            self.strings(argv, &at(&path, "argv"));
+        }
         let has = |k: &str| command.get(k).is_some_and(|v| !v.is_null());
-        if let Some(shell) = shell {
-            if shell.is_empty() {
-                self.parse(at(&path, "shell"), "must not be empty", "error.minLength");
-            }
-        }
-        if let Some(argv) = argv {
-            let apath = at(&path, "argv");
-            if argv.is_empty() {
-                self.parse(apath.clone(), "must not be empty", "error.minLength");
-            }
-            self.strings(argv, &apath);
-        }
         match (has("shell"), has("argv")) {
             (false, false) => self.parse(
                 path,

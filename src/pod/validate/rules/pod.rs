@@ -122,23 +122,26 @@ impl Walker {
             return;
         };
         let path = at(&[], "scaling");
+        let Some(row) = self.row(Shape::Scaling, "kind") else {
+            return;
+        };
         // The kind is a discriminator: exact match, and Marathon reports it on /scaling.
         match scaling.get("kind") {
             Some(Value::String(k)) if k == "fixed" => {}
             Some(Value::String(k)) => self.parse(
                 at(&path, "kind"),
                 format!("must be exactly \"fixed\" (got {})", quote(k)),
-                "error.expected.jsstring",
+                row.key,
             ),
             None | Some(Value::Null) => self.parse(
                 at(&path, "kind"),
                 "is required and must be \"fixed\"",
-                "error.expected.jsstring",
+                row.key,
             ),
             Some(other) => self.parse(
                 at(&path, "kind"),
                 format!("must be exactly \"fixed\" (got {})", describe(other)),
-                "error.expected.jsstring",
+                row.key,
             ),
         }
         self.integer(scaling, &path, Shape::Scaling, "instances");

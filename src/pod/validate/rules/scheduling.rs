@@ -149,6 +149,9 @@ impl Walker {
 
     pub(super) fn unreachable(&mut self, scheduling: &Obj, path: &[Segment], resident: bool) {
         let upath = at(path, "unreachableStrategy");
+        let Some(row) = self.row(Shape::Scheduling, "unreachableStrategy") else {
+            return;
+        };
         let enabled = match scheduling.get("unreachableStrategy") {
             None | Some(Value::Null) => false,
             Some(Value::String(s)) if s.eq_ignore_ascii_case("disabled") => false,
@@ -181,7 +184,7 @@ impl Walker {
                         "must be \"disabled\" or an object with inactiveAfterSeconds and \
                          expungeAfterSeconds (got {got})"
                     ),
-                    "error.expected.jsobject",
+                    row.key,
                 );
                 false
             }
