@@ -3,9 +3,10 @@
 //! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `front` owns
 //! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
 //! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
-//! refusal, `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it
-//! for scale tests; Marathon's defaults come from `pod::normalize`. It uses `pod` for every type
-//! it speaks and never touches `commands`, `marathon` or `render`.
+//! refusal, `state` is the scheduler model (`state::status` writes a pod's status) with
+//! `instance` and `agents` below it, and `seed` fills it for scale tests; Marathon's defaults come
+//! from `pod::normalize`. It uses `pod` for every type it speaks and never touches `commands`,
+//! `marathon` or `render`.
 
 mod agents;
 mod auth;
