@@ -5,14 +5,15 @@
 //!
 //! The table is a tree: one list of rows per kind of object (`Shape`), and an object or array
 //! row names the shape of its value, so every row has a JSON path pattern such as
-//! `/containers/*/resources/cpus` ([`patterns`]). Marathon silently drops fields it does not
+//! `/containers/*/resources/cpus` (the tests list them all, and tie them to the serde types of
+//! `pod::definition`). Marathon silently drops fields it does not
 //! know (a typo such as `healthcheck` deploys a pod without its health check), which is why
 //! podctl warns about them, with a did-you-mean suggestion. Maps whose keys are the user's
 //! (labels, environment, secrets) have no field list. Sources: the RAML types under
 //! `docs/docs/rest-api/public/api/v2/types/` and `PodsValidation.scala`.
 
 /// The kinds of JSON objects in a pod definition that have a fixed set of fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Shape {
     Pod,
     Container,
@@ -142,8 +143,6 @@ pub(super) struct Field {
     pub(super) pattern: Option<Pattern>,
     /// The key Marathon's parser reports a value of the wrong type with.
     pub(super) key: &'static str,
-    /// What a missing required value is, for the message: `is required (MiB)`.
-    pub(super) unit: Option<&'static str>,
 }
 
 const UNBOUNDED: usize = usize::MAX;
@@ -157,7 +156,6 @@ impl Field {
             bounds: Bounds::None,
             pattern: None,
             key: kind.key(),
-            unit: None,
         }
     }
     const fn required(self) -> Field {
@@ -198,12 +196,6 @@ impl Field {
     }
     const fn key(self, key: &'static str) -> Field {
         Field { key, ..self }
-    }
-    const fn unit(self, unit: &'static str) -> Field {
-        Field {
-            unit: Some(unit),
-            ..self
-        }
     }
 }
 
@@ -403,7 +395,8 @@ const VOLUME: &[Field] = &[
 
 const PERSISTENT: &[Field] = &[
     one_of("type", &["root", "path", "mount"]),
-    long("size").required().min(0.0).unit("MiB"),
+    // Required; its rule says so in MiB, for null too.
+    long("size").required().min(0.0),
     long("maxSize").min(0.0),
     str("profileName"),
     arr("constraints", &Kind::Arr(&Kind::Str)),
