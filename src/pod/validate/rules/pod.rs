@@ -14,6 +14,7 @@ use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{names, Segment};
 
 impl Walker {
+    /// The whole pod, section by section in Marathon's order.
     pub(super) fn pod(&mut self, pod: &Obj) {
         let root: &[Segment] = &[];
         self.unknown_fields(pod, root, Shape::Pod);
@@ -75,6 +76,8 @@ impl Walker {
         }
     }
 
+    /// The pod id: the one place it is checked. `pod::id` has the rules; each `IdError` is
+    /// mapped here to podctl's message and Marathon's form.
     pub(super) fn id(&mut self, pod: &Obj) {
         let Some(id) = self.string(pod, &[], Shape::Pod, "id") else {
             return;
