@@ -3,7 +3,9 @@
 //! The binary (`main.rs`) is a thin shell around [`commands::run`]; the integration tests drive
 //! that binary. Data flows one way: `commands` uses `config`, `marathon`, `pod` and `render`;
 //! `marathon`, definitions fetched from URLs and tab completion speak HTTP through `http`;
-//! `sim` uses only `pod`.
+//! `sim` uses only `pod`. `pod` is the shared domain: definitions, their validation (a schema
+//! table and rules by section, `pod::validate`) and Marathon's defaults (`pod::normalize`), which
+//! the client and the simulator both apply.
 
 pub mod cli;
 pub mod commands;

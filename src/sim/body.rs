@@ -11,7 +11,7 @@ use serde_json::Value;
 use serde_path_to_error::Segment;
 
 use super::error::{SimError, Violation};
-use crate::pod::validate::{validate, ServerForm};
+use crate::pod::validate::{marathon_path, validate, Segment as PathSegment, ServerForm};
 use crate::pod::{id::check_definition_id, PodDefinition, PodId};
 
 /// Parses and checks a pod definition sent with POST or PUT, in Marathon's order: shape and
@@ -85,7 +85,17 @@ fn parse_json(bytes: &[u8]) -> Result<Value, SimError> {
 /// Deserializes with the path of the first failure, turned into Marathon's words.
 fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, Violation> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut path = marathon_path(e.path().iter());
+        // Marathon's spelling (`/containers(0)/name`), from the one `marathon_path`.
+        let segments: Vec<PathSegment> = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                Segment::Enum { .. } | Segment::Unknown => None,
+            })
+            .collect();
+        let mut path = marathon_path(&segments);
         let message = e.inner().to_string();
         if let Some(field) = missing_field(&message) {
             if path != "/" {
@@ -99,26 +109,6 @@ fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, Violation> {
         }
         Violation::new(path, error_key(&message))
     })
-}
-
-/// `containers[0].name` in Marathon's spelling: `/containers(0)/name`; the root is `/`.
-fn marathon_path<'a>(segments: impl Iterator<Item = &'a Segment>) -> String {
-    let mut out = String::new();
-    for segment in segments {
-        match segment {
-            Segment::Seq { index } => out.push_str(&format!("({index})")),
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(key);
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    if out.is_empty() {
-        "/".to_string()
-    } else {
-        out
-    }
 }
 
 fn missing_field(message: &str) -> Option<&str> {

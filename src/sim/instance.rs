@@ -513,7 +513,7 @@ pub fn new_instance_id(pod: &PodId, uuid: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::normalize::normalize;
+    use crate::pod::normalize::normalize;
 
     fn at(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs)

@@ -453,7 +453,7 @@ fn info(ctx: &Context) -> Value {
             "leader_proxy_read_timeout_ms": 10000,
             "features": ["vips", "task_killing", "external_volumes", "secrets", "gpu_resources"],
             "mesos_leader_ui_url": "/mesos",
-            "default_network_name": super::normalize::DEFAULT_NETWORK_NAME,
+            "default_network_name": crate::pod::normalize::DEFAULT_NETWORK_NAME,
             "mesos_bridge_name": "mesos-bridge",
             "max_running_deployments": 100
         },

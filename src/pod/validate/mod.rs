@@ -5,17 +5,19 @@
 //! (`PodsValidation.scala` and the RAML types); each problem also carries the form in which
 //! Marathon itself would report it, which the simulator answers with. Nothing here does I/O.
 //!
-//! `rules` walks a definition and applies the rules, `fields` is the table of known field names
-//! (for unknown-field warnings), `names` holds the string patterns.
+//! `schema` is the one table of every field (type, required, bounds, parse-time error key; it
+//! drives the type checks and the unknown-field warnings), `rules/` walks a definition through it
+//! and applies the rules, one file per section (pod, containers, networks and endpoints, volumes,
+//! health checks, scheduling, environment and secrets), and `names` holds the string patterns.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::Value;
 
-mod fields;
 mod names;
 mod rules;
+mod schema;
 #[cfg(test)]
 mod tests;
 

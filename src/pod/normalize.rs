@@ -2,7 +2,9 @@
 //! default network name, host ports, scaling, scheduling, role and resource defaults, canonical
 //! enum spelling, and empty collections left out.
 //!
-//! Fields the shared types keep in `extra` pass through untouched. Pure functions only.
+//! The simulator stores definitions through [`normalize`]; the client will use it to compare a
+//! local definition with the one Marathon wrote back. Fields the shared types keep in `extra` pass
+//! through untouched. Pure functions only: no I/O, no clock (the version is passed in).
 
 use serde_json::{json, Map, Value};
 
@@ -11,6 +13,13 @@ use crate::pod::PodDefinition;
 
 /// The default container network of a DC/OS cluster.
 pub const DEFAULT_NETWORK_NAME: &str = "dcos";
+
+/// The CPUs a container requests when its definition does not say (validation compares limits
+/// with it too).
+pub const CONTAINER_CPUS: f64 = 1.0;
+
+/// The memory (MiB) a container requests when its definition does not say.
+pub const CONTAINER_MEM: f64 = 128.0;
 
 /// The definition as Marathon stores it, stamped with `version`.
 pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
@@ -34,7 +43,13 @@ pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
     }
     let host_ports_default = pod.network_mode() != NetworkMode::Container;
     for container in &mut pod.containers {
-        fill_resources(&mut container.resources, 1.0, 128.0, Some(0.0), true);
+        fill_resources(
+            &mut container.resources,
+            CONTAINER_CPUS,
+            CONTAINER_MEM,
+            Some(0.0),
+            true,
+        );
         drop_empty_map(&mut container.labels);
         drop_empty_map(&mut container.environment);
         drop_empty_vec(&mut container.endpoints);
