@@ -4,10 +4,9 @@
 //! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
 //! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
 //! refusal, `clock` gives the time and the ids (the system's, or a manual clock for tests),
-//! `state` is the scheduler model (`state::status` writes a pod's status) with `instance` and
-//! `agents` below it, and `seed` fills it for scale tests; Marathon's defaults come from
-//! `pod::normalize`. It uses `pod` for every type it speaks and never touches `commands`,
-//! `marathon` or `render`.
+//! `state` is the scheduler model with `instance` and `agents` below it, and `seed` fills it for
+//! scale tests; Marathon's defaults come from `pod::normalize`. It uses `pod` for every type it
+//! speaks and never touches `commands`, `marathon` or `render`.
 
 mod agents;
 mod auth;

@@ -15,8 +15,6 @@
 //! its `lastUpdated`, so its serialized status is kept, split around that field, until the pod
 //! changes.
 
-mod status;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -33,10 +31,7 @@ use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
 use crate::pod::normalize::{normalize, only_scaling_differs, same_spec};
 use crate::pod::time::{format_timestamp, parse_timestamp};
-use crate::pod::{Deployment, PodDefinition, PodId};
-use status::{failure_entry, latest, write_status, CachedStatus};
-#[cfg(test)]
-use {crate::pod::PodStatus, status::pod_status};
+use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
 /// How many agents the simulated cluster has.
 const AGENTS: usize = 3;
@@ -67,6 +62,13 @@ struct PodRecord {
     last_failure: Option<(SystemTime, Value)>,
     /// The serialized status while it cannot change; cleared by every change to the record.
     cached: Option<CachedStatus>,
+}
+
+/// A pod's status JSON, split where its `lastUpdated` timestamp goes.
+#[derive(Debug, Clone)]
+struct CachedStatus {
+    before: Vec<u8>,
+    after: Vec<u8>,
 }
 
 /// A registered deployment, with what it changed so that it can be rolled back.
@@ -726,6 +728,106 @@ impl Cluster {
                 }
             })
             .collect()
+    }
+}
+
+/// Serializes the status of `record` at `now` (`stamp` formatted) onto `out`, filling or using
+/// its cache when the pod cannot change by itself.
+fn write_status(
+    agents: &Agents,
+    marker: &str,
+    id: &PodId,
+    record: &mut PodRecord,
+    now: SystemTime,
+    stamp: &str,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    if record.cached.is_none() && is_settled(record, now) {
+        let mut status = pod_status(agents, id, record, now);
+        status.last_updated = Some(marker.to_string());
+        let json = serde_json::to_vec(&status)?;
+        if let Some(at) = json
+            .windows(marker.len())
+            .position(|w| w == marker.as_bytes())
+        {
+            record.cached = Some(CachedStatus {
+                before: json[..at].to_vec(),
+                after: json[at + marker.len()..].to_vec(),
+            });
+        }
+    }
+    match &record.cached {
+        Some(cached) => {
+            out.extend_from_slice(&cached.before);
+            out.extend_from_slice(stamp.as_bytes());
+            out.extend_from_slice(&cached.after);
+            Ok(())
+        }
+        None => serde_json::to_writer(out, &pod_status(agents, id, record, now)),
+    }
+}
+
+/// Every instance is STABLE at `now` and stays so until someone changes the pod: nothing in its
+/// status but `lastUpdated` depends on the time any more.
+fn is_settled(record: &PodRecord, now: SystemTime) -> bool {
+    !record.instances.is_empty()
+        && record
+            .instances
+            .iter()
+            .all(|i| i.is_live() && i.crashing.is_empty() && i.stable_at <= now && i.is_stable(now))
+}
+
+fn pod_status(agents: &Agents, id: &PodId, record: &PodRecord, now: SystemTime) -> PodStatus {
+    let visible: Vec<&Instance> = record
+        .instances
+        .iter()
+        .filter(|i| i.is_visible(now))
+        .collect();
+    let stable = visible.iter().filter(|i| i.is_stable(now)).count();
+    let since = visible.iter().map(|i| i.phase(now).1).max().unwrap_or(now);
+    let since = format_timestamp(since);
+    let last_failure = record
+        .instances
+        .iter()
+        .fold(record.last_failure.clone(), |last, i| {
+            latest(last, failure_entry(i, now))
+        });
+    let status = if stable >= record.spec.instances() as usize {
+        "STABLE"
+    } else {
+        "DEGRADED"
+    };
+    PodStatus {
+        id: id.to_string(),
+        spec: Some((*record.spec).clone()),
+        status: status.to_string(),
+        status_since: Some(since.clone()),
+        instances: visible
+            .iter()
+            .map(|i| i.status(agents.get(i.agent), now))
+            .collect(),
+        termination_history: Some(last_failure.map(|(_, entry)| entry).into_iter().collect()),
+        last_updated: Some(format_timestamp(now)),
+        last_changed: Some(since),
+        ..Default::default()
+    }
+}
+
+/// The time and `terminationHistory` entry of `instance`'s last failure by `now`.
+fn failure_entry(instance: &Instance, now: SystemTime) -> Option<(SystemTime, Value)> {
+    let run = instance.last_failure(now)?;
+    let at = run.failure?.at;
+    Some((at, instance.termination(&run)?))
+}
+
+/// The later of two failures.
+fn latest(
+    a: Option<(SystemTime, Value)>,
+    b: Option<(SystemTime, Value)>,
+) -> Option<(SystemTime, Value)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
     }
 }
 
