@@ -635,6 +635,34 @@ mod tests {
     }
 
     #[test]
+    fn provisioned_containers_hold_no_resources_and_the_executor_is_the_default() {
+        let mut i = instance(SPEC);
+        let mut spec = (*i.spec).clone();
+        if let Some(ex) = spec.executor_resources.as_mut() {
+            ex.cpus = Some(2.0);
+        }
+        i.spec = Arc::new(spec);
+        let s = i.status(None, at(1));
+        assert_eq!(s.status, "PENDING");
+        assert_eq!(s.containers[0].resources, None);
+        assert_eq!(
+            s.resources,
+            Some(json!({"cpus": 0.1, "mem": 32.0, "disk": 10.0, "gpus": 0.0}))
+        );
+        let cpus = i
+            .status(None, at(11))
+            .resources
+            .and_then(|r| r["cpus"].as_f64());
+        assert!(cpus.is_some_and(|c| (c - 0.6).abs() < 1e-9), "{cpus:?}");
+        // Failed: no resources, no endpoints (Marathon reports them for active tasks only).
+        i.crashing = vec!["app".into()];
+        let failed = i.status(None, at(11));
+        assert_eq!(failed.status, "TERMINAL");
+        assert_eq!(failed.containers[0].resources, None);
+        assert!(failed.containers[0].endpoints.is_empty());
+    }
+
+    #[test]
     fn relaunch_bumps_the_incarnation() {
         let mut i = instance(SPEC);
         i.relaunch(at(20), Duration::from_secs(5));

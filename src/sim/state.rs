@@ -1021,6 +1021,10 @@ mod tests {
         let w = c
             .create(pod("/web", 3, "nginx"), false, t(0.0))
             .expect("created");
+        // Just registered: step 0, nothing current yet.
+        let d = c.deployments(t(0.0));
+        assert_eq!((d[0].current_step, d[0].total_steps), (0, 2));
+        assert!(d[0].current_actions.is_empty());
         let d = c.deployments(t(1.0));
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].id, w.deployment_id);
@@ -1120,6 +1124,81 @@ mod tests {
         assert_eq!(after.instances.len(), 1);
         assert_eq!(after.instances[0].id, all.instances[0].id);
         assert_eq!(after.status, "STABLE");
+    }
+
+    #[test]
+    fn an_unchanged_update_is_not_locked_and_cancels_nothing() {
+        let mut c = cluster(30);
+        let first = c
+            .create(pod("/web", 1, "a"), false, t(0.0))
+            .expect("created");
+        for force in [false, true] {
+            let same = c
+                .update(pod("/web", 1, "a"), force, t(1.0))
+                .expect("an empty plan");
+            assert_ne!(same.deployment_id, first.deployment_id);
+            let listed: Vec<String> = c.deployments(t(1.0)).into_iter().map(|d| d.id).collect();
+            assert_eq!(listed, vec![first.deployment_id.clone()], "force={force}");
+        }
+    }
+
+    #[test]
+    fn a_scale_keeps_survivors_on_their_version_and_zero_is_a_scale() {
+        let mut c = cluster(10);
+        let v1 = c.create(pod("/web", 2, "a"), false, t(0.0)).expect("v1");
+        let v2 = c.update(pod("/web", 3, "a"), false, t(20.0)).expect("v2");
+        let s = c.status(&id("/web"), t(30.0)).expect("status");
+        let on = |v: &Option<String>| s.instances.iter().filter(|i| runs(i, v)).count();
+        assert_eq!(
+            (on(&v1.definition.version), on(&v2.definition.version)),
+            (2, 1)
+        );
+        assert_eq!(s.spec.and_then(|p| p.version), v2.definition.version);
+        assert!(c.deployments(t(30.0)).is_empty(), "the scale finishes");
+        // Scaling to 0 with another change is still a scale (`DeploymentPlan.scala`).
+        let zero = c.update(pod("/web", 0, "b"), false, t(40.0)).expect("zero");
+        let d = c.deployments(t(41.0));
+        assert_eq!(d[0].id, zero.deployment_id);
+        let actions: Vec<&str> = d[0]
+            .steps
+            .iter()
+            .flat_map(|s| &s.actions)
+            .map(|a| a.action.as_str())
+            .collect();
+        assert_eq!(actions, vec!["ScalePod"]);
+        assert!(c.deployments(t(50.0)).is_empty());
+        assert_eq!(
+            c.status(&id("/web"), t(50.0)).map(|s| s.instances.len()),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_hundred_running_deployments_refuse_every_change() {
+        let mut c = cluster(10);
+        for n in 0..100 {
+            c.create(pod(&format!("/p{n}"), 1, "a"), false, t(0.0))
+                .expect("created");
+        }
+        let refused = Err(SimError::TooManyDeployments(100));
+        let created = c.create(pod("/more", 1, "a"), false, t(1.0));
+        assert_eq!(created.map(|_| ()), refused);
+        let same = c.update(pod("/p0", 1, "a"), true, t(1.0));
+        assert_eq!(same.map(|_| ()), refused, "even an empty plan");
+        assert_eq!(c.remove(&id("/p0"), true, t(1.0)).map(|_| ()), refused);
+        let first = c.deployments(t(1.0))[0].id.clone();
+        assert_eq!(
+            c.cancel_deployment(&first, false, t(1.0)).map(|_| ()),
+            refused,
+            "a rollback is a change"
+        );
+        assert_eq!(c.cancel_deployment(&first, true, t(1.0)), Ok(None));
+        assert!(c.create(pod("/more", 1, "a"), false, t(1.0)).is_ok());
+        assert_eq!(
+            SimError::TooManyDeployments(100).response().status,
+            403,
+            "Marathon's mapper"
+        );
     }
 
     #[test]
