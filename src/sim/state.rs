@@ -30,7 +30,7 @@ use super::normalize::{normalize, only_scaling_differs, same_spec};
 use super::seed::{self, Seed};
 use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
-use crate::pod::time::{format_timestamp, parse_timestamp};
+use crate::pod::time::{format_timestamp, parse_timestamp, same_instant};
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
 /// How many agents the simulated cluster has.
@@ -441,7 +441,7 @@ impl Cluster {
         let Some(record) = self.pods.get(&plan.pod) else {
             return false;
         };
-        if record.spec.version != target.version {
+        if !same_version(&record.spec, target) {
             return false;
         }
         let stable = record
@@ -450,7 +450,7 @@ impl Cluster {
             .filter(|i| {
                 i.is_live()
                     && i.is_stable(now)
-                    && (i.spec.version == target.version || only_scaling_differs(&i.spec, target))
+                    && (same_version(&i.spec, target) || only_scaling_differs(&i.spec, target))
             })
             .count();
         stable >= target.instances() as usize
@@ -783,6 +783,14 @@ impl Cluster {
     }
 }
 
+/// Whether two definitions carry the same version, compared as instants.
+fn same_version(a: &PodDefinition, b: &PodDefinition) -> bool {
+    match (a.version.as_deref(), b.version.as_deref()) {
+        (Some(x), Some(y)) => same_instant(x, y),
+        (x, y) => x == y,
+    }
+}
+
 /// Serializes the status of `record` at `now` (`stamp` formatted) onto `out`, filling or using
 /// its cache when the pod cannot change by itself.
 fn write_status(
@@ -935,7 +943,6 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pod::time::same_instant;
 
     fn t(secs: f64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_700_000_000) + Duration::from_secs_f64(secs)
