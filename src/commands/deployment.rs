@@ -66,7 +66,9 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
 
 fn list(ctx: &mut Ctx, client: &Client) -> Result<()> {
     let mut deployments = client.deployments().context("listing deployments")?;
-    deployments.sort_by(|a, b| a.version.cmp(&b.version).then(a.id.cmp(&b.id)));
+    // Oldest first, by instant: the text of a version varies in its fraction digits.
+    let at = |v: &Option<String>| v.as_deref().and_then(crate::pod::time::parse_timestamp);
+    deployments.sort_by(|a, b| at(&a.version).cmp(&at(&b.version)).then(a.id.cmp(&b.id)));
     match ctx.mode {
         Mode::Json => render::write_json(ctx.out, &deployments)?,
         _ if deployments.is_empty() => eprintln!("No deployments."),

@@ -290,6 +290,46 @@ mod tests {
     }
 
     #[test]
+    fn a_version_on_a_whole_minute_is_current_in_every_form_java_writes() {
+        let goal = Goal::Running {
+            current_version: true,
+        };
+        let mut on_the_minute = spec(1, false);
+        on_the_minute.version = Some("2026-01-01T00:02:00.000Z".into());
+        for reference in [
+            "2026-01-01T00:02Z",
+            "2026-01-01T00:02:00Z",
+            "2026-01-01T00:02:00.0Z",
+        ] {
+            let s = status(
+                on_the_minute.clone(),
+                vec![instance(1, "STABLE", "TASK_RUNNING", None, reference)],
+            );
+            let now = Snapshot {
+                deployment: None,
+                status: Some(&s),
+            };
+            assert!(assess(goal, now).done, "{reference}");
+        }
+        // A version a second later is another version, however it is written.
+        let s = status(
+            on_the_minute,
+            vec![instance(
+                1,
+                "STABLE",
+                "TASK_RUNNING",
+                None,
+                "2026-01-01T00:02:01Z",
+            )],
+        );
+        let now = Snapshot {
+            deployment: None,
+            status: Some(&s),
+        };
+        assert!(!assess(goal, now).done);
+    }
+
+    #[test]
     fn done_only_when_the_deployment_is_gone_and_instances_are_ready() {
         let goal = Goal::Running {
             current_version: true,

@@ -54,8 +54,10 @@ pub enum SimError {
     PodNotFound(PodId),
     /// The not-found of `GET /v2/pods/{id}`, which Marathon double-encodes.
     PodDefinitionNotFound(PodId),
-    /// Kill on an unknown pod.
+    /// Kill on an unknown pod: an exception Marathon's mapper turns into a bare `message`.
     PathNotFound(PodId),
+    /// A change while this many deployments run (`--max_running_deployments`).
+    TooManyDeployments(usize),
     TaskNotFound(String),
     DeploymentNotFound(String),
     InvalidTimestamp(String),
@@ -126,7 +128,7 @@ impl SimError {
     pub fn status(&self) -> u16 {
         match self {
             SimError::NotAuthenticated | SimError::BasicNotAuthenticated(_) => 401,
-            SimError::NotAuthorized => 403,
+            SimError::NotAuthorized | SimError::TooManyDeployments(_) => 403,
             SimError::UriNotFound(_)
             | SimError::PodNotFound(_)
             | SimError::PodDefinitionNotFound(_)
@@ -215,7 +217,17 @@ impl SimError {
                 );
                 not_found(inner)
             }
-            SimError::PathNotFound(id) => not_found(format!("Path '{id}' does not exist")),
+            // Thrown by `TaskKiller`, so written by the exception mapper: no `details`.
+            SimError::PathNotFound(id) => {
+                json_body(json!({"message": format!("Path '{id}' does not exist")}))
+            }
+            SimError::TooManyDeployments(max) => json_body(json!({"message": format!(
+                // Marathon's text, the missing space in "oneusing" included (`Exception.scala`).
+                "Max number ({max}) of running deployments is achieved. Wait for existing \
+                 deployments to complete or cancel oneusing force=true parameter. You can \
+                 increase max deployment number by using --max_running_deployments parameter \
+                 but be advised that this can have negative effects on the performance."
+            )})),
             SimError::TaskNotFound(id) => not_found(format!("Task '{id}' does not exist")),
             SimError::DeploymentNotFound(id) => {
                 not_found(format!("DeploymentPlan {id} does not exist"))

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::agents::Agent;
 use crate::pod::definition::NetworkMode;
 use crate::pod::status::{Condition, ContainerStatus, EndpointStatus, InstanceStatus};
-use crate::pod::time::format_timestamp;
+use crate::pod::time::{format_java, format_timestamp, parse_timestamp};
 use crate::pod::{PodDefinition, PodId};
 
 #[derive(Debug, Clone)]
@@ -47,6 +47,13 @@ pub const RUN_BEFORE_FAILING: Duration = Duration::from_millis(500);
 
 /// The exit of a crashing container, as Mesos reports it.
 pub const EXIT_MESSAGE: &str = "Container exited with status 1";
+
+/// What Marathon says about a running instance with an unhealthy container.
+pub const UNHEALTHY_MESSAGE: &str = "at least one container is not healthy";
+
+/// The default executor's cpus, mem, disk and gpus, which Marathon adds to every instance's
+/// `resources` (`PodDefinition.DefaultExecutorResources`).
+const DEFAULT_EXECUTOR: [f64; 4] = [0.1, 32.0, 10.0, 0.0];
 
 /// After this many consecutive failures the back-off is taken as constant (it only still changes
 /// for a factor below 1, shrinking towards nothing).
@@ -122,7 +129,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// The instance state Marathon derives from its tasks.
+    /// The instance state Marathon derives from its tasks; a running one is then STABLE or
+    /// DEGRADED by its containers' health (see [`Instance::status`]).
     fn instance_state(self) -> &'static str {
         match self {
             Phase::Pending => "PENDING",
@@ -329,22 +337,27 @@ impl Instance {
         self.gone_at = None;
     }
 
+    /// `/v2/pods/web::versions/<version>`, the version in Java's default text, as Marathon
+    /// writes it (`…T12:34Z` on a whole minute).
     fn spec_reference(&self) -> String {
-        let version = self.spec.version.as_deref().unwrap_or_default();
+        let raw = self.spec.version.as_deref().unwrap_or_default();
+        let version = parse_timestamp(raw).map_or_else(|| raw.to_string(), format_java);
         format!("/v2/pods{}::versions/{version}", self.spec.id)
     }
 
+    /// The `PodInstanceStatus` at `now`, built as `PodStatusConversion.scala` builds it.
     pub fn status(&self, agent: Option<&Agent>, now: SystemTime) -> InstanceStatus {
         let (phase, since) = self.phase(now);
         let since = format_timestamp(since);
+        // Marathon's "active" task conditions: endpoints are only reported for these.
         let active = !matches!(phase, Phase::Gone | Phase::Failed);
+        // Resources are reported for staging, starting, running and killing tasks: not for a
+        // provisioned one (PENDING) nor a terminal one.
+        let holds_resources = active && phase != Phase::Pending;
+        let running = matches!(phase, Phase::Running | Phase::Failing);
         let incarnation = self.run(now).incarnation;
-        let mut total = [0.0f64; 4];
-        if let Some(ex) = &self.spec.executor_resources {
-            total[0] += ex.cpus.unwrap_or(0.0);
-            total[1] += ex.mem.unwrap_or(0.0);
-            total[2] += ex.disk.unwrap_or(0.0);
-        }
+        // Marathon adds the *default* executor's resources, whatever the pod asks for.
+        let mut total = DEFAULT_EXECUTOR;
         let mut port_index = 0;
         let mut containers = Vec::new();
         for c in &self.spec.containers {
@@ -355,7 +368,7 @@ impl Instance {
                 r.disk.unwrap_or(0.0),
                 r.gpus.unwrap_or(0) as f64,
             ];
-            if active {
+            if holds_resources {
                 for (t, v) in total.iter_mut().zip(res) {
                     *t += v;
                 }
@@ -367,21 +380,38 @@ impl Instance {
                     .map(|e| e.endpoint.clone())
             });
             let crashing = self.crashing.contains(&c.name);
-            let running = matches!(phase, Phase::Running | Phase::Failing);
             // A crashing container never passes its health check.
             let healthy = running && c.health_check.is_some() && !crashing;
             let reports_health = running && c.health_check.is_some();
-            let mut endpoints = Vec::new();
+            let mut with_port = Vec::new();
+            let mut without_port = Vec::new();
             for e in c.endpoints.iter().flatten() {
                 let port = self.ports.get(port_index).copied().flatten();
                 port_index += 1;
-                endpoints.push(EndpointStatus {
+                let status = EndpointStatus {
                     name: e.name.clone(),
                     allocated_host_port: port,
-                    healthy: (reports_health && checked.as_deref() == Some(e.name.as_str()))
-                        .then_some(healthy),
                     ..Default::default()
-                });
+                };
+                if e.host_port.is_some() {
+                    with_port.push(status);
+                } else {
+                    without_port.push(status);
+                }
+            }
+            // Host-port endpoints first, then the others; the health-checked one goes last.
+            let mut endpoints = with_port;
+            endpoints.append(&mut without_port);
+            if let Some(at) = endpoints
+                .iter()
+                .position(|e| checked.as_deref() == Some(e.name.as_str()))
+            {
+                let mut endpoint = endpoints.remove(at);
+                endpoint.healthy = reports_health.then_some(healthy);
+                endpoints.push(endpoint);
+            }
+            if !active {
+                endpoints.clear();
             }
             let conditions = if reports_health {
                 let mut extra = serde_json::Map::new();
@@ -421,7 +451,7 @@ impl Instance {
                 container_id: Some(format!("{}.{}.{}", self.id, c.name, incarnation)),
                 endpoints,
                 termination,
-                resources: active.then(
+                resources: holds_resources.then(
                     || json!({"cpus": res[0], "mem": res[1], "disk": res[2], "gpus": res[3]}),
                 ),
                 last_updated: Some(since.clone()),
@@ -429,6 +459,20 @@ impl Instance {
                 ..Default::default()
             });
         }
+        // A running instance is DEGRADED only when a container reports itself unhealthy; one
+        // without a health check reports nothing and counts as STABLE while it runs.
+        let unhealthy = containers.iter().any(|c| {
+            c.conditions
+                .iter()
+                .any(|k| k.name == "healthy" && k.value == "false")
+        });
+        let (state, message) = match phase {
+            Phase::Running | Phase::Failing if unhealthy => {
+                ("DEGRADED", Some(UNHEALTHY_MESSAGE.to_string()))
+            }
+            Phase::Running | Phase::Failing => ("STABLE", None),
+            _ => (phase.instance_state(), None),
+        };
         let networks = match (self.spec.network_mode(), &self.address) {
             (NetworkMode::Container, Some(address)) => self
                 .spec
@@ -447,8 +491,9 @@ impl Instance {
         extra.insert("role".into(), json!("*"));
         InstanceStatus {
             id: self.id.clone(),
-            status: phase.instance_state().into(),
+            status: state.into(),
             status_since: Some(since.clone()),
+            message,
             conditions: Vec::new(),
             agent_hostname: agent.map(|a| a.hostname.clone()),
             agent_id: agent.map(|a| a.id.clone()),
@@ -461,7 +506,6 @@ impl Instance {
             last_updated: Some(since.clone()),
             last_changed: Some(since),
             extra,
-            ..Default::default()
         }
     }
 
@@ -570,21 +614,52 @@ mod tests {
         assert_eq!(c.status, "TASK_RUNNING");
         assert_eq!(c.container_id.as_deref(), Some("web.instance-1.app.1"));
         assert_eq!(c.conditions[0].value, "true");
-        assert_eq!(c.endpoints[0].allocated_host_port, Some(31000));
-        assert_eq!(c.endpoints[0].healthy, Some(true));
-        assert_eq!(c.endpoints[1].allocated_host_port, None);
-        assert_eq!(c.endpoints[1].healthy, None);
+        // The health-checked endpoint comes last (`PodStatusConversion.endpointStatuses`).
+        assert_eq!(c.endpoints[1].name, "http");
+        assert_eq!(c.endpoints[1].allocated_host_port, Some(31000));
+        assert_eq!(c.endpoints[1].healthy, Some(true));
+        assert_eq!(c.endpoints[0].name, "admin");
+        assert_eq!(c.endpoints[0].allocated_host_port, None);
+        assert_eq!(c.endpoints[0].healthy, None);
         assert_eq!(
             s.networks,
             vec![json!({"name": "dcos", "addresses": ["9.0.0.1"]})]
         );
         assert_eq!(
             s.spec_reference.as_deref(),
-            Some("/v2/pods/web::versions/2023-11-14T22:13:20.000Z")
+            Some("/v2/pods/web::versions/2023-11-14T22:13:20Z")
         );
         // executor 0.1 + container 0.5
         let cpus = s.resources.as_ref().and_then(|r| r["cpus"].as_f64());
         assert!(cpus.is_some_and(|c| (c - 0.6).abs() < 1e-9), "{cpus:?}");
+    }
+
+    #[test]
+    fn provisioned_containers_hold_no_resources_and_the_executor_is_the_default() {
+        let mut i = instance(SPEC);
+        let mut spec = (*i.spec).clone();
+        if let Some(ex) = spec.executor_resources.as_mut() {
+            ex.cpus = Some(2.0);
+        }
+        i.spec = Arc::new(spec);
+        let s = i.status(None, at(1));
+        assert_eq!(s.status, "PENDING");
+        assert_eq!(s.containers[0].resources, None);
+        assert_eq!(
+            s.resources,
+            Some(json!({"cpus": 0.1, "mem": 32.0, "disk": 10.0, "gpus": 0.0}))
+        );
+        let cpus = i
+            .status(None, at(11))
+            .resources
+            .and_then(|r| r["cpus"].as_f64());
+        assert!(cpus.is_some_and(|c| (c - 0.6).abs() < 1e-9), "{cpus:?}");
+        // Failed: no resources, no endpoints (Marathon reports them for active tasks only).
+        i.crashing = vec!["app".into()];
+        let failed = i.status(None, at(11));
+        assert_eq!(failed.status, "TERMINAL");
+        assert_eq!(failed.containers[0].resources, None);
+        assert!(failed.containers[0].endpoints.is_empty());
     }
 
     #[test]

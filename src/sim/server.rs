@@ -977,7 +977,8 @@ mod tests {
             )
         };
         let running = status();
-        assert_eq!(running["status"], "DEGRADED", "{running}");
+        // No health check: STABLE while it runs, as on Marathon (`PodStatusConversion.scala`).
+        assert_eq!(running["status"], "STABLE", "{running}");
         assert_eq!(
             running["instances"][0]["containers"][0]["status"], "TASK_RUNNING",
             "{running}"

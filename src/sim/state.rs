@@ -30,11 +30,14 @@ use super::seed::{self, Seed};
 use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
 use crate::pod::normalize::{normalize, only_scaling_differs, same_spec};
-use crate::pod::time::{format_timestamp, parse_timestamp};
+use crate::pod::time::{format_timestamp, parse_timestamp, same_instant};
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
 /// How many agents the simulated cluster has.
 const AGENTS: usize = 3;
+
+/// Marathon's default `--max_running_deployments`: a change that would start one more is refused.
+const MAX_RUNNING_DEPLOYMENTS: usize = 100;
 
 #[derive(Debug)]
 pub struct Cluster {
@@ -176,16 +179,20 @@ impl Cluster {
         now: SystemTime,
     ) -> Result<Written, SimError> {
         self.advance(now);
+        self.check_max_running(now)?;
         let id = PodId::lenient(&pod.id);
         if self.pods.contains_key(&id) {
             return Err(SimError::PodExists(id));
         }
         self.lock(&id, force, now)?;
-        self.store(id, pod, now)
+        let version = self.next_version(now);
+        self.store(id, normalize(pod, &version), version, now)
     }
 
-    /// `PUT /v2/pods/{id}`: create or update. A definition equal to the stored one starts no
-    /// deployment and keeps the stored version, though the answer carries a fresh one (as
+    /// `PUT /v2/pods/{id}`: create or update. A definition equal to the stored one makes an
+    /// empty plan (`DeploymentPlan.scala` drops empty steps): it touches no pod, so no running
+    /// deployment locks it and none is cancelled, even with `force`; the stored version stays,
+    /// though the answer carries a fresh one and a deployment id that is never listed (as
     /// Marathon's does).
     pub fn update(
         &mut self,
@@ -194,29 +201,31 @@ impl Cluster {
         now: SystemTime,
     ) -> Result<Written, SimError> {
         self.advance(now);
+        self.check_max_running(now)?;
         let id = PodId::lenient(&pod.id);
-        self.lock(&id, force, now)?;
-        if let Some(current) = self.pods.get(&id).map(|r| r.spec.clone()) {
-            let version = self.next_version(now);
-            let definition = normalize(pod.clone(), &version);
-            if same_spec(&current, &definition) {
+        let version = self.next_version(now);
+        let definition = normalize(pod, &version);
+        if let Some(current) = self.pods.get(&id) {
+            if same_spec(&current.spec, &definition) {
                 return Ok(Written {
                     definition,
                     deployment_id: self.ids.next_id(),
                 });
             }
         }
-        self.store(id, pod, now)
+        self.lock(&id, force, now)?;
+        self.store(id, definition, version, now)
     }
 
+    /// Stores `definition` (normalized, stamped with `version`) as a new version of pod `id` and
+    /// deploys it.
     fn store(
         &mut self,
         id: PodId,
-        pod: PodDefinition,
+        definition: PodDefinition,
+        version: String,
         now: SystemTime,
     ) -> Result<Written, SimError> {
-        let version = self.next_version(now);
-        let definition = normalize(pod, &version);
         let spec = Arc::new(definition.clone());
         self.history
             .entry(id.clone())
@@ -235,6 +244,7 @@ impl Cluster {
         if !self.pods.contains_key(id) {
             return Err(SimError::PodNotFound(id.clone()));
         }
+        self.check_max_running(now)?;
         self.lock(id, force, now)?;
         let version = self.next_version(now);
         Ok(self.transition(id, None, version, now))
@@ -422,7 +432,8 @@ impl Cluster {
         plan.ends > now || !self.is_done(plan, now)
     }
 
-    /// The pod is removed, or runs the target version on enough STABLE instances.
+    /// The pod is removed, or runs the target definition on enough STABLE instances. After a
+    /// scale, instances launched earlier still run an older version of the same definition.
     fn is_done(&self, plan: &Plan, now: SystemTime) -> bool {
         let Some(target) = &plan.target else {
             return true;
@@ -430,12 +441,19 @@ impl Cluster {
         let Some(record) = self.pods.get(&plan.pod) else {
             return false;
         };
+        if !same_version(&record.spec, target) {
+            return false;
+        }
         let stable = record
             .instances
             .iter()
-            .filter(|i| i.spec.version == target.version && i.is_stable(now))
+            .filter(|i| {
+                i.is_live()
+                    && i.is_stable(now)
+                    && (same_version(&i.spec, target) || only_scaling_differs(&i.spec, target))
+            })
             .count();
-        record.spec.version == target.version && stable >= target.instances() as usize
+        stable >= target.instances() as usize
     }
 
     /// `DELETE /v2/deployments/{id}`: with `force`, just stop it (`None`); otherwise start a
@@ -450,12 +468,33 @@ impl Cluster {
         let Some(index) = self.plans.iter().position(|p| p.id == deployment_id) else {
             return Err(SimError::DeploymentNotFound(deployment_id.to_string()));
         };
-        let plan = self.plans.remove(index);
         if force {
+            self.plans.remove(index);
             return Ok(None);
         }
+        // The rollback is a change like any other (`groupManager.updateRoot`), so it is refused
+        // when too many deployments run.
+        self.check_max_running(now)?;
+        let plan = self.plans.remove(index);
         let version = self.next_version(now);
-        let id = self.transition(&plan.pod, plan.before, version.clone(), now);
+        // The restored definition is a new version of the pod (`GroupVersioningUtil.scala`),
+        // unless it is what the pod already is.
+        let current = self.pods.get(&plan.pod).map(|r| r.spec.clone());
+        let target = plan.before.map(|before| match current {
+            Some(current) if same_spec(&current, &before) => before,
+            _ => {
+                let restored = Arc::new(PodDefinition {
+                    version: Some(version.clone()),
+                    ..(*before).clone()
+                });
+                self.history
+                    .entry(plan.pod.clone())
+                    .or_default()
+                    .push(restored.clone());
+                restored
+            }
+        });
+        let id = self.transition(&plan.pod, target, version.clone(), now);
         Ok(Some((id, version)))
     }
 
@@ -515,6 +554,20 @@ impl Cluster {
         let running: Vec<bool> = self.plans.iter().map(|p| self.is_running(p, now)).collect();
         let mut running = running.into_iter();
         self.plans.retain(|_| running.next().unwrap_or(false));
+    }
+
+    /// Refuses any change while [`MAX_RUNNING_DEPLOYMENTS`] deployments run
+    /// (`GroupManagerImpl.checkMaxRunningDeployments`, before the change is even computed).
+    fn check_max_running(&self, now: SystemTime) -> Result<(), SimError> {
+        let running = self
+            .plans
+            .iter()
+            .filter(|p| self.is_running(p, now))
+            .count();
+        if running >= MAX_RUNNING_DEPLOYMENTS {
+            return Err(SimError::TooManyDeployments(MAX_RUNNING_DEPLOYMENTS));
+        }
+        Ok(())
     }
 
     /// Refuses a change to a pod that a running deployment touches, unless `force`, which
@@ -605,9 +658,10 @@ impl Cluster {
                 vec!["StopPod"]
             }
             (Some(mut record), Some(spec)) => {
+                // Scaling to 0 is a ScalePod whatever else changes (`DeploymentPlan.scala`).
                 let actions = if same_spec(&record.spec, &spec) {
                     Vec::new()
-                } else if only_scaling_differs(&record.spec, &spec) {
+                } else if only_scaling_differs(&record.spec, &spec) || spec.instances() == 0 {
                     self.scale(id, &mut record, &spec, now);
                     vec!["ScalePod"]
                 } else {
@@ -624,9 +678,10 @@ impl Cluster {
         }
     }
 
-    /// Only the instance count changed: launch the missing instances, or stop the surplus
-    /// (youngest first unless `killSelection` says otherwise). The survivors are reported on the
-    /// new version, since nothing but the count differs.
+    /// Only the instance count changed (or the pod goes to 0): launch the missing instances, or
+    /// stop the surplus (youngest first unless `killSelection` says otherwise). The survivors
+    /// keep the definition they were launched with, and so their `specReference`
+    /// (`DeploymentActor.scala` only starts or stops instances).
     fn scale(
         &mut self,
         id: &PodId,
@@ -640,9 +695,6 @@ impl Cluster {
             .iter_mut()
             .filter(|i| i.is_live())
             .collect();
-        for i in live.iter_mut() {
-            i.spec = spec.clone();
-        }
         let have = live.len();
         if wanted > have {
             let more = self.launch(id, spec, wanted - have, now);
@@ -731,6 +783,14 @@ impl Cluster {
     }
 }
 
+/// Whether two definitions carry the same version, compared as instants.
+fn same_version(a: &PodDefinition, b: &PodDefinition) -> bool {
+    match (a.version.as_deref(), b.version.as_deref()) {
+        (Some(x), Some(y)) => same_instant(x, y),
+        (x, y) => x == y,
+    }
+}
+
 /// Serializes the status of `record` at `now` (`stamp` formatted) onto `out`, filling or using
 /// its cache when the pod cannot change by itself.
 fn write_status(
@@ -783,7 +843,12 @@ fn pod_status(agents: &Agents, id: &PodId, record: &PodRecord, now: SystemTime) 
         .iter()
         .filter(|i| i.is_visible(now))
         .collect();
-    let stable = visible.iter().filter(|i| i.is_stable(now)).count();
+    let instances: Vec<_> = visible
+        .iter()
+        .map(|i| i.status(agents.get(i.agent), now))
+        .collect();
+    // As `AppInfoBaseData.podState` counts: instances whose status says STABLE.
+    let stable = instances.iter().filter(|i| i.status == "STABLE").count();
     let since = visible.iter().map(|i| i.phase(now).1).max().unwrap_or(now);
     let since = format_timestamp(since);
     let last_failure = record
@@ -802,10 +867,7 @@ fn pod_status(agents: &Agents, id: &PodId, record: &PodRecord, now: SystemTime) 
         spec: Some((*record.spec).clone()),
         status: status.to_string(),
         status_since: Some(since.clone()),
-        instances: visible
-            .iter()
-            .map(|i| i.status(agents.get(i.agent), now))
-            .collect(),
+        instances,
         termination_history: Some(last_failure.map(|(_, entry)| entry).into_iter().collect()),
         last_updated: Some(format_timestamp(now)),
         last_changed: Some(since),
@@ -837,8 +899,13 @@ impl Plan {
         let total = self.actions.len().max(1);
         let run = self.ends.duration_since(self.started).unwrap_or_default();
         let elapsed = now.duration_since(self.started).unwrap_or_default();
+        // Just registered, Marathon lists the plan on step 0 with no current actions
+        // (`DeploymentManagerActor.startDeployment`) until its first step begins; an instant
+        // deployment that is still listed has been through all of its steps at once.
         let step = if run.is_zero() {
             total
+        } else if elapsed.is_zero() {
+            0
         } else {
             ((elapsed.as_secs_f64() / run.as_secs_f64() * total as f64) as usize + 1).min(total)
         };
@@ -861,9 +928,9 @@ impl Plan {
                     actions: vec![action(a, false)],
                 })
                 .collect(),
-            current_actions: self
-                .actions
-                .get(step - 1)
+            current_actions: step
+                .checked_sub(1)
+                .and_then(|n| self.actions.get(n))
                 .map(|a| vec![action(a, true)])
                 .unwrap_or_default(),
             current_step: step as u32,
@@ -898,6 +965,21 @@ mod tests {
 
     fn cluster(secs: u64) -> Cluster {
         Cluster::new(Duration::from_secs(secs), "sim-cluster")
+    }
+
+    /// Whether `instance`'s `specReference` names `version` (as an instant).
+    fn runs(instance: &crate::pod::status::InstanceStatus, version: &Option<String>) -> bool {
+        let reference = instance.spec_reference.as_deref().unwrap_or_default();
+        reference
+            .rsplit_once("::versions/")
+            .is_some_and(|(_, v)| same_instant(v, version.as_deref().unwrap_or_default()))
+    }
+
+    /// `spec` with an HTTP health check on its endpoint `http`.
+    fn checked(mut spec: PodDefinition) -> PodDefinition {
+        spec.containers[0].health_check =
+            Some(serde_json::from_value(json!({"http": {"endpoint": "http"}})).expect("check"));
+        spec
     }
 
     fn states(c: &Cluster, pod: &str, now: SystemTime) -> Vec<String> {
@@ -946,6 +1028,10 @@ mod tests {
         let w = c
             .create(pod("/web", 3, "nginx"), false, t(0.0))
             .expect("created");
+        // Just registered: step 0, nothing current yet.
+        let d = c.deployments(t(0.0));
+        assert_eq!((d[0].current_step, d[0].total_steps), (0, 2));
+        assert!(d[0].current_actions.is_empty());
         let d = c.deployments(t(1.0));
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].id, w.deployment_id);
@@ -1001,14 +1087,10 @@ mod tests {
         let v2 = c.update(pod("/web", 2, "b"), false, t(20.0)).expect("v2");
         let s = c.status(&id("/web"), t(21.0)).expect("status");
         assert_eq!(s.instances.len(), 4);
-        let v1_ref = format!(
-            "/v2/pods/web::versions/{}",
-            v1.definition.version.unwrap_or_default()
-        );
         let old = s
             .instances
             .iter()
-            .filter(|i| i.spec_reference.as_deref() == Some(&v1_ref));
+            .filter(|i| runs(i, &v1.definition.version));
         assert_eq!(old.count(), 2);
         assert_eq!(s.status, "STABLE"); // the old ones still count
                                         // At 25 s the first replacement is STABLE and the first old instance is gone.
@@ -1018,11 +1100,10 @@ mod tests {
         );
         let done = c.status(&id("/web"), t(30.0)).expect("status");
         assert_eq!(done.instances.len(), 2);
-        let v2_version = v2.definition.version.unwrap_or_default();
-        assert!(done.instances.iter().all(|i| i
-            .spec_reference
-            .as_deref()
-            .is_some_and(|r| r.ends_with(&v2_version))));
+        assert!(done
+            .instances
+            .iter()
+            .all(|i| runs(i, &v2.definition.version)));
         assert_eq!(c.versions(&id("web")).map(|v| v.len()), Ok(2));
     }
 
@@ -1050,6 +1131,81 @@ mod tests {
         assert_eq!(after.instances.len(), 1);
         assert_eq!(after.instances[0].id, all.instances[0].id);
         assert_eq!(after.status, "STABLE");
+    }
+
+    #[test]
+    fn an_unchanged_update_is_not_locked_and_cancels_nothing() {
+        let mut c = cluster(30);
+        let first = c
+            .create(pod("/web", 1, "a"), false, t(0.0))
+            .expect("created");
+        for force in [false, true] {
+            let same = c
+                .update(pod("/web", 1, "a"), force, t(1.0))
+                .expect("an empty plan");
+            assert_ne!(same.deployment_id, first.deployment_id);
+            let listed: Vec<String> = c.deployments(t(1.0)).into_iter().map(|d| d.id).collect();
+            assert_eq!(listed, vec![first.deployment_id.clone()], "force={force}");
+        }
+    }
+
+    #[test]
+    fn a_scale_keeps_survivors_on_their_version_and_zero_is_a_scale() {
+        let mut c = cluster(10);
+        let v1 = c.create(pod("/web", 2, "a"), false, t(0.0)).expect("v1");
+        let v2 = c.update(pod("/web", 3, "a"), false, t(20.0)).expect("v2");
+        let s = c.status(&id("/web"), t(30.0)).expect("status");
+        let on = |v: &Option<String>| s.instances.iter().filter(|i| runs(i, v)).count();
+        assert_eq!(
+            (on(&v1.definition.version), on(&v2.definition.version)),
+            (2, 1)
+        );
+        assert_eq!(s.spec.and_then(|p| p.version), v2.definition.version);
+        assert!(c.deployments(t(30.0)).is_empty(), "the scale finishes");
+        // Scaling to 0 with another change is still a scale (`DeploymentPlan.scala`).
+        let zero = c.update(pod("/web", 0, "b"), false, t(40.0)).expect("zero");
+        let d = c.deployments(t(41.0));
+        assert_eq!(d[0].id, zero.deployment_id);
+        let actions: Vec<&str> = d[0]
+            .steps
+            .iter()
+            .flat_map(|s| &s.actions)
+            .map(|a| a.action.as_str())
+            .collect();
+        assert_eq!(actions, vec!["ScalePod"]);
+        assert!(c.deployments(t(50.0)).is_empty());
+        assert_eq!(
+            c.status(&id("/web"), t(50.0)).map(|s| s.instances.len()),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_hundred_running_deployments_refuse_every_change() {
+        let mut c = cluster(10);
+        for n in 0..100 {
+            c.create(pod(&format!("/p{n}"), 1, "a"), false, t(0.0))
+                .expect("created");
+        }
+        let refused = Err(SimError::TooManyDeployments(100));
+        let created = c.create(pod("/more", 1, "a"), false, t(1.0));
+        assert_eq!(created.map(|_| ()), refused);
+        let same = c.update(pod("/p0", 1, "a"), true, t(1.0));
+        assert_eq!(same.map(|_| ()), refused, "even an empty plan");
+        assert_eq!(c.remove(&id("/p0"), true, t(1.0)).map(|_| ()), refused);
+        let first = c.deployments(t(1.0))[0].id.clone();
+        assert_eq!(
+            c.cancel_deployment(&first, false, t(1.0)).map(|_| ()),
+            refused,
+            "a rollback is a change"
+        );
+        assert_eq!(c.cancel_deployment(&first, true, t(1.0)), Ok(None));
+        assert!(c.create(pod("/more", 1, "a"), false, t(1.0)).is_ok());
+        assert_eq!(
+            SimError::TooManyDeployments(100).response().status,
+            403,
+            "Marathon's mapper"
+        );
     }
 
     #[test]
@@ -1199,20 +1355,34 @@ mod tests {
         let v2 = c
             .update(pod("/web", 1, "b"), false, t(40.0))
             .expect("updated");
-        c.cancel_deployment(&v2.deployment_id, false, t(41.0))
-            .expect("rolled back");
+        let (_, restored) = c
+            .cancel_deployment(&v2.deployment_id, false, t(41.0))
+            .expect("rolled back")
+            .expect("a rollback deployment");
+        // The old definition comes back as a new version (`GroupVersioningUtil.scala`).
+        let now = c.pod(&id("/web")).expect("restored");
+        assert_eq!(now.version.as_deref(), Some(restored.as_str()));
+        assert_ne!(now.version, v1.definition.version);
         assert_eq!(
-            c.pod(&id("/web")).and_then(|p| p.version),
-            v1.definition.version
+            now.containers[0].image.as_ref().map(|i| i.id.as_str()),
+            Some("a")
         );
+        let versions = c.versions(&id("/web")).expect("versions");
+        assert_eq!(versions.last(), Some(&restored));
+        assert_eq!(versions.len(), 4, "{versions:?}");
 
         let removal = c.remove(&id("/web"), true, t(42.0)).expect("removed");
-        c.cancel_deployment(&removal, false, t(43.0))
-            .expect("rolled back");
+        let (_, again) = c
+            .cancel_deployment(&removal, false, t(43.0))
+            .expect("rolled back")
+            .expect("a rollback deployment");
+        let back = c.pod(&id("/web")).expect("restored");
+        assert_eq!(back.version.as_deref(), Some(again.as_str()));
         assert_eq!(
-            c.pod(&id("/web")).and_then(|p| p.version),
-            v1.definition.version
+            back.containers[0].image.as_ref().map(|i| i.id.as_str()),
+            Some("a")
         );
+        assert_eq!(c.versions(&id("/web")).map(|v| v.len()), Ok(5));
 
         assert_eq!(
             c.cancel_deployment("nope", false, t(44.0)),
@@ -1254,10 +1424,14 @@ mod tests {
         // back-off), running at 7.5, fails at 8, relaunched at 9.15 (1.15 s), ...
         let mut c = failing(3);
         let w = c
-            .create(pod("/web", 1, "crash:1"), false, t(0.0))
+            .create(checked(pod("/web", 1, "crash:1")), false, t(0.0))
             .expect("created");
         let running = c.status(&id("/web"), t(3.2)).expect("status");
         assert_eq!(running.instances[0].status, "DEGRADED");
+        assert_eq!(
+            running.instances[0].message.as_deref(),
+            Some("at least one container is not healthy")
+        );
         assert_eq!(running.instances[0].containers[0].status, "TASK_RUNNING");
         assert_eq!(running.status, "DEGRADED");
 
@@ -1394,13 +1568,13 @@ mod tests {
             c.status(&id("/web"), t(500.0)).map(|s| s.status),
             Some("DEGRADED".into())
         );
-        let (rollback, _) = c
+        let (rollback, restored) = c
             .cancel_deployment(&v2.deployment_id, false, t(500.0))
             .expect("rolled back")
             .expect("a rollback deployment");
         assert_eq!(
             c.pod(&id("/web")).and_then(|p| p.version),
-            v1.definition.version
+            Some(restored.clone())
         );
         let listed: Vec<String> = c.deployments(t(501.0)).into_iter().map(|d| d.id).collect();
         assert_eq!(listed, vec![rollback]);
@@ -1412,13 +1586,10 @@ mod tests {
         let s = c.status(&id("/web"), t(510.0)).expect("status");
         assert_eq!(s.status, "STABLE");
         assert_eq!(s.instances.len(), 2);
-        let v1_version = v1.definition.version.unwrap_or_default();
+        assert_ne!(Some(restored.clone()), v1.definition.version);
         for i in &s.instances {
             assert_eq!(i.status, "STABLE");
-            assert!(i
-                .spec_reference
-                .as_deref()
-                .is_some_and(|r| r.ends_with(&v1_version)));
+            assert!(runs(i, &Some(restored.clone())));
             assert_eq!(i.containers[0].status, "TASK_RUNNING");
         }
         // The failures of the rolled-back instances stay in the history.

@@ -9,6 +9,7 @@ mod config;
 mod credentials;
 mod deployments;
 mod errors;
+mod fidelity;
 mod golden;
 mod help;
 mod hostile;
