@@ -12,6 +12,7 @@ mod errors;
 mod golden;
 mod help;
 mod hostile;
+mod loopback;
 mod pods;
 mod security;
 mod support;
