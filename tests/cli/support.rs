@@ -145,7 +145,16 @@ pub const HANG_GUARD: Duration = Duration::from_secs(60);
 impl Running {
     /// Starts `cmd` with `stdin` as its input (nothing, when `None`) and its stdout and stderr
     /// read as the child writes them, so a chatty child never blocks on a full pipe.
-    pub fn start(mut cmd: Command, stdin: Option<&str>) -> Running {
+    pub fn start(cmd: Command, stdin: Option<&str>) -> Running {
+        Running::launch(cmd, stdin, true)
+    }
+
+    /// [`Running::start`], but with stdout a pipe nobody reads: closed at once, as by `| head`.
+    pub fn start_with_stdout_closed(cmd: Command) -> Running {
+        Running::launch(cmd, None, false)
+    }
+
+    fn launch(mut cmd: Command, stdin: Option<&str>, read_stdout: bool) -> Running {
         let mut child = cmd
             .stdin(if stdin.is_some() {
                 Stdio::piped()
@@ -173,7 +182,13 @@ impl Running {
                 bytes
             })
         };
-        let out = read(Box::new(child.stdout.take().unwrap()));
+        let stdout = child.stdout.take().unwrap();
+        let out = if read_stdout {
+            read(Box::new(stdout))
+        } else {
+            drop(stdout);
+            read(Box::new(std::io::empty()))
+        };
         let err = read(Box::new(child.stderr.take().unwrap()));
         Running {
             child,
