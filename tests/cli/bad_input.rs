@@ -2,11 +2,10 @@
 //! file, exit 3 (1 when the file cannot be read), no panic, and nothing sent to the cluster.
 //! Small cases live in `tests/corpus/bad/`; big ones are generated here into a temp dir.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use podctl::pod::progress::{assess, Goal, Snapshot};
@@ -15,7 +14,8 @@ use podctl::pod::text::{parse_definition, MAX_DEFINITION_BYTES};
 use podctl::pod::{validate, PodStatus};
 use podctl::render::{pod_list, pod_show, Layout, Style};
 
-use crate::support::{minimal, Out, Podctl, Sim, BIN};
+use crate::loopback::Server;
+use crate::support::{minimal, Out, Podctl, Running, Sim, BIN};
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -220,18 +220,10 @@ fn definitions_over_10_mib_are_refused_before_parsing() {
     nothing_sent(&sim);
 }
 
-/// Serves one response on a loopback port: `head` (status line and headers), then `body_len`
-/// spaces, as fast as the client reads them.
+/// A loopback server whose answer is `head` (status line and headers), then `body_len` spaces,
+/// as fast as the client reads them; returns the URL of `/pod.json` on it.
 fn serve_once(head: String, body_len: usize) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/pod.json", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-            line.clear();
-        }
+    let server = Server::start(move |_, _, stream| {
         let _ = stream.write_all(head.as_bytes());
         let chunk = vec![b' '; 64 * 1024];
         let mut left = body_len;
@@ -243,7 +235,7 @@ fn serve_once(head: String, body_len: usize) -> String {
             left -= n;
         }
     });
-    url
+    format!("{}/pod.json", server.url)
 }
 
 #[test]
@@ -318,21 +310,13 @@ fn run_unprivileged(dir: &Path, url: &str, args: &[&str]) -> Out {
     } else {
         Command::new(BIN)
     };
-    let out = cmd
-        .args(args)
+    cmd.args(args)
         .env_clear()
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("PODCTL_URL", url)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .current_dir(dir);
+    Running::start(cmd, None).finish()
 }
 
 #[test]
@@ -372,20 +356,7 @@ fn a_closed_or_empty_stdin_is_an_empty_definition() {
         one_error_line(&podctl.run(args), 3, line);
     }
     // Not even a pipe: /dev/null.
-    let out = Command::new(BIN)
-        .args(["pod", "add", "-"])
-        .env_clear()
-        .env("HOME", podctl.dir())
-        .env("XDG_CONFIG_HOME", podctl.dir().join("config"))
-        .env("PODCTL_URL", &sim.url)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let out = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let out = podctl.spawn(&["pod", "add", "-"]).finish();
     one_error_line(&out, 3, line);
     let validate = podctl.run(&["pod", "validate", "-"]);
     assert_eq!(validate.code, 3, "{validate:#?}");

@@ -1,9 +1,7 @@
 //! Shell completion: the printed scripts match the committed ones, and Tab completes ids from the
 //! configured cluster, quickly and silently when it cannot.
 
-use std::process::Command;
-
-use crate::support::{Podctl, Sim, BIN};
+use crate::support::{Podctl, Sim};
 
 #[test]
 fn printed_scripts_are_the_committed_ones() {
@@ -24,27 +22,21 @@ fn printed_scripts_are_the_committed_ones() {
 
 /// Asks podctl for candidates the way the fish script does at Tab.
 fn complete(env: &[(&str, &str)], words: &[&str]) -> (Vec<String>, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("COMPLETE", "fish")
-        .arg("--")
-        .arg("podctl")
-        .args(words);
+    let mut podctl = Podctl::new().env("COMPLETE", "fish");
     for (k, v) in env {
-        cmd.env(k, v);
+        podctl = podctl.env(k, v);
     }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut args = vec!["--", "podctl"];
+    args.extend(words);
+    let out = podctl.run(&args);
+    assert_eq!(out.code, 0, "{out:#?}");
+    let stdout = out.stdout;
     let values = stdout
         .lines()
         .map(|l| l.split('\t').next().unwrap_or_default().to_string())
         .filter(|v| !v.starts_with('-'))
         .collect();
-    (values, String::from_utf8(out.stderr).unwrap())
+    (values, out.stderr)
 }
 
 #[test]

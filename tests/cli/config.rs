@@ -1,6 +1,6 @@
 //! Choosing the cluster: config file, environment and flags, and the `cluster`/`config` commands.
 
-use crate::support::{Out, Podctl, Sim};
+use crate::support::{Out, Podctl, Running, Sim};
 
 #[test]
 fn clusters_are_added_listed_used_and_removed() {
@@ -197,52 +197,12 @@ fn a_broken_config_file_is_named() {
     assert!(err.contains(&path.display().to_string()), "{err}");
 }
 
-/// Runs `cmd` with stdin closed, killing it if it has not finished within ~20 s (a hang is a
-/// failure, reported as exit -1), and collects its output.
-fn run_bounded(mut cmd: std::process::Command) -> Out {
-    use std::process::Stdio;
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut finished = false;
-    for _ in 0..400 {
-        if child.try_wait().unwrap().is_some() {
-            finished = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    if !finished {
-        let _ = child.kill();
-    }
-    let output = child.wait_with_output().unwrap();
-    Out {
-        code: if finished {
-            output.status.code().unwrap_or(-1)
-        } else {
-            -1
-        },
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// Runs podctl through `sh -c SCRIPT` (for umask and ulimit), with podctl's path in `$PODCTL`.
 #[cfg(unix)]
 fn run_in_shell(podctl: &Podctl, script: &str) -> Out {
     let mut cmd = podctl.command("sh");
     cmd.args(["-c", script]).env("PODCTL", crate::support::BIN);
-    run_bounded(cmd)
-}
-
-/// Runs podctl with the given arguments, bounded in time.
-fn run_podctl_bounded(podctl: &Podctl, args: &[&str]) -> Out {
-    let mut cmd = podctl.command(crate::support::BIN);
-    cmd.args(args);
-    run_bounded(cmd)
+    Running::start(cmd, None).finish()
 }
 
 #[test]
@@ -437,7 +397,7 @@ fn a_config_that_is_not_a_small_regular_file_is_refused() {
         (dir.path().to_str().unwrap(), "not a regular file"),
     ] {
         let podctl = Podctl::new().env("PODCTL_CONFIG", path);
-        let out = run_podctl_bounded(&podctl, &["pod", "list"]);
+        let out = podctl.run(&["pod", "list"]);
         let err = out.fails(1);
         assert!(err.contains(path) && err.contains(why), "{out:#?}");
     }
@@ -448,7 +408,7 @@ fn a_config_that_is_not_a_small_regular_file_is_refused() {
     }
     std::fs::write(&big, text).unwrap();
     let podctl = Podctl::new().env("PODCTL_CONFIG", big.to_str().unwrap());
-    let out = run_podctl_bounded(&podctl, &["pod", "list"]);
+    let out = podctl.run(&["pod", "list"]);
     assert!(out.fails(1).contains("1 MiB"), "{out:#?}");
 }
 

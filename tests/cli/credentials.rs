@@ -1,89 +1,32 @@
 //! Stored credentials follow the URL they were stored with, in every combination of flags,
 //! environment and config file: loopback servers record the `Authorization` header they get.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-
+use crate::loopback::Server;
 use crate::support::Podctl;
 
-/// A server that answers every request with `200 []` and records its `Authorization` header
-/// (`-` when there is none), and its request lines.
-struct Recorder {
-    url: String,
-    seen: Arc<Mutex<Vec<String>>>,
-    lines: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
+/// A server that answers every request with `200 []`; [`taken`] gives the `Authorization`
+/// headers it got since last asked (`-` for none).
+fn recorder() -> Server {
+    Server::always(200, "[]")
 }
 
-impl Recorder {
-    fn start() -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        listener.set_nonblocking(true).unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (seen2, stop2, lines2) = (seen.clone(), stop.clone(), lines.clone());
-        std::thread::spawn(move || {
-            while !stop2.load(Ordering::SeqCst) {
-                let Ok((stream, _)) = listener.accept() else {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut auth = "-".to_string();
-                let mut request = String::new();
-                let _ = reader.read_line(&mut request);
-                lines2.lock().unwrap().push(request.trim_end().to_string());
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = line.split_once(':') {
-                        if k.eq_ignore_ascii_case("authorization") {
-                            auth = v.trim().to_string();
-                        }
-                    }
-                }
-                seen2.lock().unwrap().push(auth);
-                let mut stream = stream;
-                let _ = stream.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
-                      Content-Length: 2\r\nConnection: close\r\n\r\n[]",
-                );
-            }
-        });
-        Recorder {
-            url,
-            seen,
-            lines,
-            stop,
-        }
-    }
-
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.seen.lock().unwrap())
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
+/// The `Authorization` header of each request `server` got since last asked (`-` for none).
+fn taken(server: &Server) -> Vec<String> {
+    server
+        .take()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or("-").to_string())
+        .collect()
 }
 
 /// Flags, environment, the server that must be asked, the `Authorization` it must get.
-type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a Recorder, &'a str);
+type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a Server, &'a str);
 
 #[test]
 fn stored_credentials_go_only_to_their_clusters_url() {
-    let sec = Recorder::start();
-    let plain = Recorder::start();
-    let other = Recorder::start();
+    let sec = recorder();
+    let plain = recorder();
+    let other = recorder();
     let basic = format!("Basic {}", "YWRtaW46cHc="); // admin:pw
     let mut podctl = Podctl::new();
     let path = podctl.config_path();
@@ -205,7 +148,7 @@ fn stored_credentials_go_only_to_their_clusters_url() {
             "{case}: {out:#?}"
         );
         for r in all {
-            let seen = r.take();
+            let seen = taken(r);
             if std::ptr::eq(r, *server) {
                 assert!(!seen.is_empty(), "{case}: {} was not asked", r.url);
                 assert!(
@@ -225,23 +168,23 @@ fn stored_credentials_go_only_to_their_clusters_url() {
 
 #[test]
 fn proxies_come_from_the_environment() {
-    let proxy = Recorder::start();
+    let proxy = recorder();
     let podctl = Podctl::new()
         .env("HTTP_PROXY", &proxy.url)
         .env("PODCTL_URL", "http://marathon.invalid:8080");
     podctl.run(&["pod", "list", "-q"]).ok();
-    let lines = proxy.lines.lock().unwrap().clone();
+    let lines = proxy.lines();
     assert!(
         lines
             .iter()
             .any(|l| l.starts_with("GET http://marathon.invalid:8080/v2/pods")),
         "{lines:?}"
     );
-    proxy.take();
+    taken(&proxy);
     // NO_PROXY sends matching hosts direct: here to a closed port, so the proxy sees nothing.
     let direct = podctl
         .env("PODCTL_URL", "http://127.0.0.1:9")
         .env("NO_PROXY", "127.0.0.1");
     direct.run(&["pod", "list"]).fails(6);
-    assert!(proxy.take().is_empty());
+    assert!(taken(&proxy).is_empty());
 }

@@ -1,6 +1,6 @@
 //! Error paths: each one a single clear line on stderr and a documented exit code.
 
-use crate::support::{minimal, Podctl, Sim};
+use crate::support::{minimal, Podctl, Running, Sim};
 
 #[test]
 fn unknown_pods_exit_4() {
@@ -190,29 +190,11 @@ fn tokens_are_sent_and_missing_ones_explained() {
 fn a_closed_stdout_is_not_an_error() {
     let sim = Sim::start();
     sim.podctl().run(&["pod", "add", "examples/web.json"]).ok();
-    let mut child = std::process::Command::new(crate::support::BIN)
-        .args(["pod", "list"])
-        .env_clear()
-        .env("PODCTL_URL", &sim.url)
-        .env("HOME", "/nonexistent")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut cmd = sim.podctl().command(crate::support::BIN);
+    cmd.args(["pod", "list"]);
+    let out = Running::start_with_stdout_closed(cmd).finish();
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(out.stderr.is_empty(), "{out:#?}");
 }
 
 #[test]

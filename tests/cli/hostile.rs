@@ -4,94 +4,36 @@
 //! what happened, and exit with the documented code.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::support::{eventually, Out, Podctl, Sim, BIN};
+use crate::loopback::{respond, Server, JSON};
+use crate::support::{eventually, Podctl, Sim};
 
-/// The request heads a [`hostile`] server has read, in order.
-#[derive(Default)]
-struct Seen(Mutex<Vec<String>>);
-
-impl Seen {
-    fn count(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-
-    fn heads(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
+/// A loopback server answering request `n` (from 0) with `answer(stream, n)`, after reading the
+/// request; returns its URL and the server (for the requests it got: `count()`, `heads()`).
+pub fn hostile(answer: impl Fn(&mut TcpStream, usize) + Send + Sync + 'static) -> (String, Server) {
+    let server = Server::start(move |_, n, stream| answer(stream, n));
+    (server.url.clone(), server)
 }
 
-/// A loopback server answering each connection with `answer(stream, n)`, n counting from 0.
-/// The request (head and `Content-Length` body) is read first. Returns the URL and the
-/// requests read so far.
-fn hostile(answer: impl Fn(&mut TcpStream, usize) + Send + Sync + 'static) -> (String, Arc<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Seen::default());
-    let seen_by_server = seen.clone();
-    let answer = Arc::new(answer);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let answer = answer.clone();
-            let seen = seen_by_server.clone();
-            std::thread::spawn(move || {
-                if let Some(head) = read_request(&mut stream) {
-                    let n = {
-                        let mut heads = seen.0.lock().unwrap();
-                        heads.push(head);
-                        heads.len() - 1
-                    };
-                    answer(&mut stream, n);
-                }
-            });
-        }
-    });
-    (url, seen)
+/// Writes a whole JSON answer with this status (`"200 OK"`; the number is what counts).
+pub fn reply(stream: &mut TcpStream, status: &str, body: &[u8]) {
+    let code = status
+        .split(' ')
+        .next()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("not a status: {status:?}"));
+    respond(stream, code, &[JSON], body);
 }
 
-/// Reads one request and returns its head; `None` when the client went away first.
-fn read_request(stream: &mut TcpStream) -> Option<String> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return None,
-        }
-    }
-    let text = String::from_utf8_lossy(&head).into_owned();
-    let length = text
-        .to_ascii_lowercase()
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:").map(str::to_string))
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    let mut body = Vec::new();
-    stream.take(length).read_to_end(&mut body).ok()?;
-    Some(text)
-}
-
-/// Writes a whole JSON answer with this status.
-fn reply(stream: &mut TcpStream, status: &str, body: &[u8]) {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
-}
-
-/// Sends a header promising 1000 bytes, then one byte every 100 ms until the client leaves.
-fn drip(stream: &mut TcpStream) {
+/// The pace of a deliberately slow server (not a test waiting): sends a header promising 1000
+/// bytes, then one byte every 100 ms until the client leaves.
+pub fn drip(stream: &mut TcpStream) {
+    const PACE: Duration = Duration::from_millis(100);
     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n[");
     for _ in 0..6000 {
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(PACE);
         if stream.write_all(b" ").is_err() {
             return;
         }
@@ -99,7 +41,7 @@ fn drip(stream: &mut TcpStream) {
 }
 
 /// Holds the connection open without answering, until the client leaves (or 10 minutes).
-fn silent(stream: &mut TcpStream) {
+pub fn silent(stream: &mut TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(600)));
     let mut buf = [0u8; 64];
     let _ = stream.read(&mut buf);
@@ -109,51 +51,6 @@ fn podctl(url: &str) -> Podctl {
     Podctl::new().env("PODCTL_URL", url)
 }
 
-/// Runs podctl in the background (for Ctrl-C tests and hang guards).
-fn spawn(podctl_env: &[(&str, &str)], args: &[&str]) -> Child {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_clear()
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in podctl_env {
-        cmd.env(k, v);
-    }
-    // The directory must outlive the child; it is small and goes with the test process.
-    std::mem::forget(dir);
-    cmd.spawn().unwrap()
-}
-
-/// Waits for a child for at most `bound` (a hang guard, not a timing assertion); kills it and
-/// fails the test if it is still running then.
-fn finish(mut child: Child, bound: Duration) -> Out {
-    let polls = bound.as_millis() / 50;
-    for _ in 0..polls {
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            return Out {
-                code: out.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            };
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    panic!(
-        "podctl still running after {bound:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-const HANG_GUARD: Duration = Duration::from_secs(30);
-
 #[test]
 fn a_dripping_body_is_bounded_by_the_request_timeout() {
     let (url, _) = hostile(|s, _| drip(s));
@@ -162,23 +59,17 @@ fn a_dripping_body_is_bounded_by_the_request_timeout() {
         &["pod", "show", "/web", "--request-timeout", "1s"],
         &["pod", "list", "--json", "--request-timeout", "1s"],
     ] {
-        let child = spawn(&[("PODCTL_URL", &url)], args);
-        let out = finish(child, HANG_GUARD);
-        let err = out.fails(6);
+        let err = podctl(&url).run(args).fails(6).to_string();
         assert!(err.contains("timed out") && err.contains("1s"), "{err}");
     }
     // A definition fetched from a URL has the same deadline.
-    let child = spawn(
-        &[],
-        &[
-            "pod",
-            "add",
-            &format!("{url}/pod.json"),
-            "--request-timeout",
-            "1s",
-        ],
-    );
-    let out = finish(child, HANG_GUARD);
+    let out = Podctl::new().run(&[
+        "pod",
+        "add",
+        &format!("{url}/pod.json"),
+        "--request-timeout",
+        "1s",
+    ]);
     let err = out.fails(6);
     assert!(err.contains("timed out"), "{err}");
 }
@@ -203,10 +94,7 @@ fn huge_bodies_are_refused_at_the_limit() {
             }
         }
     });
-    let out = finish(
-        spawn(&[("PODCTL_URL", &url)], &["deployment", "list"]),
-        HANG_GUARD,
-    );
+    let out = podctl(&url).run(&["deployment", "list"]);
     let err = out.fails(6);
     assert!(err.contains("larger than 256 MiB"), "{err}");
 }
@@ -282,13 +170,7 @@ fn a_body_cut_midway_is_a_transport_error_retried_for_reads() {
 #[test]
 fn a_write_that_times_out_may_have_been_applied() {
     let (url, _) = hostile(|s, _| silent(s));
-    let out = finish(
-        spawn(
-            &[("PODCTL_URL", &url)],
-            &["pod", "add", "examples/web.json", "--request-timeout", "1s"],
-        ),
-        HANG_GUARD,
-    );
+    let out = podctl(&url).run(&["pod", "add", "examples/web.json", "--request-timeout", "1s"]);
     let err = out.fails(6);
     assert!(!err.contains("cannot reach"), "{err}");
     assert!(err.contains("may or may not have been applied"), "{err}");
@@ -302,14 +184,10 @@ fn ctrl_c_cancels_a_request_in_flight() {
         (&["pod", "add", "examples/web.json"][..], true),
     ] {
         let (url, count) = hostile(|s, _| silent(s));
-        let child = spawn(&[("PODCTL_URL", &url)], args);
+        let running = podctl(&url).spawn(args);
         eventually("the request to arrive", || count.count() > 0);
-        let killed = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let out = finish(child, HANG_GUARD);
+        running.interrupt();
+        let out = running.finish();
         let err = out.fails(130);
         assert!(err.contains("interrupted"), "{err}");
         assert_eq!(
@@ -447,11 +325,12 @@ fn plain_http_to_an_https_server_says_so() {
 fn completion_tries_once_within_its_deadline() {
     // A server that never answers: completion gives up by itself, silently, after one try.
     let (url, count) = hostile(|s, _| silent(s));
-    let child = spawn(
-        &[("PODCTL_URL", &url), ("COMPLETE", "fish")],
-        &["--", "podctl", "pod", "show", ""],
-    );
-    let out = finish(child, HANG_GUARD);
+    let complete = |url: &str| {
+        podctl(url)
+            .env("COMPLETE", "fish")
+            .run(&["--", "podctl", "pod", "show", ""])
+    };
+    let out = complete(&url);
     assert_eq!(out.code, 0, "{out:#?}");
     assert_eq!(out.stderr, "");
     assert!(out.stdout.lines().all(|l| l.starts_with('-')), "{out:#?}");
@@ -461,11 +340,7 @@ fn completion_tries_once_within_its_deadline() {
     let (url, count) = hostile(|s, _| {
         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[");
     });
-    let child = spawn(
-        &[("PODCTL_URL", &url), ("COMPLETE", "fish")],
-        &["--", "podctl", "pod", "show", ""],
-    );
-    assert_eq!(finish(child, HANG_GUARD).code, 0);
+    assert_eq!(complete(&url).code, 0);
     assert_eq!(count.count(), 1);
 }
 
@@ -509,7 +384,6 @@ fn a_wait_never_overshoots_its_timeout() {
         "--fault",
         "GET /v2/pods/web::status=slow=60s",
     ]);
-    let env = [("PODCTL_URL", sim.url.as_str())];
     let args = [
         "pod",
         "add",
@@ -520,7 +394,7 @@ fn a_wait_never_overshoots_its_timeout() {
         "--interval",
         "100ms",
     ];
-    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let out = sim.podctl().run(&args);
     let err = out.fails(8);
     let last = err.lines().last().unwrap();
     assert!(last.contains("timed out after 2s"), "{err}");
@@ -540,14 +414,13 @@ fn a_wait_never_overshoots_its_timeout() {
         "--interval",
         "100ms",
     ];
-    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let out = sim.podctl().run(&args);
     assert!(out.fails(8).contains("timed out after 2s"), "{out:#?}");
 }
 
 #[test]
 fn a_deployment_over_at_once_needs_no_whole_interval() {
     let sim = Sim::start();
-    let env = [("PODCTL_URL", sim.url.as_str())];
     // The interval is longer than the hang guard: waiting one would fail the test.
     let args = [
         "pod",
@@ -559,7 +432,7 @@ fn a_deployment_over_at_once_needs_no_whole_interval() {
         "--timeout",
         "20m",
     ];
-    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let out = sim.podctl().run(&args);
     out.ok();
     assert!(out.stderr.contains("Done in"), "{out:#?}");
 }
@@ -646,11 +519,10 @@ fn a_deployment_id_from_the_server_is_escaped_in_wait_messages() {
         serde_json::to_vec(&serde_json::json!([deployment("d1"), deployment(evil)])).unwrap();
     let rollback = serde_json::to_vec(&serde_json::json!({ "deploymentId": evil })).unwrap();
     // The rollback looks the deployment up, deletes it, then polls the list.
-    let (url, _) = hostile(move |s, n| match n {
-        1 => reply(s, "200 OK", &rollback),
-        _ => reply(s, "200 OK", &listed),
+    let server = Server::start(move |request, _, s| match request.method.as_str() {
+        "DELETE" => respond(s, 200, &[JSON], &rollback),
+        _ => respond(s, 200, &[JSON], &listed),
     });
-    let env = [("PODCTL_URL", url.as_str())];
     let args = [
         "deployment",
         "rollback",
@@ -661,7 +533,7 @@ fn a_deployment_id_from_the_server_is_escaped_in_wait_messages() {
         "--interval",
         "50ms",
     ];
-    let out = finish(spawn(&env, &args), HANG_GUARD);
+    let out = podctl(&server.url).run(&args);
     let err = out.fails(8);
     for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
         assert!(!err.contains(raw), "{raw:?} in {err:?}");

@@ -13,6 +13,7 @@ mod fidelity;
 mod golden;
 mod help;
 mod hostile;
+mod loopback;
 mod pods;
 mod security;
 mod support;

@@ -128,14 +128,77 @@ pub struct Podctl {
     env: Vec<(String, String)>,
 }
 
-/// A podctl running in the background; see [`Podctl::spawn`].
+/// A podctl running in the background, its output read as it comes; see [`Podctl::spawn`].
 pub struct Running {
     child: Child,
-    out: Option<std::thread::JoinHandle<String>>,
-    err: Option<std::thread::JoinHandle<String>>,
+    out: Option<std::thread::JoinHandle<Vec<u8>>>,
+    err: Option<std::thread::JoinHandle<Vec<u8>>>,
+    input: Option<std::thread::JoinHandle<()>>,
+    /// A message from each output reader when its pipe closes, that is when podctl exits.
+    closed: std::sync::mpsc::Receiver<()>,
 }
 
+/// How long any podctl run may take before the test fails as hung: a guard against hangs, far
+/// above what any run needs, not a measure of speed.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
+
 impl Running {
+    /// Starts `cmd` with `stdin` as its input (nothing, when `None`) and its stdout and stderr
+    /// read as the child writes them, so a chatty child never blocks on a full pipe.
+    pub fn start(cmd: Command, stdin: Option<&str>) -> Running {
+        Running::launch(cmd, stdin, true)
+    }
+
+    /// [`Running::start`], but with stdout a pipe nobody reads: closed at once, as by `| head`.
+    pub fn start_with_stdout_closed(cmd: Command) -> Running {
+        Running::launch(cmd, None, false)
+    }
+
+    fn launch(mut cmd: Command, stdin: Option<&str>, read_stdout: bool) -> Running {
+        let mut child = cmd
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let input = stdin.map(|text| {
+            let mut pipe = child.stdin.take().unwrap();
+            let data = text.as_bytes().to_vec();
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&data);
+            })
+        });
+        let (closing, closed) = std::sync::mpsc::channel();
+        let read = |mut pipe: Box<dyn Read + Send>| {
+            let closing = closing.clone();
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                let _ = closing.send(());
+                bytes
+            })
+        };
+        let stdout = child.stdout.take().unwrap();
+        let out = if read_stdout {
+            read(Box::new(stdout))
+        } else {
+            drop(stdout);
+            read(Box::new(std::io::empty()))
+        };
+        let err = read(Box::new(child.stderr.take().unwrap()));
+        Running {
+            child,
+            out: Some(out),
+            err: Some(err),
+            input,
+            closed,
+        }
+    }
+
     /// Whether it has exited.
     pub fn exited(&mut self) -> bool {
         self.child.try_wait().unwrap().is_some()
@@ -164,14 +227,40 @@ impl Running {
         self.finish()
     }
 
-    /// Waits for it to exit and returns what it printed.
+    /// Waits for it to exit and returns what it printed. Still running after [`HANG_GUARD`], it
+    /// is killed and the test fails with what it printed so far.
+    #[track_caller]
     pub fn finish(mut self) -> Out {
-        let status = self.child.wait().unwrap();
-        Out {
-            code: status.code().unwrap_or(-1),
-            stdout: self.out.take().unwrap().join().unwrap(),
-            stderr: self.err.take().unwrap().join().unwrap(),
+        // Both pipes close when podctl exits; no polling.
+        let deadline = std::time::Instant::now() + HANG_GUARD;
+        let exited = (0..2).all(|_| {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            self.closed.recv_timeout(left).is_ok()
+        });
+        if !exited {
+            let _ = self.child.kill();
         }
+        let status = self.child.wait().unwrap();
+        if let Some(input) = self.input.take() {
+            input.join().unwrap();
+        }
+        let stdout = self.out.take().unwrap().join().unwrap();
+        let stderr = self.err.take().unwrap().join().unwrap();
+        let out = Out {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        };
+        assert!(
+            exited,
+            "podctl still running after {HANG_GUARD:?}: {out:#?}"
+        );
+        // Everything podctl prints is text: escaped, never raw bytes from a server.
+        assert!(
+            std::str::from_utf8(&stdout).is_ok() && std::str::from_utf8(&stderr).is_ok(),
+            "output is not UTF-8: {out:#?}"
+        );
+        out
     }
 
     /// Sends SIGINT, as Ctrl-C does.
@@ -298,81 +387,25 @@ impl Podctl {
         cmd
     }
 
+    #[track_caller]
     pub fn run(&self, args: &[&str]) -> Out {
         self.run_with_stdin(args, "")
     }
 
     /// Starts podctl in the background, for commands that wait while the test moves the
-    /// simulator's clock.
+    /// simulator's clock, or that a test interrupts; [`Running::finish`] waits for it.
     pub fn spawn(&self, args: &[&str]) -> Running {
-        let child = Command::new(BIN)
-            .args(args)
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Read both pipes as the child writes, so a chatty child never blocks on a full pipe.
-        let mut child = child;
-        let mut stdout = child.stdout.take().unwrap();
-        let mut stderr = child.stderr.take().unwrap();
-        let out = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stdout.read_to_string(&mut s);
-            s
-        });
-        let err = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stderr.read_to_string(&mut s);
-            s
-        });
-        Running {
-            child,
-            out: Some(out),
-            err: Some(err),
-        }
+        let mut cmd = self.command(BIN);
+        cmd.args(args);
+        Running::start(cmd, None)
     }
 
+    /// Runs podctl with `stdin` as its input, and waits for it (within [`HANG_GUARD`]).
+    #[track_caller]
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Out {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let data = stdin.as_bytes().to_vec();
-        let writer = std::thread::spawn(move || {
-            let _ = input.write_all(&data);
-        });
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        let status = child.wait().unwrap();
-        writer.join().unwrap();
-        Out {
-            code: status.code().unwrap_or(-1),
-            stdout,
-            stderr,
-        }
+        let mut cmd = self.command(BIN);
+        cmd.args(args);
+        Running::start(cmd, Some(stdin)).finish()
     }
 }
 
@@ -406,16 +439,20 @@ pub fn deployment_id(stdout: &str) -> String {
     id.to_string()
 }
 
-/// Polls `check` until it holds, for at most ~10 s; no fixed sleeps in tests.
+/// Polls `check` until it holds, for at most 10 s: the one place tests wait by polling (no
+/// fixed sleeps elsewhere).
 #[track_caller]
 pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    for _ in 0..200 {
-        if check() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    const BOUND: Duration = Duration::from_secs(10);
+    const PAUSE: Duration = Duration::from_millis(20);
+    let deadline = std::time::Instant::now() + BOUND;
+    while !check() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {BOUND:?} waiting for {what}"
+        );
+        std::thread::sleep(PAUSE);
     }
-    panic!("timed out waiting for {what}");
 }
 
 /// The smallest valid definition, for a pod with the given id.

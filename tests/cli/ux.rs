@@ -1,71 +1,15 @@
 //! Ids, escaping, tables and messages: what a hostile id, a hostile server or a new user's
 //! typo makes of podctl's output and requests.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use crate::loopback::{respond, Request, Server, JSON};
+use crate::support::{deployment_id, minimal, Podctl, Running, Sim};
 
-use crate::support::{deployment_id, minimal, Podctl, Sim};
-
-/// A loopback server that answers every request with `answer(request line)` and records the
-/// request lines; it stops on its own after 20 s so no test hangs.
-struct Recorder {
-    url: String,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Recorder {
-    fn start(answer: fn(&str) -> (u16, String)) -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            listener.set_nonblocking(true).unwrap();
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-            while std::time::Instant::now() < deadline {
-                let Ok((stream, _)) = listener.accept() else {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                let mut length = 0;
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).is_err() || h.trim_end().is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = h.split_once(':') {
-                        if k.eq_ignore_ascii_case("content-length") {
-                            length = v.trim().parse().unwrap_or(0);
-                        }
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let line = line.trim_end().to_string();
-                let (status, body) = answer(&line);
-                seen.lock().unwrap().push(line);
-                let resp = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let mut stream = stream;
-                let _ = stream.write_all(resp.as_bytes());
-            }
-        });
-        Recorder { url, lines }
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
-    }
+/// A recording server that answers every request with `answer(request)`.
+fn recorder(answer: fn(&Request) -> (u16, String)) -> Server {
+    Server::start(move |request, _, stream| {
+        let (status, body) = answer(request);
+        respond(stream, status, &[JSON], body.as_bytes());
+    })
 }
 
 /// Issue 11.1: `pod remove ../deployments/<id>` sent `DELETE /v2/deployments/<id>`.
@@ -91,7 +35,7 @@ fn ids_with_dot_segments_are_refused_before_any_request() {
     assert_eq!(sim.requests(), Vec::<String>::new());
 
     // Behind a DC/OS path prefix, `..` would have reached other services with the token.
-    let server = Recorder::start(|_| (200, "{}".into()));
+    let server = recorder(|_| (200, "{}".into()));
     let out = Podctl::new()
         .env("PODCTL_URL", &format!("{}/service/marathon", server.url))
         .env("PODCTL_TOKEN", "secret")
@@ -104,7 +48,7 @@ fn ids_with_dot_segments_are_refused_before_any_request() {
 /// Deployment ids are percent-encoded: none of these can leave `/v2/deployments/`.
 #[test]
 fn deployment_ids_stay_one_path_segment() {
-    let server = Recorder::start(|_| (404, r#"{"message":"not found"}"#.into()));
+    let server = recorder(|_| (404, r#"{"message":"not found"}"#.into()));
     let podctl = Podctl::new().env("PODCTL_URL", &server.url);
     for id in [
         "%2e%2e",
@@ -167,27 +111,13 @@ fn no_validate_still_refuses_non_objects_and_over_long_ids() {
     assert_eq!(sim.requests(), Vec::<String>::new());
 }
 
-/// Runs podctl with stdout and stderr going to one file, to see the order a terminal shows.
+/// Runs podctl with stdout and stderr going to one pipe, to see the order a terminal shows.
 fn interleaved(sim: &Sim, args: &[&str]) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("out");
-    let file = std::fs::File::create(&log).unwrap();
-    let status = std::process::Command::new(crate::support::BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("PODCTL_URL", &sim.url)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(std::process::Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .status()
-        .unwrap();
-    (
-        status.code().unwrap_or(-1),
-        std::fs::read_to_string(&log).unwrap(),
-    )
+    let mut cmd = sim.podctl().command("sh");
+    cmd.args(["-c", "exec \"$0\" \"$@\" 2>&1", crate::support::BIN])
+        .args(args);
+    let out = Running::start(cmd, None).finish();
+    (out.code, out.stdout)
 }
 
 /// Issue 11.22: `deployment rollback --wait` printed `Created deployment` after `Done`.
@@ -303,7 +233,7 @@ fn validate_messages_read_right() {
 /// Issue 11.4: tables escaped control characters but not bidi overrides.
 #[test]
 fn tables_escape_bidi_overrides_from_the_server() {
-    let server = Recorder::start(|_| {
+    let server = recorder(|_| {
         (
             200,
             r#"[{"id":"/web","status":"STABLE","instances":[{"id":"web.instance-1","status":"STABLE",
@@ -326,8 +256,8 @@ fn tables_escape_bidi_overrides_from_the_server() {
 /// `deployment watch` and `--wait`.
 #[test]
 fn progress_from_a_hostile_server_is_escaped() {
-    let server = Recorder::start(|line| {
-        if line.starts_with("GET /v2/deployments") {
+    let server = recorder(|request| {
+        if request.method == "GET" && request.path().starts_with("/v2/deployments") {
             (
                 200,
                 r#"[{"id":"d1","affectedPods":["/web"],"currentStep":1,"totalSteps":1,

@@ -1,95 +1,20 @@
 //! What podctl puts on the wire, checked against a recording loopback server that follows the
 //! contract but is not our simulator.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::thread::JoinHandle;
-
+use crate::loopback::{respond, Server};
 use crate::support::Podctl;
-
-/// One request as received.
-#[derive(Debug, Clone)]
-struct Request {
-    line: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 /// A canned answer: status, extra headers, body.
 type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
 
-/// Serves the answers in order, one per connection, and returns what it received.
-fn serve(answers: Vec<Answer>) -> (String, JoinHandle<Vec<Request>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let mut seen = Vec::new();
-        // Never hang a test: stop waiting for connections after 20 s.
-        listener.set_nonblocking(true).unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        for (status, headers, body) in answers {
-            let stream = loop {
-                match listener.accept() {
-                    Ok((stream, _)) => break Some(stream),
-                    Err(_) if std::time::Instant::now() < deadline => {
-                        std::thread::sleep(std::time::Duration::from_millis(5))
-                    }
-                    Err(_) => break None,
-                }
-            };
-            let Some(stream) = stream else {
-                break;
-            };
-            stream.set_nonblocking(false).unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let mut hs = Vec::new();
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).unwrap();
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                let (k, v) = h.split_once(':').unwrap();
-                hs.push((k.trim().to_string(), v.trim().to_string()));
-            }
-            let len: usize = hs
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                .map_or(0, |(_, v)| v.parse().unwrap());
-            let mut body_bytes = vec![0; len];
-            reader.read_exact(&mut body_bytes).unwrap();
-            seen.push(Request {
-                line: line.trim_end().to_string(),
-                headers: hs,
-                body: String::from_utf8(body_bytes).unwrap(),
-            });
-            let mut resp = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in headers {
-                resp.push_str(&format!("{k}: {v}\r\n"));
-            }
-            resp.push_str("\r\n");
-            resp.push_str(body);
-            let mut stream = stream;
-            stream.write_all(resp.as_bytes()).unwrap();
-        }
-        seen
+/// A recording server that gives the answers in order, one per request; a request beyond them
+/// gets a 500 that says so (and shows in the recorded requests).
+fn serve(answers: Vec<Answer>) -> (String, Server) {
+    let server = Server::start(move |_, n, stream| match answers.get(n) {
+        Some((status, headers, body)) => respond(stream, *status, headers, body.as_bytes()),
+        None => respond(stream, 500, &[], b"no answer left for this request"),
     });
-    (url, handle)
+    (server.url.clone(), server)
 }
 
 #[test]
@@ -107,11 +32,11 @@ fn add_posts_json_with_the_token_behind_a_path_prefix() {
         .env("DCOS_ACS_TOKEN", "tok")
         .run(&["pod", "add", "examples/web.json"]);
     assert_eq!(out.ok(), "Created deployment dep-1\n");
-    let reqs = server.join().unwrap();
-    assert_eq!(reqs[0].line, "POST /service/marathon/v2/pods HTTP/1.1");
+    let reqs = server.requests();
+    assert_eq!(reqs[0].line(), "POST /service/marathon/v2/pods HTTP/1.1");
     assert_eq!(reqs[0].header("authorization"), Some("token=tok"));
     assert_eq!(reqs[0].header("content-type"), Some("application/json"));
-    let sent: serde_json::Value = serde_json::from_str(&reqs[0].body).unwrap();
+    let sent: serde_json::Value = serde_json::from_str(reqs[0].text()).unwrap();
     assert_eq!(sent["id"], "/web");
     assert_eq!(sent["containers"][0]["name"], "nginx");
 }
@@ -135,9 +60,9 @@ fn update_checks_existence_then_puts_with_force() {
         "-q",
     ]);
     assert_eq!(out.ok(), "dep-2\n");
-    let reqs = server.join().unwrap();
-    assert_eq!(reqs[0].line, "GET /v2/pods/prod/api HTTP/1.1");
-    assert_eq!(reqs[1].line, "PUT /v2/pods/prod/api?force=true HTTP/1.1");
+    let reqs = server.requests();
+    assert_eq!(reqs[0].line(), "GET /v2/pods/prod/api HTTP/1.1");
+    assert_eq!(reqs[1].line(), "PUT /v2/pods/prod/api?force=true HTTP/1.1");
     assert!(
         reqs[0].header("authorization").is_none(),
         "no token configured, none sent"
@@ -163,13 +88,13 @@ fn kill_sends_the_ids_in_a_delete_body_and_reads_old_instance_shapes() {
         out.ok(),
         "Killed instance web.instance-a\nKilled instance web.instance-b\n"
     );
-    let reqs = server.join().unwrap();
+    let reqs = server.requests();
     assert_eq!(
-        reqs[0].line,
+        reqs[0].line(),
         "DELETE /v2/pods/web::instances?wipe=true HTTP/1.1"
     );
     assert_eq!(reqs[0].header("content-type"), Some("application/json"));
-    let body: Vec<String> = serde_json::from_str(&reqs[0].body).unwrap();
+    let body: Vec<String> = serde_json::from_str(reqs[0].text()).unwrap();
     assert_eq!(body, vec!["web.instance-a", "web.instance-b"]);
 }
 
@@ -206,8 +131,8 @@ fn html_errors_and_missing_headers_are_handled() {
     let out = podctl.run(&["pod", "remove", "/web"]);
     assert_eq!(out.ok(), "");
     assert!(out.stderr.contains("Marathon-Deployment-Id"), "{out:#?}");
-    let reqs = server.join().unwrap();
-    let lines: Vec<&str> = reqs.iter().map(|r| r.line.as_str()).collect();
+    let reqs = server.requests();
+    let lines: Vec<&str> = reqs.iter().map(|r| r.line()).collect();
     assert_eq!(
         lines,
         [
@@ -239,7 +164,7 @@ fn reads_recover_from_a_passing_gateway_error() {
         out.stderr.contains("503") && out.stderr.contains("retrying"),
         "{out:#?}"
     );
-    assert_eq!(server.join().unwrap().len(), 2);
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[test]
@@ -259,7 +184,7 @@ fn basic_auth_comes_from_the_url_and_is_never_shown() {
         !shown.ok().contains("s3cr") && shown.stdout.contains("admin / ********"),
         "{shown:#?}"
     );
-    let reqs = server.join().unwrap();
+    let reqs = server.requests();
     // admin:s3cr:t in base64
     assert_eq!(
         reqs[0].header("authorization"),
@@ -285,7 +210,7 @@ fn redirects_are_reported_not_followed() {
         "{err}"
     );
     assert!(!err.contains("secret-token"), "{err}");
-    assert_eq!(server.join().unwrap().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]
@@ -323,10 +248,10 @@ fn definitions_can_come_from_a_url() {
         &format!("{url}/pods/from-url.json"),
     ]);
     assert_eq!(out.ok(), "Created deployment dep-url\n");
-    let reqs = server.join().unwrap();
-    assert_eq!(reqs[0].line, "GET /pods/from-url.json HTTP/1.1");
-    assert_eq!(reqs[1].line, "POST /v2/pods HTTP/1.1");
-    let sent: serde_json::Value = serde_json::from_str(&reqs[1].body).unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs[0].line(), "GET /pods/from-url.json HTTP/1.1");
+    assert_eq!(reqs[1].line(), "POST /v2/pods HTTP/1.1");
+    let sent: serde_json::Value = serde_json::from_str(reqs[1].text()).unwrap();
     assert_eq!(sent["id"], "/from-url");
 }
 
