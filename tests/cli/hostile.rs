@@ -548,7 +548,7 @@ fn the_response_limit_can_be_raised_or_lowered() {
     let mut body = b"[".to_vec();
     body.extend(std::iter::repeat_n(b' ', 200 * 1024));
     body.push(b']');
-    let body = Arc::new(body);
+    let body = std::sync::Arc::new(body);
     let served = body.clone();
     let (url, _) = hostile(move |s, _| reply(s, "200 OK", &served));
 
