@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::environment::undeclared_secret;
 use super::{at, describe, idx, quote, Context, Kind, Obj, Walker};
 use crate::pod::validate::schema::{Bounds, Field, Shape};
 use crate::pod::validate::{marathon_path, Segment, ServerForm, Severity};
@@ -48,17 +49,17 @@ impl Walker {
                         self.local(field, "must not be empty")
                     }
                     Some(Value::String(s)) => {
-                        let known = ctx
-                            .secrets
-                            .as_ref()
-                            .is_some_and(|set| set.contains(s.as_str()));
-                        if !known {
+                        let declared = ctx.secrets.as_ref();
+                        if !declared.is_some_and(|set| set.contains(s.as_str())) {
+                            let message = match declared {
+                                Some(set) => undeclared_secret(s, set),
+                                None => {
+                                    format!("names secret {}, but /secrets is not a map", quote(s))
+                                }
+                            };
                             self.semantic(
                                 field.clone(),
-                                format!(
-                                    "names secret {}, which is not declared in /secrets",
-                                    quote(s)
-                                ),
+                                message,
                                 marathon_path(&field),
                                 "volume.secret must refer to an existing secret",
                             );
@@ -72,9 +73,13 @@ impl Walker {
             } else if present("host") {
                 let field = at(&vpath, "host");
                 match volume.get("host") {
-                    Some(Value::String(s)) if s.is_empty() => {
-                        self.local(field, "must not be empty")
-                    }
+                    // Marathon 1.10's RAML sets no least length here.
+                    Some(Value::String(s)) if s.is_empty() => self.warn(
+                        field,
+                        "is empty: Marathon 1.10 accepts it and hands Mesos an empty host path, \
+                         which names no directory on the agent (give an absolute path, or a \
+                         directory of the sandbox)",
+                    ),
                     Some(Value::String(_)) | None => {}
                     Some(other) => {
                         self.local(field, format!("expected a string, got {}", describe(other)))
