@@ -13,6 +13,7 @@ mod golden;
 mod help;
 mod hostile;
 mod pods;
+mod rules;
 mod security;
 mod support;
 mod ux;
