@@ -466,9 +466,13 @@ fn failing_cases() {
             "/volumes/0/secret",
             Semantic("/volumes(0)/secret", "volume.secret must refer to an existing secret"),
         ),
-        ("host volume type", vec![set("/volumes/0/host", json!(5))], "/volumes/0/host", Local),
-        ("persistent without size", vec![set("/volumes/0/persistent", json!({"type": "root"}))], "/volumes/0/persistent/size", Local),
-        ("persistent bad type", vec![set("/volumes/0/persistent", json!({"type": "disk", "size": 10}))], "/volumes/0/persistent/type", Local),
+        // Marathon's reading falls through to an ephemeral volume, which this name does not fit.
+        (
+            "persistent without size, name not fit for ephemeral",
+            vec![set("/volumes/0/persistent", json!({"type": "root"})), set("/volumes/0/name", json!("Data")), set("/containers/0/volumeMounts/0/name", json!("Data"))],
+            "/volumes/0/persistent/size",
+            Local,
+        ),
         (
             "resident pod unreachable enabled",
             vec![set("/volumes/0/persistent", json!({"size": 10})), set("/scheduling/unreachableStrategy", json!({}))],
@@ -1081,6 +1085,44 @@ fn marathon_accepts_these_with_a_warning() {
             vec![del("/networks")],
             "/containers/0/endpoints/0/containerPort",
             "host networking",
+        ),
+        // Marathon's reading falls through to an ephemeral volume.
+        (
+            "host volume type",
+            vec![set("/volumes/0/host", json!(5))],
+            "/volumes/0/host",
+            "makes it an ephemeral one",
+        ),
+        (
+            "secret volume empty",
+            vec![set("/volumes/0/secret", json!(""))],
+            "/volumes/0/secret",
+            "makes it an ephemeral one",
+        ),
+        (
+            "persistent without size",
+            vec![set("/volumes/0/persistent", json!({"type": "root"}))],
+            "/volumes/0/persistent/size",
+            "makes it an ephemeral one",
+        ),
+        (
+            "persistent bad type",
+            vec![set(
+                "/volumes/0/persistent",
+                json!({"type": "disk", "size": 10}),
+            )],
+            "/volumes/0/persistent/type",
+            "makes it an ephemeral one",
+        ),
+        // ... so the rules for resident pods do not apply.
+        (
+            "persistent malformed, pod not resident",
+            vec![
+                set("/volumes/0/persistent", json!({"size": "big"})),
+                set("/scheduling/upgrade/maximumOverCapacity", json!(0.5)),
+            ],
+            "/volumes/0/persistent/size",
+            "makes it an ephemeral one",
         ),
     ];
     for (name, edits, pointer, says) in cases {

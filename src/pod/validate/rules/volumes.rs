@@ -7,14 +7,15 @@ use serde_json::Value;
 use super::environment::undeclared_secret;
 use super::{at, describe, idx, quote, Context, Kind, Obj, Walker};
 use crate::pod::validate::schema::{Bounds, Field, Shape};
-use crate::pod::validate::{marathon_path, Segment, ServerForm, Severity};
+use crate::pod::validate::{marathon_path, names, Segment, ServerForm, Severity};
 
 impl Walker {
     /// `volumes`; returns whether the pod is resident (has a persistent volume).
     ///
     /// Marathon reads a volume as persistent, secret, host or ephemeral, the first that parses: a
-    /// volume whose persistent/secret/host part is malformed silently becomes an ephemeral one.
-    /// podctl refuses those (the server form is `None`: Marathon would accept them).
+    /// volume whose persistent/secret/host part is malformed silently becomes an ephemeral one
+    /// when its name fits an ephemeral volume. Those problems are warnings that say so (errors
+    /// when the name does not fit, as nothing then parses; podctl cannot tell Marathon's words).
     pub(super) fn volumes(&mut self, pod: &Obj, ctx: &Context, mounted: &HashSet<&str>) -> bool {
         let mut resident = false;
         let Some(items) = self.array(pod, &[], Shape::Pod, "volumes") else {
@@ -39,8 +40,8 @@ impl Walker {
             } else {
                 self.string(volume, &vpath, Shape::Volume, "name")
             };
+            let before = self.problems.len();
             if present("persistent") {
-                resident = true;
                 self.persistent(volume, &vpath);
             } else if present("secret") {
                 let field = at(&vpath, "secret");
@@ -86,6 +87,8 @@ impl Walker {
                     }
                 }
             }
+            let fallback = self.ephemeral_fallback(before, name);
+            resident |= present("persistent") && !fallback;
             let Some(name) = name else {
                 continue;
             };
@@ -113,6 +116,27 @@ impl Walker {
             }
         }
         resident
+    }
+
+    /// Turns the errors found since `before` in a volume's persistent, secret or host part
+    /// (podctl-only: Marathon's reading falls through to an ephemeral volume) into warnings that
+    /// say so, when `name` fits an ephemeral volume. Returns whether there were any.
+    fn ephemeral_fallback(&mut self, before: usize, name: Option<&str>) -> bool {
+        let mut any = false;
+        let fits = name.is_some_and(names::is_name);
+        for p in &mut self.problems[before..] {
+            if p.severity == Severity::Error && p.server == ServerForm::None {
+                any = true;
+                if fits {
+                    p.severity = Severity::Warning;
+                    p.message.push_str(
+                        ": Marathon accepts the volume and makes it an ephemeral one (an empty \
+                         directory), ignoring the rest",
+                    );
+                }
+            }
+        }
+        any
     }
 
     pub(super) fn persistent(&mut self, volume: &Obj, vpath: &[Segment]) {
