@@ -258,8 +258,11 @@ Examples:
 
     /// Check definitions offline with Marathon's rules (no cluster needed)
     #[command(after_help = "\
-Prints `FILE: valid`, or one line per problem: `FILE: JSON-POINTER: MESSAGE`. Unknown fields
-(which Marathon silently ignores) are warnings; --strict makes them errors.
+Prints `FILE: valid`, or one line per problem: `FILE: JSON-POINTER: MESSAGE`. Errors are what
+Marathon refuses; warnings are what it accepts but that will not work or is probably a mistake
+(unknown fields, ignored values), and --strict makes them errors. Warnings starting `depends on
+the cluster:` name what only the server can check (features, roles, Mesos version); they stay
+warnings under --strict.
 Exit status: 0 when every file is valid, 3 when any is invalid, 1 when a file cannot be read.
 
 Examples:
@@ -293,7 +296,7 @@ pub struct CheckArgs {
     /// Send the definition without checking it locally (for a newer Marathon that accepts more)
     #[arg(long)]
     pub no_validate: bool,
-    /// Treat warnings (unknown fields, which Marathon ignores) as errors
+    /// Treat warnings (unknown fields, values Marathon ignores) as errors
     #[arg(long, conflicts_with = "no_validate")]
     pub strict: bool,
 }
@@ -303,7 +306,7 @@ pub struct ValidateArgs {
     /// Definition files to check; `-` reads stdin
     #[arg(value_name = "FILE", required = true, value_hint = ValueHint::FilePath)]
     pub files: Vec<String>,
-    /// Treat warnings (unknown fields, which Marathon ignores) as errors
+    /// Treat warnings (unknown fields, values Marathon ignores) as errors
     #[arg(long)]
     pub strict: bool,
 }

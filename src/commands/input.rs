@@ -13,7 +13,7 @@ use crate::config::{Tls, DEFAULT_TIMEOUT};
 use crate::exit::{Exit, Failure};
 use crate::http::{Http, Options, Request};
 use crate::pod::text::{self, MAX_DEFINITION_BYTES};
-use crate::pod::validate::{self, Invalid, Problem, Severity};
+use crate::pod::validate::{self, Invalid, Problem};
 use crate::pod::PodId;
 
 /// A definition that passed the local checks, ready to send.
@@ -79,16 +79,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, Invalid> {
     text::parse_definition(name, bytes)
 }
 
-/// Splits the validator's findings into errors and warnings; `strict` makes warnings errors.
+/// Splits the validator's findings into errors and warnings; `strict` makes warnings errors,
+/// except those that depend on the cluster.
 pub fn examine(value: &Value, strict: bool) -> (Vec<Problem>, Vec<Problem>) {
     validate::validate(value)
         .into_iter()
-        .map(|mut p| {
-            if strict {
-                p.severity = Severity::Error;
-            }
-            p
-        })
+        .map(|p| if strict { p.strict() } else { p })
         .partition(Problem::is_error)
 }
 

@@ -207,12 +207,24 @@ fn check_segment(segment: &str) -> Result<(), IdError> {
     }
 }
 
-/// Checks an id written inside a definition: like [`PodId::parse`] but it must be absolute.
+/// Checks an id written inside a definition: like [`PodId::parse`] but it must be absolute, and
+/// empty segments are dropped as Marathon's `PathId` does (`/a//b` is the pod `/a/b`; see
+/// [`has_empty_segment`]).
 pub fn check_definition_id(id: &str) -> Result<PodId, IdError> {
     if !id.starts_with('/') {
         return Err(IdError::NotAbsolute);
     }
+    if has_empty_segment(id) {
+        let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+        return PodId::parse(&segments.join("/"));
+    }
     PodId::parse(id)
+}
+
+/// Whether an id has an empty segment between two others (`/a//b`); leading and trailing
+/// slashes do not count.
+pub fn has_empty_segment(id: &str) -> bool {
+    id.trim_matches('/').contains("//")
 }
 
 #[cfg(test)]
@@ -307,5 +319,24 @@ mod tests {
     fn definition_ids_must_be_absolute() {
         assert_eq!(check_definition_id("web"), Err(IdError::NotAbsolute));
         assert!(check_definition_id("/web").is_ok());
+    }
+
+    /// Marathon's `PathId` drops empty segments; the command line still refuses them.
+    #[test]
+    fn definition_ids_drop_empty_segments() {
+        assert_eq!(check_definition_id("/a//b").unwrap().as_str(), "/a/b");
+        assert_eq!(check_definition_id("/a///b/").unwrap().as_str(), "/a/b");
+        assert!(has_empty_segment("/a//b"));
+        assert!(!has_empty_segment("//a/b//"));
+        assert_eq!(
+            check_definition_id("/a//.."),
+            Err(IdError::Reserved("..".into()))
+        );
+        assert_eq!(
+            check_definition_id("/a//../b"),
+            Err(IdError::DotSegment("..".into()))
+        );
+        assert_eq!(check_definition_id("a//b"), Err(IdError::NotAbsolute));
+        assert_eq!(PodId::parse("a//b"), Err(IdError::EmptySegment));
     }
 }

@@ -15,6 +15,7 @@ mod help;
 mod hostile;
 mod loopback;
 mod pods;
+mod rules;
 mod security;
 mod support;
 mod ux;

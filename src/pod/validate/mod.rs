@@ -28,12 +28,21 @@ pub enum Segment {
     Index(usize),
 }
 
+/// How bad a problem is. The rule: an error only where Marathon refuses the definition; a warning
+/// where Marathon accepts something that will not work or is probably a mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
-    /// The definition must not be sent.
+    /// The definition must not be sent: Marathon refuses it (or podctl cannot send it).
     Error,
-    /// Worth telling (an unknown field); `--strict` turns these into errors.
+    /// Marathon accepts it, but it is probably a mistake (an unknown field, a value Marathon
+    /// ignores or passes on as is); the message says what Marathon will do. `--strict` turns
+    /// these into errors.
     Warning,
+    /// Fine on a cluster that provides what the definition relies on (a feature, a role, a Mesos
+    /// version, a default network), refused on one that does not: only the server can tell.
+    /// Shown as a warning, and never an error, `--strict` or not, so a correct definition
+    /// always passes.
+    Cluster,
 }
 
 /// How Marathon 1.10 itself reports this problem (the simulator answers with it).
@@ -77,6 +86,15 @@ impl Problem {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// The problem as an error, when `--strict` makes warnings errors; a problem that depends on
+    /// the cluster stays a warning.
+    pub fn strict(mut self) -> Problem {
+        if self.severity == Severity::Warning {
+            self.severity = Severity::Error;
+        }
+        self
     }
 
     /// The JSON pointer of the field: `/containers/1/resources/cpus` (`""` for the root).

@@ -43,6 +43,112 @@ fn is_name_label(label: &str) -> bool {
     !b.is_empty() && edge(b[0]) && edge(b[b.len() - 1]) && b.iter().all(|&c| edge(c) || c == b'-')
 }
 
+/// Whether Play's `OffsetDateTime` reader takes `s` (RAML `datetime`, read with Java's
+/// `ISO_OFFSET_DATE_TIME`): `YYYY-MM-DDTHH:MM[:SS[.fraction]]` and an offset, `Z` or `+HH:MM[:SS]`,
+/// letters in any case, a fraction of up to 9 digits, real dates only (no 30 February). Where
+/// Java versions differ (an offset of hours only, `+01`, is read from Java 9 on) it accepts.
+pub(super) fn is_offset_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |at: usize, n: usize| -> Option<u32> {
+        let part = b.get(at..at + n)?;
+        part.iter().all(u8::is_ascii_digit).then(|| {
+            part.iter()
+                .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    // Year: four digits, or a sign and 4 to 10 (years past 9999, or before year 0).
+    let (negative, mut i) = match b.first() {
+        Some(b'+') => (false, 1),
+        Some(b'-') => (true, 1),
+        _ => (false, 0),
+    };
+    let year_len = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let year_ok = if i == 0 {
+        year_len == 4
+    } else {
+        (4..=10).contains(&year_len)
+    };
+    if !year_ok {
+        return false;
+    }
+    let Ok(year) = s[i..i + year_len].parse::<i64>() else {
+        return false;
+    };
+    let year = if negative { -year } else { year };
+    i += year_len;
+    let (Some(b'-'), Some(month), Some(b'-'), Some(day)) =
+        (b.get(i), digits(i + 1, 2), b.get(i + 3), digits(i + 4, 2))
+    else {
+        return false;
+    };
+    let leap = year.rem_euclid(4) == 0 && (year.rem_euclid(100) != 0 || year.rem_euclid(400) == 0);
+    let month_days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return false,
+    };
+    if !(1..=month_days).contains(&day) {
+        return false;
+    }
+    i += 6;
+    let (Some(b'T' | b't'), Some(hour), Some(b':'), Some(minute)) =
+        (b.get(i), digits(i + 1, 2), b.get(i + 3), digits(i + 4, 2))
+    else {
+        return false;
+    };
+    if hour > 23 || minute > 59 {
+        return false;
+    }
+    i += 6;
+    if b.get(i) == Some(&b':') {
+        match digits(i + 1, 2) {
+            Some(second) if second <= 59 => i += 3,
+            _ => return false,
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let fraction = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if fraction > 9 {
+                return false;
+            }
+            i += fraction;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let Some(hours) = digits(i + 1, 2) else {
+                return false;
+            };
+            let mut rest = i + 3;
+            let mut minutes = 0;
+            let mut seconds = 0;
+            if b.get(rest) == Some(&b':') {
+                let Some(m) = digits(rest + 1, 2) else {
+                    return false;
+                };
+                minutes = m;
+                rest += 3;
+                if b.get(rest) == Some(&b':') {
+                    let Some(sec) = digits(rest + 1, 2) else {
+                        return false;
+                    };
+                    seconds = sec;
+                    rest += 3;
+                }
+            }
+            // `ZoneOffset` ranges: at most 18 hours in all.
+            rest == b.len()
+                && minutes <= 59
+                && seconds <= 59
+                && hours * 3600 + minutes * 60 + seconds <= 18 * 3600
+        }
+        _ => false,
+    }
+}
+
 /// Mesos text or scalar values for the IS operator: `^[a-zA-Z0-9_/.-]*$`.
 pub(super) fn is_mesos_text(s: &str) -> bool {
     s.bytes()
@@ -288,6 +394,55 @@ mod tests {
             "(", "a)", "[a", "*a", "a|*", "(+)", "a{", "a{x}", "a{3,2}", "\\", "\\y", "{2}",
         ] {
             assert!(java_regex_error(bad).is_some(), "{bad}");
+        }
+    }
+
+    /// The forms Java's `ISO_OFFSET_DATE_TIME` reads, and some it refuses.
+    #[test]
+    fn offset_date_times() {
+        for ok in [
+            "2024-01-31T12:00:00.000Z",
+            "2024-01-31T12:00:00Z",
+            "2024-01-31T12:00Z",
+            "2024-01-31t12:00:00.123456789z",
+            "2024-01-31T12:00:00.5+02:00",
+            "2024-01-31T12:00:00-05:30:15",
+            "2024-01-31T12:00+18:00",
+            "2024-01-31T12:00:00+01",
+            "2024-02-29T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "+12024-01-31T12:00:00Z",
+        ] {
+            assert!(is_offset_date_time(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "nope",
+            "2024-01-31",
+            "2024-01-31T12:00:00",
+            "2024-01-31 12:00:00Z",
+            "2024-01-31T12Z",
+            "2024-1-31T12:00:00Z",
+            "24-01-31T12:00:00Z",
+            "2023-02-29T12:00:00Z",
+            "1900-02-29T12:00:00Z",
+            "2024-04-31T12:00:00Z",
+            "2024-13-01T12:00:00Z",
+            "2024-00-01T12:00:00Z",
+            "2024-01-00T12:00:00Z",
+            "2024-01-31T24:00:00Z",
+            "2024-01-31T12:60:00Z",
+            "2024-01-31T12:00:60Z",
+            "2024-01-31T12:00:00.1234567890Z",
+            "2024-01-31T12:00.5Z",
+            "2024-01-31T12:00:00+0200",
+            "2024-01-31T12:00:00+19:00",
+            "2024-01-31T12:00:00+02:60",
+            "2024-01-31T12:00:00ZZ",
+            "2024-01-31T12:00:00Z ",
+            "1700000000000",
+        ] {
+            assert!(!is_offset_date_time(bad), "{bad}");
         }
     }
 }

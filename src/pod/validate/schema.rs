@@ -131,6 +131,9 @@ pub(super) enum Pattern {
     Name,
     /// A network name (`_` allowed).
     NetworkName,
+    /// RAML `datetime`, read by Play's `OffsetDateTime` reader (`ISO_OFFSET_DATE_TIME`):
+    /// `2024-01-01T12:00:00.000Z`, `2024-01-01T12:00+02:00`.
+    DateTime,
 }
 
 /// One row of the table: a field of an object.
@@ -243,7 +246,10 @@ const EXEC_COMMAND: Field = obj("command", Shape::Command).required();
 const POD: &[Field] = &[
     str("id").required().len(1, UNBOUNDED),
     labels("labels"),
-    str("version"),
+    // Play's date reader says `error.expected.date` for anything but a string.
+    str("version")
+        .pattern(Pattern::DateTime)
+        .key("error.expected.date"),
     // Marathon refuses an empty user with a semantic rule, not at parse time.
     str("user"),
     ENVIRONMENT,

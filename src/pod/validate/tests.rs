@@ -137,9 +137,19 @@ fn expect_valid(name: &str, pod: &Value) {
     assert!(errors.is_empty(), "{name}: {errors:#?}");
 }
 
+/// Every problem but the warnings that depend on the cluster.
+fn findings(pod: &Value) -> Vec<Problem> {
+    let mut problems = validate(pod);
+    problems.retain(|p| p.severity != Severity::Cluster);
+    problems
+}
+
 #[test]
 fn base_pod_is_valid_and_has_no_warnings() {
-    assert!(validate(&base()).is_empty(), "{:#?}", validate(&base()));
+    assert!(findings(&base()).is_empty(), "{:#?}", validate(&base()));
+    // Only that it relies on the secrets feature.
+    let cluster: Vec<_> = validate(&base()).iter().map(Problem::pointer).collect();
+    assert_eq!(cluster, ["/secrets"]);
 }
 
 #[test]
@@ -154,6 +164,15 @@ fn failing_cases() {
         ("id empty", vec![set("/id", json!(""))], "/id", Parse("error.minLength")),
         ("id relative", vec![set("/id", json!("web"))], "/id", Semantic("/id", "Path needs to be absolute")),
         ("id root", vec![set("/id", json!("/"))], "/id", Semantic("/id", "Path must contain at least one path element")),
+        ("id dot-dot segment", vec![set("/id", json!("/a/../b"))], "/id", Semantic("/id", "Identifier is not child of '/a/..'")),
+        ("id dot-dot first", vec![set("/id", json!("/../b"))], "/id", Semantic("/id", "Identifier is not child of '/..'")),
+        ("id dot-dot after an empty segment", vec![set("/id", json!("/a//../b"))], "/id", Semantic("/id", "Identifier is not child of '/a/..'")),
+        ("id dot segment", vec![set("/id", json!("/a/./b"))], "/id", Parse("error.pattern")),
+        ("version not a date", vec![set("/version", json!("yesterday"))], "/version", Parse("error.expected.date.isoformat")),
+        ("version without offset", vec![set("/version", json!("2024-01-31T12:00:00.000"))], "/version", Parse("error.expected.date.isoformat")),
+        ("version date only", vec![set("/version", json!("2024-01-31"))], "/version", Parse("error.expected.date.isoformat")),
+        ("version no such day", vec![set("/version", json!("2023-02-29T12:00:00Z"))], "/version", Parse("error.expected.date.isoformat")),
+        ("version number", vec![set("/version", json!(1_700_000_000_000_u64))], "/version", Parse("error.expected.date")),
         ("id uppercase", vec![set("/id", json!("/Web"))], "/id", Parse("error.pattern")),
         (
             "id reserved",
@@ -161,7 +180,6 @@ fn failing_cases() {
             "/id",
             Semantic("/id", "must not end with any of the following reserved keywords: restart, tasks, versions, ., .."),
         ),
-        ("id empty segment", vec![set("/id", json!("/a//b"))], "/id", Local),
         // top level
         ("user empty", vec![set("/user", json!(""))], "/user", Semantic("/user", "must not be empty")),
         ("role empty", vec![set("/role", json!(""))], "/role", Parse("error.minLength")),
@@ -182,7 +200,6 @@ fn failing_cases() {
             "/containers/1/name",
             Semantic("/containers", "container names must be unique"),
         ),
-        ("container user empty", vec![set("/containers/0/user", json!(""))], "/containers/0/user", Local),
         ("tty type", vec![set("/containers/0/tty", json!(1))], "/containers/0/tty", Parse("error.expected.jsboolean")),
         // resources
         ("resources missing", vec![del("/containers/0/resources")], "/containers/0/resources", Parse("error.path.missing")),
@@ -293,7 +310,6 @@ fn failing_cases() {
             "/containers/0/endpoints/0/containerPort",
             Semantic("/containers(0)/endpoints(0)/containerPort", "is not allowed when using host-mode networking"),
         ),
-        ("containerPort without networks", vec![del("/networks")], "/containers/0/endpoints/0/containerPort", Local),
         (
             "containerPort required",
             vec![del("/containers/0/endpoints/0/containerPort")],
@@ -386,8 +402,6 @@ fn failing_cases() {
             "/containers/0/healthCheck/exec/command",
             Parse("error.path.missing"),
         ),
-        ("check endpoint unknown", vec![set("/containers/0/check", json!({"tcp": {"endpoint": "nope"}}))], "/containers/0/check/tcp/endpoint", Local),
-        ("check two kinds", vec![set("/containers/0/check", json!({"tcp": {"endpoint": "http"}, "http": {"endpoint": "http"}}))], "/containers/0/check", Local),
         ("check interval", vec![set("/containers/0/check", json!({"tcp": {"endpoint": "http"}, "intervalSeconds": -1}))], "/containers/0/check/intervalSeconds", Parse("error.min")),
         // exec
         ("exec command missing", vec![set("/containers/0/exec", json!({}))], "/containers/0/exec/command", Parse("error.path.missing")),
@@ -395,7 +409,6 @@ fn failing_cases() {
         ("exec shell empty", vec![set("/containers/0/exec", json!({"command": {"shell": ""}}))], "/containers/0/exec/command/shell", Parse("error.minLength")),
         ("exec argv empty", vec![set("/containers/0/exec", json!({"command": {"argv": []}}))], "/containers/0/exec/command/argv", Parse("error.minLength")),
         ("exec argv item", vec![set("/containers/0/exec", json!({"command": {"argv": ["a", 1]}}))], "/containers/0/exec/command/argv/1", Parse("error.expected.jsstring")),
-        ("exec both", vec![set("/containers/0/exec", json!({"command": {"shell": "x", "argv": ["y"]}}))], "/containers/0/exec/command", Local),
         ("overrideEntrypoint type", vec![set("/containers/0/exec", json!({"command": {"shell": "x"}, "overrideEntrypoint": "no"}))], "/containers/0/exec/overrideEntrypoint", Parse("error.expected.jsboolean")),
         // image
         ("image appc", vec![set("/containers/0/image/kind", json!("APPC"))], "/containers/0/image/kind", Parse("error.unknown.enum.literal")),
@@ -453,10 +466,13 @@ fn failing_cases() {
             "/volumes/0/secret",
             Semantic("/volumes(0)/secret", "volume.secret must refer to an existing secret"),
         ),
-        ("host volume empty", vec![set("/volumes/0/host", json!(""))], "/volumes/0/host", Local),
-        ("host volume type", vec![set("/volumes/0/host", json!(5))], "/volumes/0/host", Local),
-        ("persistent without size", vec![set("/volumes/0/persistent", json!({"type": "root"}))], "/volumes/0/persistent/size", Local),
-        ("persistent bad type", vec![set("/volumes/0/persistent", json!({"type": "disk", "size": 10}))], "/volumes/0/persistent/type", Local),
+        // Marathon's reading falls through to an ephemeral volume, which this name does not fit.
+        (
+            "persistent without size, name not fit for ephemeral",
+            vec![set("/volumes/0/persistent", json!({"type": "root"})), set("/volumes/0/name", json!("Data")), set("/containers/0/volumeMounts/0/name", json!("Data"))],
+            "/volumes/0/persistent/size",
+            Local,
+        ),
         (
             "resident pod unreachable enabled",
             vec![set("/volumes/0/persistent", json!({"size": 10})), set("/scheduling/unreachableStrategy", json!({}))],
@@ -498,6 +514,25 @@ fn failing_cases() {
         ("secret source empty", vec![set("/secrets/db/source", json!(""))], "/secrets/db/source", Parse("error.minLength")),
         ("secret source missing", vec![set("/secrets/db", json!({}))], "/secrets/db/source", Parse("error.path.missing")),
         ("secret def type", vec![set("/secrets/db", json!("prod/db"))], "/secrets/db", Parse("error.expected.jsobject")),
+        // A missing `secrets` is Marathon's empty map: every reference is undefined.
+        (
+            "env secret without secrets",
+            vec![del("/secrets")],
+            "/environment/DB_PASSWORD/secret",
+            Semantic("/environment/DB_PASSWORD/secret", "references an undefined secret"),
+        ),
+        (
+            "env secret with null secrets",
+            vec![set("/secrets", json!(null))],
+            "/environment/DB_PASSWORD/secret",
+            Semantic("/environment/DB_PASSWORD/secret", "references an undefined secret"),
+        ),
+        (
+            "container env secret without secrets",
+            vec![del("/secrets"), del("/environment"), set("/containers/0/environment", json!({"TOKEN": {"secret": "db"}}))],
+            "/containers/0/environment/TOKEN/secret",
+            Semantic("/containers(0)/environment/TOKEN/secret", "references an undefined secret"),
+        ),
         ("secret name empty", vec![set("/secrets/", json!({"source": "x"}))], "/secrets/", Semantic("/secrets", "must not be empty")),
         // scheduling
         ("health capacity", vec![set("/scheduling/upgrade/minimumHealthCapacity", json!(1.5))], "/scheduling/upgrade/minimumHealthCapacity", Parse("error.max")),
@@ -509,10 +544,16 @@ fn failing_cases() {
         ("unreachable string", vec![set("/scheduling/unreachableStrategy", json!("never"))], "/scheduling/unreachableStrategy", Parse("error.expected.jsobject")),
         ("unreachable negative", vec![set("/scheduling/unreachableStrategy", json!({"inactiveAfterSeconds": -1}))], "/scheduling/unreachableStrategy/inactiveAfterSeconds", Parse("error.min")),
         (
-            "unreachable order",
-            vec![set("/scheduling/unreachableStrategy", json!({"inactiveAfterSeconds": 600, "expungeAfterSeconds": 60}))],
-            "/scheduling/unreachableStrategy/inactiveAfterSeconds",
-            Local,
+            "accepted roles beyond the pod's role",
+            vec![set("/role", json!("web")), set("/scheduling/placement/acceptedResourceRoles", json!(["*", "web", "ops"]))],
+            "/scheduling/placement/acceptedResourceRoles",
+            Semantic("/acceptedResourceRoles", "acceptedResourceRoles can only contain * and web"),
+        ),
+        (
+            "accepted roles beyond role star",
+            vec![set("/role", json!("*")), set("/scheduling/placement/acceptedResourceRoles", json!(["ops"]))],
+            "/scheduling/placement/acceptedResourceRoles",
+            Semantic("/acceptedResourceRoles", "acceptedResourceRoles can only contain *"),
         ),
         ("constraint field missing", vec![del("/scheduling/placement/constraints/0/fieldName")], "/scheduling/placement/constraints/0/fieldName", Parse("error.path.missing")),
         ("constraint operator", vec![set("/scheduling/placement/constraints/0/operator", json!("IN"))], "/scheduling/placement/constraints/0/operator", Parse("error.unknown.enum.literal")),
@@ -952,7 +993,275 @@ fn unknown_fields_are_warnings_with_suggestions() {
             set("/secrets/other", json!({"source": "y"})),
         ],
     );
-    assert!(validate(&maps).is_empty(), "{:#?}", validate(&maps));
+    assert!(findings(&maps).is_empty(), "{:#?}", validate(&maps));
+}
+
+/// The one problem at `pointer` of `pod`, which must be its only one apart from the cluster's.
+fn only_problem(name: &str, pod: &Value, pointer: &str) -> Problem {
+    let problems = findings(pod);
+    match problems.as_slice() {
+        [p] if p.pointer() == pointer => p.clone(),
+        _ => panic!("{name}: want one problem at {pointer}, got {problems:#?}"),
+    }
+}
+
+/// Marathon 1.10 accepts these: warnings (no server form, so the simulator takes them), each
+/// saying what Marathon does.
+#[test]
+fn marathon_accepts_these_with_a_warning() {
+    use serde_json::json;
+    let cases: Vec<(&str, Vec<Edit>, &str, &str)> = vec![
+        (
+            "id empty segment",
+            vec![set("/id", json!("/prod//web"))],
+            "/id",
+            "stores the pod as \"/prod/web\"",
+        ),
+        (
+            "container user empty",
+            vec![set("/containers/0/user", json!(""))],
+            "/containers/0/user",
+            "gives Mesos an empty user name",
+        ),
+        (
+            "check with an unknown endpoint",
+            vec![set(
+                "/containers/0/check",
+                json!({"tcp": {"endpoint": "nope"}}),
+            )],
+            "/containers/0/check",
+            "never stores or runs it",
+        ),
+        (
+            "check with two kinds",
+            vec![set(
+                "/containers/0/check",
+                json!({"tcp": {"endpoint": "http"}, "http": {"endpoint": "http"}}),
+            )],
+            "/containers/0/check",
+            "never stores or runs it",
+        ),
+        (
+            "check timeout over interval",
+            vec![set(
+                "/containers/0/check",
+                json!({"tcp": {"endpoint": "http"}, "intervalSeconds": 5, "timeoutSeconds": 10}),
+            )],
+            "/containers/0/check",
+            "use healthCheck",
+        ),
+        (
+            "check empty",
+            vec![set("/containers/0/check", json!({}))],
+            "/containers/0/check",
+            "is ignored",
+        ),
+        (
+            "host volume empty",
+            vec![set("/volumes/0/host", json!(""))],
+            "/volumes/0/host",
+            "empty host path",
+        ),
+        (
+            "exec shell and argv",
+            vec![set(
+                "/containers/0/exec",
+                json!({"command": {"shell": "x", "argv": ["y"]}}),
+            )],
+            "/containers/0/exec/command",
+            "runs the shell command and drops argv",
+        ),
+        (
+            "unreachable inactive after expunge",
+            vec![set(
+                "/scheduling/unreachableStrategy",
+                json!({"inactiveAfterSeconds": 600, "expungeAfterSeconds": 60}),
+            )],
+            "/scheduling/unreachableStrategy/inactiveAfterSeconds",
+            "expunged after 60 seconds",
+        ),
+        (
+            "containerPort without networks",
+            vec![del("/networks")],
+            "/containers/0/endpoints/0/containerPort",
+            "host networking",
+        ),
+        // Marathon's reading falls through to an ephemeral volume.
+        (
+            "host volume type",
+            vec![set("/volumes/0/host", json!(5))],
+            "/volumes/0/host",
+            "makes it an ephemeral one",
+        ),
+        (
+            "secret volume empty",
+            vec![set("/volumes/0/secret", json!(""))],
+            "/volumes/0/secret",
+            "makes it an ephemeral one",
+        ),
+        (
+            "persistent without size",
+            vec![set("/volumes/0/persistent", json!({"type": "root"}))],
+            "/volumes/0/persistent/size",
+            "makes it an ephemeral one",
+        ),
+        (
+            "persistent bad type",
+            vec![set(
+                "/volumes/0/persistent",
+                json!({"type": "disk", "size": 10}),
+            )],
+            "/volumes/0/persistent/type",
+            "makes it an ephemeral one",
+        ),
+        // ... so the rules for resident pods do not apply.
+        (
+            "persistent malformed, pod not resident",
+            vec![
+                set("/volumes/0/persistent", json!({"size": "big"})),
+                set("/scheduling/upgrade/maximumOverCapacity", json!(0.5)),
+            ],
+            "/volumes/0/persistent/size",
+            "makes it an ephemeral one",
+        ),
+    ];
+    for (name, edits, pointer, says) in cases {
+        let pod = with(base(), &edits);
+        let p = only_problem(name, &pod, pointer);
+        assert_eq!(p.severity, Severity::Warning, "{name}: {p:#?}");
+        assert_eq!(p.server, ServerForm::None, "{name}");
+        assert!(p.message.contains(says), "{name}: {}", p.message);
+        assert!(
+            p.message.contains("Marathon"),
+            "{name}: says what Marathon does: {}",
+            p.message
+        );
+        // `--strict` makes it an error.
+        assert!(p.strict().is_error(), "{name}");
+    }
+    // A check's types and bounds are still Marathon's parse-time errors.
+    let bad = with(
+        base(),
+        &[set(
+            "/containers/0/check",
+            json!({"tcp": {"endpoint": "http"}, "intervalSeconds": -1}),
+        )],
+    );
+    expect_error(
+        "check interval",
+        &bad,
+        "/containers/0/check/intervalSeconds",
+        Want::Parse("error.min"),
+    );
+}
+
+/// Where the verdict depends on the cluster: a warning that says so, never an error, even
+/// under `--strict`.
+#[test]
+fn cluster_dependent_rules_are_warnings_that_say_so() {
+    use serde_json::json;
+    let plain = with(base(), &[del("/secrets"), del("/environment")]);
+    assert_eq!(validate(&plain), [], "nothing relies on the cluster");
+    let cases: Vec<(&str, Vec<Edit>, &str, &str)> = vec![
+        ("secrets", vec![], "/secrets", "`secrets` feature"),
+        (
+            "unnamed container network",
+            vec![set("/networks/0", json!({"mode": "container"}))],
+            "/networks/0",
+            "--default_network_name",
+        ),
+        (
+            "network without mode or name",
+            vec![set("/networks/0", json!({}))],
+            "/networks/0",
+            "default network",
+        ),
+        (
+            "exec health check",
+            vec![set(
+                "/containers/0/healthCheck",
+                json!({"exec": {"command": {"shell": "true"}}}),
+            )],
+            "/containers/0/healthCheck/exec",
+            "Mesos master is 1.3 or later",
+        ),
+        (
+            "role",
+            vec![set("/role", json!("web"))],
+            "/role",
+            "--mesos_role",
+        ),
+        (
+            "accepted roles without a role",
+            vec![set(
+                "/scheduling/placement/acceptedResourceRoles",
+                json!(["*", "web"]),
+            )],
+            "/scheduling/placement/acceptedResourceRoles",
+            "default role",
+        ),
+    ];
+    for (name, edits, pointer, says) in cases {
+        let base = if name == "secrets" {
+            base()
+        } else {
+            plain.clone()
+        };
+        let pod = with(base, &edits);
+        let problems = validate(&pod);
+        let found: Vec<_> = problems.iter().filter(|p| p.pointer() == pointer).collect();
+        let [p] = found.as_slice() else {
+            panic!("{name}: want one problem at {pointer}, got {problems:#?}");
+        };
+        assert_eq!(p.severity, Severity::Cluster, "{name}: {p:#?}");
+        assert_eq!(p.server, ServerForm::None, "{name}");
+        assert!(
+            p.message.starts_with("depends on the cluster: "),
+            "{name}: {}",
+            p.message
+        );
+        assert!(p.message.contains(says), "{name}: {}", p.message);
+        assert!(
+            !(*p).clone().strict().is_error(),
+            "{name}: --strict keeps it a warning"
+        );
+        assert!(check(&pod).is_empty(), "{name}: {:#?}", check(&pod));
+    }
+    // Nothing to say for what needs nothing from the cluster.
+    for (name, edits) in [
+        (
+            "accepted roles only *",
+            vec![set(
+                "/scheduling/placement/acceptedResourceRoles",
+                json!(["*"]),
+            )],
+        ),
+        (
+            "accepted roles within the role",
+            vec![
+                set("/role", json!("web")),
+                set(
+                    "/scheduling/placement/acceptedResourceRoles",
+                    json!(["web", "*"]),
+                ),
+            ],
+        ),
+        ("empty secrets", vec![set("/secrets", json!({}))]),
+        (
+            "command check",
+            vec![set(
+                "/containers/0/check",
+                json!({"exec": {"command": {"shell": "true"}}}),
+            )],
+        ),
+    ] {
+        let pod = with(plain.clone(), &edits);
+        let cluster: Vec<_> = validate(&pod)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Cluster && !p.pointer().starts_with("/role"))
+            .collect();
+        assert_eq!(cluster, [], "{name}");
+    }
 }
 
 #[test]
@@ -962,7 +1271,7 @@ fn marathons_own_example_only_warns() {
         base(),
         &[set("/scaling/maxInstances", serde_json::json!(10))],
     );
-    let problems = validate(&pod);
+    let problems = findings(&pod);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(!problems[0].is_error());
 }

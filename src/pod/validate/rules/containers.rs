@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::environment::undeclared_secret;
 use super::networks::EndpointFacts;
 use super::{at, describe, idx, java_double, quote, show, Context, Obj, Walker};
 use crate::pod::normalize::{CONTAINER_CPUS, CONTAINER_MEM};
@@ -67,8 +68,13 @@ impl Walker {
         self.image(c, path, ctx);
         self.environment(c, path, Shape::Container, ctx);
         if let Some(user) = self.string(c, path, Shape::Container, "user") {
+            // Marathon checks only the pod's user.
             if user.is_empty() {
-                self.local(at(path, "user"), "must not be empty");
+                self.warn(
+                    at(path, "user"),
+                    "is empty: Marathon accepts it and gives Mesos an empty user name, which \
+                     overrides the pod's user (omit user to run as the pod's user)",
+                );
             }
         }
         self.health(c, path, "healthCheck", &declared);
@@ -191,8 +197,11 @@ impl Walker {
                 "needs shell (a command line) or argv (a list of arguments)",
                 "error.path.missing",
             ),
-            // Marathon takes the shell and drops argv.
-            (true, true) => self.local(path, "must have either shell or argv, not both"),
+            // Marathon reads `ShellCommand | ArgvCommand` in that order: the shell wins.
+            (true, true) => self.warn(
+                path,
+                "has both shell and argv: Marathon runs the shell command and drops argv",
+            ),
             _ => {}
         }
     }
@@ -225,24 +234,11 @@ impl Walker {
                     if !secrets.contains(secret) {
                         self.semantic(
                             at(&ppath, "secret"),
-                            format!(
-                                "names secret {}, which is not declared in /secrets",
-                                quote(secret)
-                            ),
+                            undeclared_secret(secret, secrets),
                             marathon_path(&ppath),
                             "pullConfig.secret must refer to an existing secret",
                         );
                     }
-                } else if !secret.is_empty() {
-                    self.semantic(
-                        at(&ppath, "secret"),
-                        format!(
-                            "names secret {}, but the pod declares no secrets",
-                            quote(secret)
-                        ),
-                        marathon_path(&ppath),
-                        "pullConfig.secret must refer to an existing secret",
-                    );
                 }
             }
         }

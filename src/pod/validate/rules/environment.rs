@@ -10,10 +10,22 @@ use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, names, Segment};
 
 impl Walker {
-    /// `secrets`: name -> `{"source": ..}`. Returns the names.
+    /// `secrets`: name -> `{"source": ..}`. Returns the names: none when `secrets` is absent
+    /// (Marathon's default is an empty map, so every reference to a secret is then refused),
+    /// `None` when it has the wrong type.
     pub(super) fn secrets<'v>(&mut self, pod: &'v Obj) -> Option<HashSet<&'v str>> {
+        if pod.get("secrets").is_none_or(Value::is_null) {
+            return Some(HashSet::new());
+        }
         let secrets = self.get(pod, &[], Shape::Pod, "secrets")?.as_object()?;
         let path = at(&[], "secrets");
+        if !secrets.is_empty() {
+            self.cluster(
+                path.clone(),
+                "Marathon refuses secrets unless its `secrets` feature is enabled \
+                 (--enable_features secrets), and they need a secret store (DC/OS Enterprise)",
+            );
+        }
         for (name, def) in secrets {
             let entry = at(&path, name);
             if name.is_empty() {
@@ -68,10 +80,7 @@ impl Walker {
                             let at_secret = at(&entry, "secret");
                             self.semantic(
                                 at_secret.clone(),
-                                format!(
-                                    "names secret {}, which is not declared in /secrets",
-                                    quote(secret)
-                                ),
+                                undeclared_secret(secret, secrets),
                                 marathon_path(&at_secret),
                                 "references an undefined secret",
                             );
@@ -88,5 +97,20 @@ impl Walker {
                 ),
             }
         }
+    }
+}
+
+/// podctl's words for a reference to a secret that `/secrets` does not declare.
+pub(super) fn undeclared_secret(name: &str, declared: &HashSet<&str>) -> String {
+    if declared.is_empty() {
+        format!(
+            "names secret {}, but the pod declares no secrets (add it to /secrets)",
+            quote(name)
+        )
+    } else {
+        format!(
+            "names secret {}, which is not declared in /secrets",
+            quote(name)
+        )
     }
 }

@@ -1,5 +1,6 @@
 //! Container health checks (`healthCheck`, which Marathon validates) and `check` (which Marathon
-//! only parses; podctl applies the same rules locally).
+//! 1.10 only parses: its fields' types and bounds, nothing more; it is never converted, stored or
+//! run, `ContainerConversion.scala`).
 
 use std::collections::HashSet;
 
@@ -8,8 +9,8 @@ use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, Segment};
 
 impl Walker {
-    /// `healthCheck` (Marathon validates it) or `check` (Marathon only parses it; podctl applies
-    /// the same rules locally).
+    /// `healthCheck` (Marathon validates it) or `check` (Marathon only parses it, so its types
+    /// and bounds are checked and the rest is one warning).
     pub(super) fn health(
         &mut self,
         c: &Obj,
@@ -27,13 +28,20 @@ impl Walker {
             return;
         };
         let hpath = at(path, key);
+        if !is_health {
+            self.warn(
+                hpath.clone(),
+                "is ignored: Marathon 1.10 reads check but never stores or runs it (use \
+                 healthCheck)",
+            );
+        }
         let mut kinds = Vec::new();
         for variant in ["http", "tcp", "exec"] {
             if hc.get(variant).is_some_and(|v| !v.is_null()) {
                 kinds.push(variant);
             }
         }
-        if kinds.len() != 1 {
+        if is_health && kinds.len() != 1 {
             let message = if kinds.is_empty() {
                 "needs one of http, tcp or exec".to_string()
             } else {
@@ -42,38 +50,30 @@ impl Walker {
                     kinds.join(" and ")
                 )
             };
-            if is_health {
-                self.semantic(
-                    hpath.clone(),
-                    message,
-                    marathon_path(&hpath),
-                    "Only one of http, tcp, or command may be specified",
-                );
-            } else {
-                self.local(hpath.clone(), message);
-            }
+            self.semantic(
+                hpath.clone(),
+                message,
+                marathon_path(&hpath),
+                "Only one of http, tcp, or command may be specified",
+            );
         }
         let endpoint_in = |w: &mut Walker, obj: &Obj, obj_shape: Shape, vpath: &[Segment]| {
             let Some(endpoint) = w.string(obj, vpath, obj_shape, "endpoint") else {
                 return;
             };
-            if !endpoints.contains(endpoint) {
+            if is_health && !endpoints.contains(endpoint) {
                 let field = at(vpath, "endpoint");
                 let message = format!(
                     "names endpoint {}, which this container does not declare",
                     quote(endpoint)
                 );
-                if is_health {
-                    let mpath = marathon_path(&field);
-                    w.semantic(
-                        field,
-                        message,
-                        mpath,
-                        "contained in the container endpoints",
-                    );
-                } else {
-                    w.local(field, message);
-                }
+                let mpath = marathon_path(&field);
+                w.semantic(
+                    field,
+                    message,
+                    mpath,
+                    "contained in the container endpoints",
+                );
             }
         };
         if let Some(http) = self.object(hc, &hpath, shape, "http") {
@@ -86,7 +86,14 @@ impl Walker {
             endpoint_in(self, tcp, Shape::TcpCheck, &at(&hpath, "tcp"));
         }
         if let Some(exec) = self.object(hc, &hpath, shape, "exec") {
-            self.command(exec, &at(&hpath, "exec"), Shape::CommandCheck);
+            let epath = at(&hpath, "exec");
+            self.command(exec, &epath, Shape::CommandCheck);
+            if is_health {
+                self.cluster(
+                    epath,
+                    "Marathon refuses a command health check unless the Mesos master is 1.3 or later",
+                );
+            }
         }
         let int = |w: &mut Walker, field: &str| w.integer(hc, &hpath, shape, field);
         if is_health {
@@ -101,7 +108,7 @@ impl Walker {
         let interval_ok = interval.is_some() || !given("intervalSeconds");
         let timeout_ok = timeout.is_some() || !given("timeoutSeconds");
         let (interval, timeout) = (interval.unwrap_or(60), timeout.unwrap_or(20));
-        if interval_ok && timeout_ok && timeout >= interval {
+        if is_health && interval_ok && timeout_ok && timeout >= interval {
             let tpath = at(&hpath, "timeoutSeconds");
             let (field, message) = if given("timeoutSeconds") {
                 (
@@ -114,16 +121,12 @@ impl Walker {
                     format!("must be greater than timeoutSeconds ({timeout} by default) (got {interval})"),
                 )
             };
-            if is_health {
-                self.semantic(
-                    field,
-                    message,
-                    marathon_path(&tpath),
-                    format!("got {timeout}, expected less than {interval}"),
-                );
-            } else {
-                self.local(field, message);
-            }
+            self.semantic(
+                field,
+                message,
+                marathon_path(&tpath),
+                format!("got {timeout}, expected less than {interval}"),
+            );
         }
     }
 }

@@ -119,7 +119,8 @@ fn show(x: f64) -> String {
 /// What the pod-level parts tell the container rules.
 #[derive(Default)]
 struct Context<'v> {
-    /// Keys of `secrets`, when `secrets` is an object (else references are not checked).
+    /// Keys of `secrets` (none when it is absent, as Marathon's default is an empty map); `None`
+    /// when `secrets` has the wrong type, and then references are not checked.
     secrets: Option<HashSet<&'v str>>,
     nets: Nets,
     /// Names of the declared volumes, unless `volumes` has the wrong type.
@@ -180,8 +181,21 @@ impl Walker {
         self.push(path, message.into(), Severity::Error, ServerForm::None);
     }
 
+    /// A warning: Marathon accepts it, but it is probably a mistake; the message says what
+    /// Marathon will do with it.
     fn warn(&mut self, path: Vec<Segment>, message: impl Into<String>) {
         self.push(path, message.into(), Severity::Warning, ServerForm::None);
+    }
+
+    /// A warning that the definition relies on something only the cluster can tell (a feature,
+    /// a role, the Mesos version, a default network); the message starts by saying so.
+    fn cluster(&mut self, path: Vec<Segment>, message: impl std::fmt::Display) {
+        self.push(
+            path,
+            format!("depends on the cluster: {message}"),
+            Severity::Cluster,
+            ServerForm::None,
+        );
     }
 
     // ---- typed access, driven by the schema ---------------------------------------------------
@@ -373,6 +387,15 @@ impl Walker {
                     quote(s)
                 ),
                 "error.pattern",
+            ),
+            Some(Pattern::DateTime) if !names::is_offset_date_time(s) => self.parse(
+                path,
+                format!(
+                    "must be a date and time with an offset, such as 2024-01-31T12:00:00.000Z \
+                     (got {})",
+                    quote(s)
+                ),
+                "error.expected.date.isoformat",
             ),
             _ => {}
         }
@@ -579,7 +602,7 @@ mod tests {
             let unknown: Vec<_> = w
                 .problems
                 .iter()
-                .filter(|p| p.severity == Severity::Warning)
+                .filter(|p| p.message.starts_with("unknown field"))
                 .map(|p| (p.pointer(), &p.message))
                 .collect();
             assert_eq!(unknown, [], "every field of the table is known");

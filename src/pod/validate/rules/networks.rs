@@ -84,6 +84,14 @@ impl Walker {
                 Some(_) => {
                     nets.container += 1;
                     if name.is_none() {
+                        if first_unnamed_container.is_none() {
+                            self.cluster(
+                                npath.clone(),
+                                "a container network without a name is the cluster's default \
+                                 network (--default_network_name); Marathon refuses it when the \
+                                 cluster sets none",
+                            );
+                        }
                         match first_unnamed_container {
                             None => first_unnamed_container = Some(i),
                             Some(first) => self.semantic(
@@ -177,9 +185,10 @@ impl Walker {
                     );
                 } else if !nets.declared {
                     // No networks means host networking, but Marathon only checks an explicit one.
-                    self.local(
+                    self.warn(
                         cp_path.clone(),
-                        "is not allowed with host networking, which a pod without networks uses (use hostPort)",
+                        "is set, but a pod without networks uses host networking: Marathon \
+                         accepts it, and no container port is mapped (use hostPort)",
                     );
                 }
             } else if nets.container > 0 {

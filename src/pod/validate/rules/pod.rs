@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{at, describe, quote, Context, Obj, Walker};
-use crate::pod::id::{check_definition_id, IdError};
+use crate::pod::id::{check_definition_id, has_empty_segment, IdError};
 use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{names, Segment};
 
@@ -20,7 +20,7 @@ impl Walker {
         self.unknown_fields(pod, root, Shape::Pod);
         self.id(pod);
         self.labels(pod, root, Shape::Pod, "labels");
-        self.get(pod, root, Shape::Pod, "version");
+        self.string(pod, root, Shape::Pod, "version");
         if let Some(user) = self.string(pod, root, Shape::Pod, "user") {
             if user.is_empty() {
                 self.semantic(
@@ -31,7 +31,18 @@ impl Walker {
                 );
             }
         }
-        self.string(pod, root, Shape::Pod, "role");
+        let role = self.string(pod, root, Shape::Pod, "role");
+        if let Some(role) = role.filter(|r| !r.is_empty()) {
+            self.cluster(
+                at(root, "role"),
+                format!(
+                    "Marathon accepts role {} only if the cluster allows it for this pod: the \
+                     pod's current role, the name of its top-level group, or the cluster's \
+                     default role (--mesos_role) unless that group enforces its own role",
+                    quote(role)
+                ),
+            );
+        }
         let legacy_cgroups =
             self.boolean(pod, root, Shape::Pod, "legacySharedCgroups") == Some(true);
         let secrets = self.secrets(pod);
@@ -56,7 +67,7 @@ impl Walker {
         let mounted = self.containers(pod, &ctx);
         let resident = self.volumes(pod, &ctx, &mounted);
         self.scaling(pod);
-        self.scheduling(pod, resident);
+        self.scheduling(pod, resident, role);
         if let Some(executor) = self.object(pod, root, Shape::Pod, "executorResources") {
             let path = at(root, "executorResources");
             self.number(executor, &path, Shape::ExecutorResources, "cpus");
@@ -87,7 +98,21 @@ impl Walker {
             // Reported by the schema's length limit.
             return;
         }
-        let Err(e) = check_definition_id(id) else {
+        let checked = check_definition_id(id);
+        if id.starts_with('/') && has_empty_segment(id) {
+            if let Ok(stored) = &checked {
+                self.warn(
+                    path.clone(),
+                    format!(
+                        "has an empty segment (got {}): Marathon accepts it and stores the pod \
+                         as {}",
+                        quote(id),
+                        quote(stored.as_str())
+                    ),
+                );
+            }
+        }
+        let Err(e) = checked else {
             return;
         };
         let (message, text) = match &e {
@@ -107,17 +132,22 @@ impl Walker {
                         .to_string(),
                 ),
             ),
-            // Marathon drops empty segments (`/a//b` is `/a/b`); podctl insists on the clean form.
+            // Not from a definition's id: `check_definition_id` drops empty segments first.
             IdError::EmptySegment => (format!("{e} (got {})", quote(id)), None),
             IdError::BadSegment(_) => (e.to_string(), None),
-            // Marathon's `childOf(path.parent)` refuses a path that does not resolve to itself.
-            IdError::DotSegment(_) => (
-                e.to_string(),
-                Some(format!(
-                    "Identifier is not child of '{}'",
-                    id.rsplit_once('/').map_or("/", |(parent, _)| parent)
-                )),
-            ),
+            // Marathon's `childOf(path.parent)` refuses a path that does not resolve to itself;
+            // the parent is written without empty segments, as `PathId` holds it.
+            IdError::DotSegment(_) => {
+                let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+                let parent = segments.split_last().map_or(&[][..], |(_, parent)| parent);
+                (
+                    e.to_string(),
+                    Some(format!(
+                        "Identifier is not child of '/{}'",
+                        parent.join("/")
+                    )),
+                )
+            }
             // Not from `check_definition_id`: the text checks refuse over-long ids first.
             IdError::TooLong(_) => (e.to_string(), None),
         };

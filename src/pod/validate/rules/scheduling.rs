@@ -8,7 +8,8 @@ use crate::pod::validate::schema::Shape;
 use crate::pod::validate::{marathon_path, names, Segment};
 
 impl Walker {
-    pub(super) fn scheduling(&mut self, pod: &Obj, resident: bool) {
+    /// `scheduling`; `role` is the pod's own `role`, when it has one.
+    pub(super) fn scheduling(&mut self, pod: &Obj, resident: bool, role: Option<&str>) {
         let Some(scheduling) = self.object(pod, &[], Shape::Pod, "scheduling") else {
             return;
         };
@@ -36,13 +37,19 @@ impl Walker {
             }
         }
         if let Some(placement) = self.object(scheduling, &path, Shape::Scheduling, "placement") {
-            self.placement(placement, &at(&path, "placement"), resident);
+            self.placement(placement, &at(&path, "placement"), resident, role);
         }
         self.enumeration(scheduling, &path, Shape::Scheduling, "killSelection");
         self.unreachable(scheduling, &path, resident);
     }
 
-    pub(super) fn placement(&mut self, placement: &Obj, path: &[Segment], resident: bool) {
+    pub(super) fn placement(
+        &mut self,
+        placement: &Obj,
+        path: &[Segment],
+        resident: bool,
+        role: Option<&str>,
+    ) {
         if let Some(constraints) = self.array(placement, path, Shape::Placement, "constraints") {
             let cpath = at(path, "constraints");
             for (i, item) in constraints.iter().enumerate() {
@@ -65,11 +72,58 @@ impl Walker {
         }
         if resident && !roles.is_empty() && roles.iter().any(|(_, r)| *r != "*") {
             self.semantic(
-                rpath,
+                rpath.clone(),
                 "must be [\"*\"] (or absent) for a pod with persistent volumes",
                 "/acceptedResourceRoles",
                 "A resident pod must have `acceptedResourceRoles = [\"*\"]`.",
             );
+        }
+        // `ResourceRole.validForRole`: only "*" and the pod's role. Without a role of its own
+        // the pod gets the cluster's default role, which only the server knows.
+        let mut others: Vec<&str> = roles
+            .iter()
+            .map(|&(_, r)| r)
+            .filter(|r| *r != "*")
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        match role {
+            Some(role) if others.iter().any(|r| *r != role) => {
+                let mut allowed = vec!["*", role];
+                allowed.sort_unstable();
+                allowed.dedup();
+                self.semantic(
+                    rpath,
+                    format!(
+                        "may only contain \"*\" and the pod's role {} (got {})",
+                        quote(role),
+                        others
+                            .iter()
+                            .map(|r| quote(r))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "/acceptedResourceRoles",
+                    format!(
+                        "acceptedResourceRoles can only contain {}",
+                        allowed.join(" and ")
+                    ),
+                );
+            }
+            None if !others.is_empty() => self.cluster(
+                rpath,
+                format!(
+                    "without a role of its own the pod gets the cluster's default role \
+                     (--mesos_role, or its top-level group's), and Marathon refuses any role here \
+                     but \"*\" and that one (got {})",
+                    others
+                        .iter()
+                        .map(|r| quote(r))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            _ => {}
         }
     }
 
@@ -163,11 +217,15 @@ impl Walker {
                     self.integer(strategy, &upath, Shape::Unreachable, "expungeAfterSeconds");
                 let given = |k: &str| strategy.get(k).is_some_and(|v| !v.is_null());
                 if let (Some(inactive), Some(expunge)) = (inactive, expunge) {
+                    // Marathon refuses this for apps only (`AppDefinition.scala`); a pod keeps it.
                     if inactive > expunge && given("inactiveAfterSeconds") {
-                        // Marathon checks this for apps only; a pod would pass it to Mesos as is.
-                        self.local(
+                        self.warn(
                             at(&upath, "inactiveAfterSeconds"),
-                            format!("must not be greater than expungeAfterSeconds ({expunge}) (got {inactive})"),
+                            format!(
+                                "is greater than expungeAfterSeconds ({expunge}) (got {inactive}): \
+                                 Marathon accepts it for a pod, and an unreachable instance is \
+                                 expunged after {expunge} seconds, before it would count as inactive"
+                            ),
                         );
                     }
                 }

@@ -4,16 +4,18 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::environment::undeclared_secret;
 use super::{at, describe, idx, quote, Context, Kind, Obj, Walker};
 use crate::pod::validate::schema::{Bounds, Field, Shape};
-use crate::pod::validate::{marathon_path, Segment, ServerForm, Severity};
+use crate::pod::validate::{marathon_path, names, Segment, ServerForm, Severity};
 
 impl Walker {
     /// `volumes`; returns whether the pod is resident (has a persistent volume).
     ///
     /// Marathon reads a volume as persistent, secret, host or ephemeral, the first that parses: a
-    /// volume whose persistent/secret/host part is malformed silently becomes an ephemeral one.
-    /// podctl refuses those (the server form is `None`: Marathon would accept them).
+    /// volume whose persistent/secret/host part is malformed silently becomes an ephemeral one
+    /// when its name fits an ephemeral volume. Those problems are warnings that say so (errors
+    /// when the name does not fit, as nothing then parses; podctl cannot tell Marathon's words).
     pub(super) fn volumes(&mut self, pod: &Obj, ctx: &Context, mounted: &HashSet<&str>) -> bool {
         let mut resident = false;
         let Some(items) = self.array(pod, &[], Shape::Pod, "volumes") else {
@@ -38,8 +40,8 @@ impl Walker {
             } else {
                 self.string(volume, &vpath, Shape::Volume, "name")
             };
+            let before = self.problems.len();
             if present("persistent") {
-                resident = true;
                 self.persistent(volume, &vpath);
             } else if present("secret") {
                 let field = at(&vpath, "secret");
@@ -48,17 +50,17 @@ impl Walker {
                         self.local(field, "must not be empty")
                     }
                     Some(Value::String(s)) => {
-                        let known = ctx
-                            .secrets
-                            .as_ref()
-                            .is_some_and(|set| set.contains(s.as_str()));
-                        if !known {
+                        let declared = ctx.secrets.as_ref();
+                        if !declared.is_some_and(|set| set.contains(s.as_str())) {
+                            let message = match declared {
+                                Some(set) => undeclared_secret(s, set),
+                                None => {
+                                    format!("names secret {}, but /secrets is not a map", quote(s))
+                                }
+                            };
                             self.semantic(
                                 field.clone(),
-                                format!(
-                                    "names secret {}, which is not declared in /secrets",
-                                    quote(s)
-                                ),
+                                message,
                                 marathon_path(&field),
                                 "volume.secret must refer to an existing secret",
                             );
@@ -72,15 +74,21 @@ impl Walker {
             } else if present("host") {
                 let field = at(&vpath, "host");
                 match volume.get("host") {
-                    Some(Value::String(s)) if s.is_empty() => {
-                        self.local(field, "must not be empty")
-                    }
+                    // Marathon 1.10's RAML sets no least length here.
+                    Some(Value::String(s)) if s.is_empty() => self.warn(
+                        field,
+                        "is empty: Marathon 1.10 accepts it and hands Mesos an empty host path, \
+                         which names no directory on the agent (give an absolute path, or a \
+                         directory of the sandbox)",
+                    ),
                     Some(Value::String(_)) | None => {}
                     Some(other) => {
                         self.local(field, format!("expected a string, got {}", describe(other)))
                     }
                 }
             }
+            let fallback = self.ephemeral_fallback(before, name);
+            resident |= present("persistent") && !fallback;
             let Some(name) = name else {
                 continue;
             };
@@ -108,6 +116,27 @@ impl Walker {
             }
         }
         resident
+    }
+
+    /// Turns the errors found since `before` in a volume's persistent, secret or host part
+    /// (podctl-only: Marathon's reading falls through to an ephemeral volume) into warnings that
+    /// say so, when `name` fits an ephemeral volume. Returns whether there were any.
+    fn ephemeral_fallback(&mut self, before: usize, name: Option<&str>) -> bool {
+        let mut any = false;
+        let fits = name.is_some_and(names::is_name);
+        for p in &mut self.problems[before..] {
+            if p.severity == Severity::Error && p.server == ServerForm::None {
+                any = true;
+                if fits {
+                    p.severity = Severity::Warning;
+                    p.message.push_str(
+                        ": Marathon accepts the volume and makes it an ephemeral one (an empty \
+                         directory), ignoring the rest",
+                    );
+                }
+            }
+        }
+        any
     }
 
     pub(super) fn persistent(&mut self, volume: &Obj, vpath: &[Segment]) {
