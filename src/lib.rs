@@ -13,6 +13,7 @@ pub mod complete;
 pub mod config;
 pub mod docs;
 pub mod duration;
+pub mod error;
 pub mod exit;
 pub mod http;
 pub mod marathon;

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{Ctx, Mode};
 use crate::cli::ClusterCommand;
 use crate::config::{self, ClusterEntry, ConfigFile, Origin};
-use crate::exit::{Exit, Failure};
+use crate::error::UsageError;
 use crate::render::{self, ClusterRow};
 
 pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
@@ -18,21 +18,26 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
     match cmd {
         ClusterCommand::Add(args) => {
             let Some(url) = &ctx.global.url else {
-                return Err(Failure::new(
-                    Exit::Usage,
-                    format!("cluster add needs --url, e.g. `podctl cluster add {} --url http://127.0.0.1:8080`", args.name),
-                )
+                return Err(UsageError::Usage(format!(
+                    "cluster add needs --url, e.g. `podctl cluster add {} --url http://127.0.0.1:8080`",
+                    args.name
+                ))
                 .into());
             };
-            let url = config::check_url(url, &Origin::Flag("--url"))
-                .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+            let url = config::check_url(url, &Origin::Flag("--url"))?;
             // Credentials are kept as fields, so the URL can be shown without them.
             let (url, basic) = config::split_credentials(&url);
             check_name(&args.name)?;
             let ca_cert = match &ctx.global.ca_cert {
-                Some(path) => Some(std::fs::canonicalize(path).map_err(|e| {
-                    Failure::new(Exit::Usage, format!("--ca-cert {}: {e}", path.display()))
-                })?),
+                Some(path) => {
+                    Some(
+                        std::fs::canonicalize(path).map_err(|source| UsageError::File {
+                            flag: "--ca-cert",
+                            path: path.clone(),
+                            source,
+                        })?,
+                    )
+                }
                 None => None,
             };
             let replaced = file
@@ -136,7 +141,7 @@ fn known(file: &ConfigFile, name: &str) -> Result<()> {
     } else {
         format!("known: {known}")
     };
-    Err(Failure::new(Exit::Usage, format!("no cluster named {name:?} ({hint})")).into())
+    Err(UsageError::Usage(format!("no cluster named {name:?} ({hint})")).into())
 }
 
 /// Names become TOML keys and shell words: keep them simple.
@@ -148,10 +153,9 @@ fn check_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Failure::new(
-            Exit::Usage,
-            format!("cluster name {name:?} may only contain letters, digits, '-', '_' and '.'"),
-        )
+        Err(UsageError::Usage(format!(
+            "cluster name {name:?} may only contain letters, digits, '-', '_' and '.'"
+        ))
         .into())
     }
 }

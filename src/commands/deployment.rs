@@ -6,7 +6,7 @@ use serde_json::json;
 use super::wait::{self, Target, Timing};
 use super::{Ctx, Mode};
 use crate::cli::{DeploymentCommand, WaitArgs};
-use crate::exit::{Exit, Failure};
+use crate::error::NotFound;
 use crate::marathon::Client;
 use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId};
@@ -93,13 +93,10 @@ fn find(client: &Client, id: &str) -> Result<Deployment> {
         .into_iter()
         .find(|d| d.id == id)
         .ok_or_else(|| {
-            Failure::new(
-                Exit::NotFound,
-                format!(
-                    "deployment {} is not running (unknown, or already finished)",
-                    printable(id)
-                ),
-            )
+            NotFound(format!(
+                "deployment {} is not running (unknown, or already finished)",
+                printable(id)
+            ))
             .into()
         })
 }

@@ -24,7 +24,6 @@ use serde_json::json;
 
 use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
 use crate::config::{self as settings, ConfigFile, Flags, Settings};
-use crate::exit::{Exit, Failure};
 use crate::marathon::Client;
 use crate::pod::text::printable;
 use crate::pod::PodId;
@@ -73,8 +72,7 @@ impl Ctx<'_> {
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };
-        let resolved = settings::resolve(&flags, &env, &file, path)
-            .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+        let resolved = settings::resolve(&flags, &env, &file, path)?;
         if let Some(name) = resolved.ignored_cluster.as_ref().filter(|_| warn) {
             eprintln!(
                 "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::input;
 use super::{Ctx, Mode};
 use crate::cli::{Source, ValidateArgs};
-use crate::exit::{self, Exit, Failure};
+use crate::error::CheckError;
 use crate::pod::text::printable;
 use crate::pod::validate::{Invalid, Problem};
 
@@ -47,7 +47,7 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
                 },
                 Err(e) => {
                     // A file that cannot be read is reported like a problem, and the rest go on.
-                    if exit::code_for(&e) != Exit::Invalid {
+                    if !e.chain().any(|cause| cause.is::<Invalid>()) {
                         unreadable = true;
                     }
                     // The line starts with the file's name already: say it once.
@@ -109,16 +109,13 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
 
     let invalid = verdicts.iter().filter(|v| !v.errors.is_empty()).count();
     if unreadable {
-        return Err(Failure::new(Exit::Failure, "some files could not be read").into());
+        return Err(CheckError::Unreadable.into());
     }
     if invalid > 0 {
-        // "1 of 6 definitions invalid", "1 of 1 definition invalid", "2 of 2 definitions invalid".
-        let total = verdicts.len();
-        let s = if total == 1 { "" } else { "s" };
-        return Err(Failure::new(
-            Exit::Invalid,
-            format!("{invalid} of {total} definition{s} invalid"),
-        )
+        return Err(CheckError::Invalid {
+            invalid,
+            total: verdicts.len(),
+        }
         .into());
     }
     Ok(())

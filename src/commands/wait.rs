@@ -12,7 +12,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Ctx, Mode};
-use crate::exit::{Exit, Failure};
+use crate::error::WaitError;
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
 use crate::marathon::{ApiError, Client};
 use crate::pod::progress::{assess, describe_deployment, Goal, Snapshot};
@@ -40,8 +40,8 @@ pub struct Timing {
     pub interval: Duration,
 }
 
-/// Polls until the target is reached. Errors: [`Exit::Timeout`] when time runs out,
-/// [`Exit::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
+/// Polls until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
+/// [`WaitError::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
 pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Result<()> {
     let display = Display::new(ctx.mode);
     let start = Instant::now();
@@ -249,14 +249,11 @@ fn what(target: &Target) -> String {
 }
 
 fn interrupted(target: &Target) -> anyhow::Error {
-    Failure::new(
-        Exit::Interrupted,
-        format!(
-            "interrupted: stopped waiting for {}, which goes on; {}",
-            what(target),
-            resume_hint(target)
-        ),
-    )
+    WaitError::Interrupted(format!(
+        "interrupted: stopped waiting for {}, which goes on; {}",
+        what(target),
+        resume_hint(target)
+    ))
     .into()
 }
 
@@ -278,7 +275,7 @@ fn timed_out(
     if !hint.is_empty() {
         message.push_str(&format!("; it goes on: {hint}"));
     }
-    Failure::new(Exit::Timeout, message).into()
+    WaitError::Timeout(message).into()
 }
 
 /// Container failures seen so far, each launch counted once.
