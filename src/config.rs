@@ -1,5 +1,6 @@
 //! Resolves flags > environment > config file > defaults into one [`Settings`] value, and reads
 //! and writes the config file (TOML, mode 0600, in a 0700 directory) that holds named clusters.
+//! [`load`] is the one way to the settings, for commands and tab completion alike.
 //!
 //! Two rules live here: a cluster's stored credentials go only to the URL they were stored with
 //! ([`resolve`]), and the config file is read only when it is a small regular file
@@ -22,6 +23,9 @@ use crate::{duration, size};
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 /// How long one HTTP request may take unless a flag or the cluster says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest success response read unless a flag, the environment or the cluster says
+/// otherwise (`http::MAX_BODY`).
+pub const DEFAULT_MAX_RESPONSE: u64 = 256 * 1024 * 1024;
 
 /// The config file: named clusters and which one is current.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -388,6 +392,31 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// The settings in effect, and what is worth a warning about how they were found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// Unknown keys in the config file, a file others can read, a cluster chosen but not used.
+    pub warnings: Vec<String>,
+}
+
+/// The one way settings are found, for commands and tab completion alike: the config file's
+/// path from `env`, the file, then [`resolve`] over flags > env > file > defaults.
+pub fn load(flags: &Flags, env: Env) -> Result<Loaded, ConfigError> {
+    let path = config_path(env)?;
+    let (file, mut warnings) = ConfigFile::load_with_warnings(&path)?;
+    warnings.extend(permission_warning(&path));
+    let settings = resolve(flags, env, &file, path)?;
+    if let Some(name) = &settings.ignored_cluster {
+        warnings.push(format!(
+            "cluster {name:?} is not used: the URL in effect (from {}) is not its URL, so none \
+             of its stored settings are sent",
+            settings.url_origin
+        ));
+    }
+    Ok(Loaded { settings, warnings })
+}
+
 /// Resolves the settings. Precedence, highest first:
 /// URL: `--url`, `--cluster`'s url, `PODCTL_URL`, `DCOS_MARATHON_URL`, `DCOS_URL` +
 /// `/service/marathon`, `PODCTL_CLUSTER`'s url, the current cluster's url, the default.
@@ -514,7 +543,7 @@ fn stored_url(cluster: &ClusterEntry) -> Option<String> {
 }
 
 /// The response size limit: `--max-response`, then `PODCTL_MAX_RESPONSE`, then the cluster's
-/// `max_response`, then [`http::MAX_BODY`](crate::http::MAX_BODY).
+/// `max_response`, then [`DEFAULT_MAX_RESPONSE`].
 fn resolve_max_response(
     flags: &Flags,
     env: Env,
@@ -543,7 +572,7 @@ fn resolve_max_response(
             return Ok((limit, Origin::Cluster(name.clone())));
         }
     }
-    Ok((crate::http::MAX_BODY, Origin::Default))
+    Ok((DEFAULT_MAX_RESPONSE, Origin::Default))
 }
 
 /// TLS settings: `--insecure` / `--ca-cert`, then `DCOS_SSL_VERIFY` (`false`, `true` or a CA
@@ -709,7 +738,7 @@ mod tests {
         )
         .unwrap();
         let s = resolve_with(Flags::default(), &env_of(&[]), &ConfigFile::default());
-        assert_eq!(s.max_response, crate::http::MAX_BODY);
+        assert_eq!(s.max_response, DEFAULT_MAX_RESPONSE);
         assert_eq!(s.max_response_origin, Origin::Default);
         let s = resolve_with(Flags::default(), &env_of(&[]), &file);
         assert_eq!(s.max_response, 1 << 30);
@@ -966,6 +995,41 @@ mod tests {
             &[],
         );
         assert_eq!(s.basic, None, "the current cluster is prod, not local");
+    }
+
+    #[test]
+    fn load_reads_the_file_the_env_names_and_gathers_the_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut config = file();
+        config.current = Some("prod".into());
+        config.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("colour = true\n{text}")).unwrap();
+        let shown = path.display().to_string();
+        let env = move |name: &str| (name == "PODCTL_CONFIG").then(|| shown.clone());
+        let flags = Flags {
+            url: Some("http://other:1".into()),
+            cluster: Some("prod".into()),
+            ..Flags::default()
+        };
+        let loaded = load(&flags, &env).unwrap();
+        assert_eq!(loaded.settings.config_path, path);
+        assert_eq!(loaded.settings.url, "http://other:1");
+        assert_eq!(
+            loaded.settings.token, None,
+            "prod's token stays with prod's URL"
+        );
+        assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
+        assert!(loaded.warnings[0].contains("unknown key `colour`"));
+        assert!(loaded.warnings[1].starts_with("cluster \"prod\" is not used"));
+        let unknown = Flags {
+            cluster: Some("staging".into()),
+            ..Flags::default()
+        };
+        let err = load(&unknown, &env).unwrap_err();
+        assert!(err.is_usage(), "{err}");
+        assert!(err.to_string().contains("known: "), "{err}");
     }
 
     #[test]

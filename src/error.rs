@@ -3,7 +3,7 @@
 //! run that found problems. The other layers own theirs (`config::ConfigError`,
 //! `http::TransportError`, `marathon::ApiError`, `pod::validate::Invalid`).
 //!
-//! None of these decides an exit code: [`crate::exit::code_for`] maps every kind, in one place.
+//! None of these decides an exit code: `exit::code_for` maps every kind, in one place.
 //! Context (what was being done) is added on the way up with `anyhow::Context`.
 
 use std::path::PathBuf;

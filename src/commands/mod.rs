@@ -23,7 +23,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
-use crate::config::{self as settings, ConfigFile, Flags, Settings};
+use crate::config::{self as settings, Flags, Settings};
 use crate::marathon::Client;
 use crate::pod::text::printable;
 use crate::pod::PodId;
@@ -54,15 +54,6 @@ impl Ctx<'_> {
     /// [`Ctx::settings`], with the config warnings only when `warn` (a second resolution, as
     /// for a definition fetched from a URL, says nothing new).
     pub fn resolve(&self, warn: bool) -> Result<Settings> {
-        let env = settings::process_env;
-        let path = settings::config_path(&env)?;
-        let (file, warnings) = ConfigFile::load_with_warnings(&path)?;
-        let permission = settings::permission_warning(&path);
-        for warning in warnings.iter().chain(&permission) {
-            if warn {
-                eprintln!("warning: {warning}");
-            }
-        }
         let flags = Flags {
             url: self.global.url.clone(),
             cluster: self.global.cluster.clone(),
@@ -72,15 +63,13 @@ impl Ctx<'_> {
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };
-        let resolved = settings::resolve(&flags, &env, &file, path)?;
-        if let Some(name) = resolved.ignored_cluster.as_ref().filter(|_| warn) {
-            eprintln!(
-                "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \
-                 URL, so none of its stored settings are sent",
-                resolved.url_origin
-            );
+        let loaded = settings::load(&flags, &settings::process_env)?;
+        if warn {
+            for warning in &loaded.warnings {
+                eprintln!("warning: {warning}");
+            }
         }
-        Ok(resolved)
+        Ok(loaded.settings)
     }
 
     pub fn client(&self) -> Result<Client> {
