@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::wait::{self, Target, Timing};
 use super::{Ctx, Mode};
-use crate::cli::{DeploymentCommand, WaitArgs};
+use crate::cli::DeploymentCommand;
 use crate::error::NotFound;
 use crate::marathon::Client;
 use crate::pod::text::printable;
@@ -46,7 +46,7 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
             // Like add, update and remove: the line comes before a `--wait` that may take
             // minutes (stdout is buffered; progress goes to stderr at once).
             ctx.out.flush()?;
-            follow(ctx, &client, &args.wait, target(rollback, &original))
+            wait::follow(ctx, &client, &args.wait, target(rollback, &original))
         }
         DeploymentCommand::Stop(args) => {
             client
@@ -114,16 +114,4 @@ fn target(deployment: Option<String>, affected: &Deployment) -> Target {
             .map(|p| (p, None))
             .collect(),
     }
-}
-
-/// Waits when `--wait` was given and there is something to wait for.
-pub(super) fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Result<()> {
-    if !args.wait {
-        return Ok(());
-    }
-    let timing = Timing {
-        timeout: args.timeout,
-        interval: args.interval,
-    };
-    wait::wait(ctx, client, &target, timing)
 }

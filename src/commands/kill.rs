@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::deployment::follow;
+use super::wait::follow;
 use super::wait::Target;
 use super::{Ctx, Mode};
 use crate::cli::KillArgs;

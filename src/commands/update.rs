@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::deployment::follow;
+use super::wait::follow;
 use super::wait::Target;
 use super::{input, Ctx};
 use crate::cli::{Source, UpdateArgs};

@@ -2,10 +2,12 @@
 //! every function returns a `String` or writes to a `Write` it is given.
 
 mod tables;
+mod wait;
 
 pub use tables::{
     cluster_list, deployments, pod_list, pod_show, versions, ClusterRow, Layout, PAD_LIMIT,
 };
+pub use wait::{wait_done, wait_progress, wait_warning};
 
 use std::io::Write;
 
