@@ -29,13 +29,7 @@ use crate::pod::text::printable;
 use crate::pod::PodId;
 use crate::render::Style;
 
-/// What kind of output the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Human,
-    Json,
-    Quiet,
-}
+pub use crate::render::Mode;
 
 /// What every command gets: the global flags, the output mode and style, and stdout.
 pub struct Ctx<'a> {

@@ -1,21 +1,13 @@
 //! `podctl pod validate`: check definitions offline with Marathon's rules; no cluster, no config.
 
 use anyhow::Result;
-use serde_json::json;
 
 use super::input;
-use super::{Ctx, Mode};
+use super::Ctx;
 use crate::cli::{Source, ValidateArgs};
 use crate::error::CheckError;
-use crate::pod::text::printable;
 use crate::pod::validate::{Invalid, Problem};
-
-/// One file's verdict.
-struct Verdict {
-    file: String,
-    errors: Vec<Problem>,
-    warnings: Vec<Problem>,
-}
+use crate::render::{self, Verdict};
 
 pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
     let mut verdicts = Vec::with_capacity(args.files.len());
@@ -66,46 +58,7 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         verdicts.push(verdict);
     }
 
-    match ctx.mode {
-        Mode::Json => {
-            let list: Vec<_> = verdicts
-                .iter()
-                .map(|v| {
-                    let entries = |ps: &[Problem]| {
-                        ps.iter()
-                            .map(|p| json!({"path": p.pointer(), "message": p.message}))
-                            .collect::<Vec<_>>()
-                    };
-                    json!({
-                        "file": v.file,
-                        "valid": v.errors.is_empty(),
-                        "errors": entries(&v.errors),
-                        "warnings": entries(&v.warnings),
-                    })
-                })
-                .collect();
-            crate::render::write_json(ctx.out, &list)?;
-        }
-        Mode::Quiet => {
-            // Only the files that fail, one per line, for `xargs` and friends.
-            for v in verdicts.iter().filter(|v| !v.errors.is_empty()) {
-                writeln!(ctx.out, "{}", printable(&v.file))?;
-            }
-        }
-        Mode::Human => {
-            for v in &verdicts {
-                for p in &v.errors {
-                    writeln!(ctx.out, "{}", p.line(&v.file, ""))?;
-                }
-                for p in &v.warnings {
-                    writeln!(ctx.out, "{}", p.line(&v.file, "warning: "))?;
-                }
-                if v.errors.is_empty() {
-                    writeln!(ctx.out, "{}: valid", printable(&v.file))?;
-                }
-            }
-        }
-    }
+    render::write_report(ctx.out, &verdicts, ctx.mode)?;
 
     let invalid = verdicts.iter().filter(|v| !v.errors.is_empty()).count();
     if unreadable {
