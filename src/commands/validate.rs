@@ -13,48 +13,8 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
     let mut verdicts = Vec::with_capacity(args.files.len());
     let mut unreadable = false;
     for file in &args.files {
-        let source = Source::from_arg(Some(file));
-        let verdict = match input::read(ctx, &source) {
-            Ok((name, bytes)) => match input::parse(&name, &bytes) {
-                Ok(value) => {
-                    let (errors, warnings) = input::examine(&value, args.strict);
-                    Verdict {
-                        file: name,
-                        errors,
-                        warnings,
-                    }
-                }
-                Err(invalid) => Verdict {
-                    file: name,
-                    errors: invalid.problems,
-                    warnings: Vec::new(),
-                },
-            },
-            Err(e) => match e.downcast::<Invalid>() {
-                // Too big to read: refused like any other invalid definition.
-                Ok(invalid) => Verdict {
-                    file: invalid.source,
-                    errors: invalid.problems,
-                    warnings: Vec::new(),
-                },
-                Err(e) => {
-                    // A file that cannot be read is reported like a problem, and the rest go on.
-                    if !e.chain().any(|cause| cause.is::<Invalid>()) {
-                        unreadable = true;
-                    }
-                    // The line starts with the file's name already: say it once.
-                    let text = format!("{e:#}");
-                    let reason = text
-                        .strip_prefix(&format!("reading pod definition from {file}: "))
-                        .map_or(text.as_str(), |rest| rest);
-                    Verdict {
-                        file: file.clone(),
-                        errors: vec![Problem::new("", reason)],
-                        warnings: Vec::new(),
-                    }
-                }
-            },
-        };
+        let (verdict, read) = check(ctx, file, args.strict);
+        unreadable |= !read;
         verdicts.push(verdict);
     }
 
@@ -72,4 +32,40 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// One file's verdict, and whether it could be read at all. A file that cannot be read is
+/// reported like a problem, and the rest go on.
+fn check(ctx: &Ctx, file: &str, strict: bool) -> (Verdict, bool) {
+    let verdict = |file: String, errors, warnings| Verdict {
+        file,
+        errors,
+        warnings,
+    };
+    let (name, bytes) = match input::read(ctx, &Source::from_arg(Some(file))) {
+        Ok(read) => read,
+        Err(e) => {
+            return match e.downcast::<Invalid>() {
+                // Too big to read: refused like any other invalid definition.
+                Ok(invalid) => (verdict(invalid.source, invalid.problems, Vec::new()), true),
+                Err(e) => {
+                    let read = e.chain().any(|cause| cause.is::<Invalid>());
+                    // The line starts with the file's name already: say it once.
+                    let text = format!("{e:#}");
+                    let reason = text
+                        .strip_prefix(&format!("reading pod definition from {file}: "))
+                        .map_or(text.as_str(), |rest| rest);
+                    let problems = vec![Problem::new("", reason)];
+                    (verdict(file.to_string(), problems, Vec::new()), read)
+                }
+            };
+        }
+    };
+    match input::parse(&name, &bytes) {
+        Ok(value) => {
+            let (errors, warnings) = input::examine(&value, strict);
+            (verdict(name, errors, warnings), true)
+        }
+        Err(invalid) => (verdict(name, invalid.problems, Vec::new()), true),
+    }
 }
