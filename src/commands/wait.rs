@@ -16,9 +16,7 @@ use crate::cli::WaitArgs;
 use crate::error::WaitError;
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
 use crate::marathon::{ApiError, Client};
-use crate::pod::progress::{
-    assess, describe_deployment, goal_from_steps, FailedContainer, Failures, Goal, Snapshot,
-};
+use crate::pod::progress::{goal_from_steps, judge, Failures, Goal};
 use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId, PodStatus};
 use crate::render;
@@ -89,7 +87,8 @@ pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Resu
                 } else {
                     polls_without += 1;
                 }
-                let (done, line, failed) = judge(target, &goals, ours.as_ref(), &statuses);
+                let pods: Vec<&PodId> = target.pods.iter().map(|(p, _)| p).collect();
+                let (done, line, failed) = judge(&pods, &goals, ours.as_ref(), &statuses);
                 for f in failed {
                     if let Some(warning) = failures.record(f) {
                         display.warn(&warning);
@@ -172,40 +171,6 @@ fn poll(client: &Client, target: &Target, goals: &mut [Option<Goal>]) -> Result<
         }
     }
     Ok((ours, statuses))
-}
-
-/// Whether every pod reached its goal, the progress line, and what failed in this poll.
-fn judge(
-    target: &Target,
-    goals: &[Option<Goal>],
-    ours: Option<&Deployment>,
-    statuses: &[Option<PodStatus>],
-) -> (bool, String, Vec<FailedContainer>) {
-    if target.pods.is_empty() {
-        let line = ours.map_or_else(|| "deployment finished".to_string(), describe_deployment);
-        return (ours.is_none(), line, Vec::new());
-    }
-    let mut done = true;
-    let mut lines = Vec::new();
-    let mut failed = Vec::new();
-    for (((pod, _), goal), status) in target.pods.iter().zip(goals).zip(statuses) {
-        let goal = goal.unwrap_or(Goal::Settled);
-        let a = assess(
-            goal,
-            Snapshot {
-                deployment: ours,
-                status: status.as_ref(),
-            },
-        );
-        done &= a.done;
-        failed.extend(a.failed);
-        if target.pods.len() == 1 {
-            lines.push(a.summary);
-        } else {
-            lines.push(format!("{pod}: {}", a.summary));
-        }
-    }
-    (done, lines.join(" | "), failed)
 }
 
 /// Network trouble and a leaderless Marathon pass; waiting is exactly for riding those out.

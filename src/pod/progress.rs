@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::deployment::Deployment;
+use super::id::PodId;
 use super::status::{describe_states, Health, InstanceStatus, PodStatus, StatusView};
 use super::text::printable;
 use super::time::same_instant;
@@ -212,6 +213,43 @@ fn failed_containers(status: &PodStatus) -> Vec<FailedContainer> {
         }
     }
     failed
+}
+
+/// One poll over every pod followed: whether each reached its goal (an unknown goal counts as
+/// [`Goal::Settled`]), the progress line (`POD: summary | ...` for more than one pod), and the
+/// containers that failed. With no pods (`deployment watch` of a plan without pods), the
+/// deployment's own progress, done when it is no longer listed.
+pub fn judge(
+    pods: &[&PodId],
+    goals: &[Option<Goal>],
+    deployment: Option<&Deployment>,
+    statuses: &[Option<PodStatus>],
+) -> (bool, String, Vec<FailedContainer>) {
+    if pods.is_empty() {
+        let line =
+            deployment.map_or_else(|| "deployment finished".to_string(), describe_deployment);
+        return (deployment.is_none(), line, Vec::new());
+    }
+    let mut done = true;
+    let mut lines = Vec::new();
+    let mut failed = Vec::new();
+    for ((pod, goal), status) in pods.iter().zip(goals).zip(statuses) {
+        let a = assess(
+            goal.unwrap_or(Goal::Settled),
+            Snapshot {
+                deployment,
+                status: status.as_ref(),
+            },
+        );
+        done &= a.done;
+        failed.extend(a.failed);
+        if pods.len() == 1 {
+            lines.push(a.summary);
+        } else {
+            lines.push(format!("{pod}: {}", a.summary));
+        }
+    }
+    (done, lines.join(" | "), failed)
 }
 
 /// The goal a deployment's plan sets for a pod: StopPod means removed, StartPod or RestartPod
@@ -746,6 +784,25 @@ mod tests {
                 .collect(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn judging_several_pods_names_each_and_needs_all() {
+        let web = PodId::parse("/web").unwrap();
+        let db = PodId::parse("/db").unwrap();
+        let goals = [Some(Goal::Removed), Some(Goal::Removed)];
+        let (done, line, failed) = judge(&[&web, &db], &goals, None, &[None, None]);
+        assert!(done && failed.is_empty());
+        assert_eq!(
+            line,
+            "/web: deployment finished; pod removed | /db: deployment finished; pod removed"
+        );
+        let d = running_deployment();
+        let (done, _, _) = judge(&[&web, &db], &goals, Some(&d), &[None, None]);
+        assert!(!done, "the deployment is still listed");
+        let (done, line, _) = judge(&[], &[], None, &[]);
+        assert!(done);
+        assert_eq!(line, "deployment finished");
     }
 
     #[test]
