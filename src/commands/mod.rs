@@ -1,5 +1,6 @@
 //! One file per subcommand: read input, call the client, render, write. This is the only layer
-//! that knows about stdout, stderr and the output mode.
+//! that holds stdout and stderr and picks the output mode; `render/` formats each mode, `pod/`
+//! judges, and errors go up typed (`crate::error`), for `exit::code_for` to map.
 
 mod add;
 mod cluster;
