@@ -124,10 +124,7 @@ fn client() -> Option<Client> {
         insecure: words.iter().any(|w| w == "--insecure"),
         ..Flags::default()
     };
-    let env = config::process_env;
-    let path = config::config_path(&env).ok()?;
-    let file = ConfigFile::load(&path).ok()?;
-    let settings = config::resolve(&flags, &env, &file, path).ok()?;
+    let settings = config::load(&flags, &config::process_env).ok()?.settings;
     let mut options = Options::new(&settings.url, settings.tls.clone(), LOOKUP_TIMEOUT);
     options.retry = Retry::Never;
     Client::with_options(&settings, options).ok()

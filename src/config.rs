@@ -1,5 +1,6 @@
 //! Resolves flags > environment > config file > defaults into one [`Settings`] value, and reads
 //! and writes the config file (TOML, mode 0600, in a 0700 directory) that holds named clusters.
+//! [`load`] is the one way to the settings, for commands and tab completion alike.
 //!
 //! Two rules live here: a cluster's stored credentials go only to the URL they were stored with
 //! ([`resolve`]), and the config file is read only when it is a small regular file
@@ -13,7 +14,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::{duration, size};
@@ -22,6 +23,9 @@ use crate::{duration, size};
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 /// How long one HTTP request may take unless a flag or the cluster says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest success response read unless a flag, the environment or the cluster says
+/// otherwise (`http::MAX_BODY`).
+pub const DEFAULT_MAX_RESPONSE: u64 = 256 * 1024 * 1024;
 
 /// The config file: named clusters and which one is current.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -136,6 +140,69 @@ pub struct Flags {
     pub insecure: bool,
 }
 
+/// What goes wrong reading the config file or resolving the settings. The file's problems and
+/// the settings' (a cluster that is not there, a URL or a value that does not parse) are told
+/// apart: `exit::code_for` maps the latter to a usage error.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot find the user's config directory; set PODCTL_CONFIG to a file path")]
+    NoConfigDir,
+    /// The file exists but reading it failed.
+    #[error("reading config {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not one podctl reads: not regular, too large, not UTF-8, not valid TOML.
+    #[error("reading config {}: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+    /// `--cluster`, `PODCTL_CLUSTER` or `current` names a cluster the file does not have.
+    #[error("{origin}: no cluster named {name:?}{}", known_hint(name, known))]
+    UnknownCluster {
+        origin: &'static str,
+        name: String,
+        known: Vec<String>,
+    },
+    #[error(
+        "{origin}: {shown:?} is not a Marathon URL (expected http://HOST[:PORT][/PATH] or https://...)"
+    )]
+    NotAUrl { origin: Origin, shown: String },
+    #[error("{origin}: {shown:?} is not a valid URL")]
+    BadUrl {
+        origin: Origin,
+        shown: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A setting whose value does not parse (`clusters.a.request_timeout`, `PODCTL_MAX_RESPONSE`).
+    #[error("{setting}: {reason}")]
+    BadValue { setting: String, reason: String },
+}
+
+impl ConfigError {
+    /// Whether the settings asked for are at fault, rather than the file or the system.
+    pub fn is_usage(&self) -> bool {
+        match self {
+            ConfigError::NoConfigDir | ConfigError::Io { .. } | ConfigError::Unreadable { .. } => {
+                false
+            }
+            ConfigError::UnknownCluster { .. }
+            | ConfigError::NotAUrl { .. }
+            | ConfigError::BadUrl { .. }
+            | ConfigError::BadValue { .. } => true,
+        }
+    }
+}
+
+fn known_hint(name: &str, known: &[String]) -> String {
+    if known.is_empty() {
+        format!(": no clusters are configured (add one with `podctl cluster add {name} --url URL`)")
+    } else {
+        format!(" (known: {})", known.join(", "))
+    }
+}
+
 /// Reads environment variables; a trait object so tests can supply their own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -145,12 +212,11 @@ pub fn process_env(name: &str) -> Option<String> {
 }
 
 /// The config file's path: `PODCTL_CONFIG`, else `<config dir>/podctl/config.toml`.
-pub fn config_path(env: Env) -> Result<PathBuf> {
+pub fn config_path(env: Env) -> Result<PathBuf, ConfigError> {
     if let Some(path) = env("PODCTL_CONFIG") {
         return Ok(PathBuf::from(path));
     }
-    let dir = dirs::config_dir()
-        .context("cannot find the user's config directory; set PODCTL_CONFIG to a file path")?;
+    let dir = dirs::config_dir().ok_or(ConfigError::NoConfigDir)?;
     Ok(dir.join("podctl").join("config.toml"))
 }
 
@@ -175,23 +241,21 @@ const CLUSTER_KEYS: &[&str] = &[
 impl ConfigFile {
     /// Loads the file; a missing file is an empty config. Unknown keys are dropped silently: use
     /// [`ConfigFile::load_with_warnings`] where they can be reported.
-    pub fn load(path: &Path) -> Result<ConfigFile> {
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
         Ok(ConfigFile::load_with_warnings(path)?.0)
     }
 
     /// Loads the file, and says which unknown keys were ignored (one message per key, naming the
     /// file). Only a regular file of at most [`MAX_CONFIG_BYTES`] is read, so a FIFO or a device
     /// given as `PODCTL_CONFIG` cannot hang podctl or fill its memory.
-    pub fn load_with_warnings(path: &Path) -> Result<(ConfigFile, Vec<String>)> {
+    pub fn load_with_warnings(path: &Path) -> Result<(ConfigFile, Vec<String>), ConfigError> {
         let Some(text) = read_config_text(path)? else {
             return Ok((ConfigFile::default(), Vec::new()));
         };
-        let bad = |e: toml::de::Error| {
-            anyhow::anyhow!(
-                "reading config {}: {}",
-                path.display(),
-                e.message().trim_end()
-            )
+        // Only TOML's message: its rendering of the offending line could show a token.
+        let bad = |e: toml::de::Error| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.message().trim_end().to_string(),
         };
         let mut table: toml::Table = text.parse().map_err(bad)?;
         let mut warnings = Vec::new();
@@ -247,50 +311,48 @@ impl ConfigFile {
         Ok(())
     }
 
-    fn cluster(&self, name: &str, origin: &str) -> Result<&ClusterEntry> {
-        match self.clusters.get(name) {
-            Some(c) => Ok(c),
-            None if self.clusters.is_empty() => bail!(
-                "{origin}: no cluster named {name:?}: no clusters are configured \
-                 (add one with `podctl cluster add {name} --url URL`)"
-            ),
-            None => bail!(
-                "{origin}: no cluster named {name:?} (known: {})",
-                self.clusters.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        }
+    fn cluster(&self, name: &str, origin: &'static str) -> Result<&ClusterEntry, ConfigError> {
+        self.clusters
+            .get(name)
+            .ok_or_else(|| ConfigError::UnknownCluster {
+                origin,
+                name: name.to_string(),
+                known: self.clusters.keys().cloned().collect(),
+            })
     }
 }
 
 /// Reads the config file's text: `None` when there is no file; an error for anything but a
 /// regular UTF-8 file of at most [`MAX_CONFIG_BYTES`].
-fn read_config_text(path: &Path) -> Result<Option<String>> {
+fn read_config_text(path: &Path) -> Result<Option<String>, ConfigError> {
     use std::io::Read;
-    let context = || format!("reading config {}", path.display());
-    let not_regular = || anyhow::anyhow!("reading config {}: not a regular file", path.display());
+    let io = |source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let unreadable = |reason: &str| ConfigError::Unreadable {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(context),
-        Ok(meta) if !meta.is_file() => return Err(not_regular()),
+        Err(e) => return Err(io(e)),
+        Ok(meta) if !meta.is_file() => return Err(unreadable("not a regular file")),
         Ok(_) => {}
     }
-    let file = std::fs::File::open(path).with_context(context)?;
+    let file = std::fs::File::open(path).map_err(io)?;
     // The path may have been replaced since it was looked at.
-    if !file.metadata().with_context(context)?.is_file() {
-        return Err(not_regular());
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(unreadable("not a regular file"));
     }
     let mut bytes = Vec::new();
     file.take(MAX_CONFIG_BYTES + 1)
         .read_to_end(&mut bytes)
-        .with_context(context)?;
+        .map_err(io)?;
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        bail!(
-            "reading config {}: larger than 1 MiB, the most podctl reads",
-            path.display()
-        );
+        return Err(unreadable("larger than 1 MiB, the most podctl reads"));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("reading config {}: not UTF-8 text", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text"))?;
     Ok(Some(text))
 }
 
@@ -330,6 +392,31 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// The settings in effect, and what is worth a warning about how they were found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// Unknown keys in the config file, a file others can read, a cluster chosen but not used.
+    pub warnings: Vec<String>,
+}
+
+/// The one way settings are found, for commands and tab completion alike: the config file's
+/// path from `env`, the file, then [`resolve`] over flags > env > file > defaults.
+pub fn load(flags: &Flags, env: Env) -> Result<Loaded, ConfigError> {
+    let path = config_path(env)?;
+    let (file, mut warnings) = ConfigFile::load_with_warnings(&path)?;
+    warnings.extend(permission_warning(&path));
+    let settings = resolve(flags, env, &file, path)?;
+    if let Some(name) = &settings.ignored_cluster {
+        warnings.push(format!(
+            "cluster {name:?} is not used: the URL in effect (from {}) is not its URL, so none \
+             of its stored settings are sent",
+            settings.url_origin
+        ));
+    }
+    Ok(Loaded { settings, warnings })
+}
+
 /// Resolves the settings. Precedence, highest first:
 /// URL: `--url`, `--cluster`'s url, `PODCTL_URL`, `DCOS_MARATHON_URL`, `DCOS_URL` +
 /// `/service/marathon`, `PODCTL_CLUSTER`'s url, the current cluster's url, the default.
@@ -344,7 +431,7 @@ pub fn resolve(
     env: Env,
     file: &ConfigFile,
     config_path: PathBuf,
-) -> Result<Settings> {
+) -> Result<Settings, ConfigError> {
     let flag_cluster = match &flags.cluster {
         Some(name) => Some((name.clone(), file.cluster(name, "--cluster")?)),
         None => None,
@@ -417,11 +504,12 @@ pub fn resolve(
     let timeout = match (flags.request_timeout, stored) {
         (Some(t), _) => t,
         (None, Some((name, c))) => match &c.request_timeout {
-            Some(t) => duration::parse_positive(t).map_err(|e| {
-                anyhow::anyhow!(
-                    "config {}: clusters.{name}.request_timeout: {e}",
+            Some(t) => duration::parse_positive(t).map_err(|reason| ConfigError::BadValue {
+                setting: format!(
+                    "config {}: clusters.{name}.request_timeout",
                     config_path.display()
-                )
+                ),
+                reason,
             })?,
             None => DEFAULT_TIMEOUT,
         },
@@ -429,7 +517,7 @@ pub fn resolve(
     };
     let (max_response, max_response_origin) =
         resolve_max_response(flags, env, stored, &config_path)?;
-    let tls = resolve_tls(flags, env, stored.map(|(_, c)| *c))?;
+    let tls = resolve_tls(flags, env, stored.map(|(_, c)| *c));
 
     Ok(Settings {
         url,
@@ -455,38 +543,41 @@ fn stored_url(cluster: &ClusterEntry) -> Option<String> {
 }
 
 /// The response size limit: `--max-response`, then `PODCTL_MAX_RESPONSE`, then the cluster's
-/// `max_response`, then [`http::MAX_BODY`](crate::http::MAX_BODY).
+/// `max_response`, then [`DEFAULT_MAX_RESPONSE`].
 fn resolve_max_response(
     flags: &Flags,
     env: Env,
     stored: Option<&(String, &ClusterEntry)>,
     config_path: &Path,
-) -> Result<(u64, Origin)> {
+) -> Result<(u64, Origin), ConfigError> {
     if let Some(limit) = flags.max_response {
         return Ok((limit, Origin::Flag("--max-response")));
     }
     if let Some(v) = env("PODCTL_MAX_RESPONSE") {
-        let limit = size::parse_response_limit(&v)
-            .map_err(|e| anyhow::anyhow!("PODCTL_MAX_RESPONSE: {e}"))?;
+        let limit = size::parse_response_limit(&v).map_err(|reason| ConfigError::BadValue {
+            setting: "PODCTL_MAX_RESPONSE".to_string(),
+            reason,
+        })?;
         return Ok((limit, Origin::Env("PODCTL_MAX_RESPONSE")));
     }
     if let Some((name, c)) = stored {
         if let Some(v) = &c.max_response {
-            let limit = size::parse_response_limit(v).map_err(|e| {
-                anyhow::anyhow!(
-                    "config {}: clusters.{name}.max_response: {e}",
+            let limit = size::parse_response_limit(v).map_err(|reason| ConfigError::BadValue {
+                setting: format!(
+                    "config {}: clusters.{name}.max_response",
                     config_path.display()
-                )
+                ),
+                reason,
             })?;
             return Ok((limit, Origin::Cluster(name.clone())));
         }
     }
-    Ok((crate::http::MAX_BODY, Origin::Default))
+    Ok((DEFAULT_MAX_RESPONSE, Origin::Default))
 }
 
 /// TLS settings: `--insecure` / `--ca-cert`, then `DCOS_SSL_VERIFY` (`false`, `true` or a CA
 /// file, as the DC/OS CLI reads it), then the cluster's `insecure` / `ca_cert`.
-fn resolve_tls(flags: &Flags, env: Env, cluster: Option<&ClusterEntry>) -> Result<Tls> {
+fn resolve_tls(flags: &Flags, env: Env, cluster: Option<&ClusterEntry>) -> Tls {
     let mut tls = Tls::default();
     if flags.insecure || flags.ca_cert.is_some() {
         tls.insecure = flags.insecure;
@@ -501,7 +592,7 @@ fn resolve_tls(flags: &Flags, env: Env, cluster: Option<&ClusterEntry>) -> Resul
         tls.insecure = c.insecure;
         tls.ca_cert = c.ca_cert.clone();
     }
-    Ok(tls)
+    tls
 }
 
 /// Splits `http://user:pass@host/...` into the URL without credentials (safe to show) and the
@@ -552,7 +643,7 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 
 /// Checks a Marathon base URL and drops trailing slashes. Errors show the URL without any
 /// `user:password@`.
-pub fn check_url(url: &str, origin: &Origin) -> Result<String> {
+pub fn check_url(url: &str, origin: &Origin) -> Result<String, ConfigError> {
     let trimmed = url.trim().trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("http://")
@@ -560,12 +651,18 @@ pub fn check_url(url: &str, origin: &Origin) -> Result<String> {
     let shown = without_userinfo(url);
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') => {}
-        _ => bail!(
-            "{origin}: {shown:?} is not a Marathon URL (expected http://HOST[:PORT][/PATH] or https://...)"
-        ),
+        _ => {
+            return Err(ConfigError::NotAUrl {
+                origin: origin.clone(),
+                shown,
+            })
+        }
     }
-    reqwest::Url::parse(trimmed)
-        .map_err(|e| anyhow::anyhow!("{origin}: {shown:?} is not a valid URL: {e}"))?;
+    reqwest::Url::parse(trimmed).map_err(|e| ConfigError::BadUrl {
+        origin: origin.clone(),
+        shown,
+        source: Box::new(e),
+    })?;
     Ok(trimmed.to_string())
 }
 
@@ -641,7 +738,7 @@ mod tests {
         )
         .unwrap();
         let s = resolve_with(Flags::default(), &env_of(&[]), &ConfigFile::default());
-        assert_eq!(s.max_response, crate::http::MAX_BODY);
+        assert_eq!(s.max_response, DEFAULT_MAX_RESPONSE);
         assert_eq!(s.max_response_origin, Origin::Default);
         let s = resolve_with(Flags::default(), &env_of(&[]), &file);
         assert_eq!(s.max_response, 1 << 30);
@@ -898,6 +995,41 @@ mod tests {
             &[],
         );
         assert_eq!(s.basic, None, "the current cluster is prod, not local");
+    }
+
+    #[test]
+    fn load_reads_the_file_the_env_names_and_gathers_the_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut config = file();
+        config.current = Some("prod".into());
+        config.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("colour = true\n{text}")).unwrap();
+        let shown = path.display().to_string();
+        let env = move |name: &str| (name == "PODCTL_CONFIG").then(|| shown.clone());
+        let flags = Flags {
+            url: Some("http://other:1".into()),
+            cluster: Some("prod".into()),
+            ..Flags::default()
+        };
+        let loaded = load(&flags, &env).unwrap();
+        assert_eq!(loaded.settings.config_path, path);
+        assert_eq!(loaded.settings.url, "http://other:1");
+        assert_eq!(
+            loaded.settings.token, None,
+            "prod's token stays with prod's URL"
+        );
+        assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
+        assert!(loaded.warnings[0].contains("unknown key `colour`"));
+        assert!(loaded.warnings[1].starts_with("cluster \"prod\" is not used"));
+        let unknown = Flags {
+            cluster: Some("staging".into()),
+            ..Flags::default()
+        };
+        let err = load(&unknown, &env).unwrap_err();
+        assert!(err.is_usage(), "{err}");
+        assert!(err.to_string().contains("known: "), "{err}");
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! pages (`man/`), rendered from the clap definition in `cli.rs`.
 //!
 //! A unit test compares them with what the current CLI generates and fails when they are stale;
-//! `UPDATE_GENERATED=1 cargo test --lib docs` writes them anew.
+//! `UPDATE_GENERATED=1 cargo test --lib docs` writes them anew. Only the completion script is
+//! needed at run time (`podctl completion SHELL`); the generator, and with it `clap_mangen`,
+//! exists for that test alone.
 
 use std::io::Write;
+#[cfg(test)]
 use std::path::PathBuf;
 
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
@@ -30,6 +33,7 @@ pub fn write_completion(shell: Shell, out: &mut dyn Write) -> std::io::Result<()
     completer(shell).write_registration(COMPLETE_VAR, "podctl", "podctl", "podctl", out)
 }
 
+#[cfg(test)]
 /// The file each shell's script is kept in under `completions/`.
 pub fn completion_file(shell: Shell) -> &'static str {
     match shell {
@@ -41,6 +45,7 @@ pub fn completion_file(shell: Shell) -> &'static str {
     }
 }
 
+#[cfg(test)]
 /// Every generated file: its path relative to the repository root, and its contents.
 pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut files = Vec::new();
@@ -56,6 +61,7 @@ pub fn generated_files() -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(files)
 }
 
+#[cfg(test)]
 /// `podctl.1`, then one page per subcommand (`podctl-pod-add.1`), skipping hidden ones and help.
 fn add_man_pages(cmd: &clap::Command, files: &mut Vec<(PathBuf, Vec<u8>)>) -> std::io::Result<()> {
     let name = cmd
@@ -75,6 +81,7 @@ fn add_man_pages(cmd: &clap::Command, files: &mut Vec<(PathBuf, Vec<u8>)>) -> st
     Ok(())
 }
 
+#[cfg(test)]
 /// One man page: clap_mangen's sections, with the `help` subcommand left out (it has no page),
 /// and the `after_help` text kept as written, in no-fill blocks under their own headings:
 /// clap_mangen would refill it, which runs lists and examples together.
@@ -96,6 +103,7 @@ fn man_page(cmd: &clap::Command) -> std::io::Result<Vec<u8>> {
     Ok(text.into_bytes())
 }
 
+#[cfg(test)]
 /// The `after_help` text as roff: each paragraph that starts with a heading line (`Examples:`,
 /// `Exit codes:`) becomes a section of that name, other paragraphs go under NOTES.
 fn after_help_sections(after: &str) -> String {

@@ -1,7 +1,8 @@
-//! podctl's exit codes, and the one function that maps an error to its code.
+//! podctl's exit codes, and the one function that maps an error to its code: no other code
+//! picks one. Every layer returns its own typed errors; this is where they meet.
 
-use std::fmt;
-
+use crate::config::ConfigError;
+use crate::error::{CheckError, InputError, NotFound, UsageError, WaitError};
 use crate::http::{Kind, SetupError, TransportError};
 use crate::marathon::ApiError;
 use crate::pod::validate::Invalid;
@@ -21,37 +22,38 @@ pub enum Exit {
     Interrupted = 130,
 }
 
-/// An error that carries its own exit code, for failures that are not an [`ApiError`].
-#[derive(Debug)]
-pub struct Failure {
-    pub exit: Exit,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(exit: Exit, message: impl Into<String>) -> Failure {
-        Failure {
-            exit,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Failure {}
-
 /// The exit code for an error: the first typed error in its chain decides.
 pub fn code_for(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
-        if let Some(f) = cause.downcast_ref::<Failure>() {
-            return f.exit;
+        if cause.is::<UsageError>() {
+            return Exit::Usage;
         }
-        if cause.downcast_ref::<Invalid>().is_some() {
+        if let Some(config) = cause.downcast_ref::<ConfigError>() {
+            return if config.is_usage() {
+                Exit::Usage
+            } else {
+                Exit::Failure
+            };
+        }
+        if cause.is::<InputError>() {
+            return Exit::Failure;
+        }
+        if cause.is::<NotFound>() {
+            return Exit::NotFound;
+        }
+        if let Some(wait) = cause.downcast_ref::<WaitError>() {
+            return match wait {
+                WaitError::Timeout(_) => Exit::Timeout,
+                WaitError::Interrupted(_) => Exit::Interrupted,
+            };
+        }
+        if let Some(check) = cause.downcast_ref::<CheckError>() {
+            return match check {
+                CheckError::Unreadable => Exit::Failure,
+                CheckError::Invalid { .. } => Exit::Invalid,
+            };
+        }
+        if cause.is::<Invalid>() {
             return Exit::Invalid;
         }
         if let Some(api) = cause.downcast_ref::<ApiError>() {
@@ -152,11 +154,95 @@ mod tests {
         assert_eq!(code_for(&status(500, "boom")), Exit::Failure);
     }
 
+    /// Each kind, wrapped in context the way commands add it.
+    fn code(e: impl std::error::Error + Send + Sync + 'static) -> Exit {
+        code_for(&anyhow::Error::new(e).context("doing something"))
+    }
+
+    fn io() -> std::io::Error {
+        std::io::Error::from(std::io::ErrorKind::PermissionDenied)
+    }
+
     #[test]
-    fn typed_failures_and_plain_errors() {
-        let e = anyhow::Error::new(Failure::new(Exit::NotFound, "no such instance"));
-        assert_eq!(code_for(&e), Exit::NotFound);
+    fn command_errors_map_to_documented_codes() {
+        assert_eq!(code(UsageError::Usage("needs --url".into())), Exit::Usage);
+        let file = UsageError::File {
+            flag: "--ca-cert",
+            path: "ca.pem".into(),
+            source: io(),
+        };
+        assert_eq!(code(file), Exit::Usage);
+        assert_eq!(code(NotFound("no instance x".into())), Exit::NotFound);
+        assert_eq!(code(WaitError::Timeout("t".into())), Exit::Timeout);
+        assert_eq!(code(WaitError::Interrupted("i".into())), Exit::Interrupted);
+        assert_eq!(code(CheckError::Unreadable), Exit::Failure);
+        let invalid = CheckError::Invalid {
+            invalid: 1,
+            total: 2,
+        };
+        assert_eq!(code(invalid), Exit::Invalid);
+        let read = InputError::Read {
+            name: "web.json".into(),
+            source: io(),
+        };
+        assert_eq!(code(read), Exit::Failure);
+        let status = InputError::Status {
+            url: "http://x/pod.json".into(),
+            status: reqwest::StatusCode::NOT_FOUND,
+        };
+        assert_eq!(code(status), Exit::Failure);
+        let problems = Invalid {
+            source: "web.json".into(),
+            problems: Vec::new(),
+        };
+        assert_eq!(code(problems), Exit::Invalid);
+    }
+
+    #[test]
+    fn config_errors_split_between_the_file_and_the_settings() {
+        assert_eq!(code(ConfigError::NoConfigDir), Exit::Failure);
+        let io = ConfigError::Io {
+            path: "c.toml".into(),
+            source: io(),
+        };
+        assert_eq!(code(io), Exit::Failure);
+        let toml = ConfigError::Unreadable {
+            path: "c.toml".into(),
+            reason: "expected `=`".into(),
+        };
+        assert_eq!(code(toml), Exit::Failure);
+        let cluster = ConfigError::UnknownCluster {
+            origin: "--cluster",
+            name: "prod".into(),
+            known: Vec::new(),
+        };
+        assert_eq!(code(cluster), Exit::Usage);
+        let url = ConfigError::NotAUrl {
+            origin: crate::config::Origin::Flag("--url"),
+            shown: "ftp://x".into(),
+        };
+        assert_eq!(code(url), Exit::Usage);
+        let value = ConfigError::BadValue {
+            setting: "PODCTL_MAX_RESPONSE".into(),
+            reason: "not a size".into(),
+        };
+        assert_eq!(code(value), Exit::Usage);
+    }
+
+    #[test]
+    fn setup_errors_and_plain_errors() {
+        let ca = SetupError::CaFile {
+            path: "ca.pem".into(),
+            reason: "no PEM certificates found".into(),
+        };
+        assert_eq!(code(ca), Exit::Usage);
+        assert_eq!(code(SetupError::Credentials), Exit::Usage);
+        assert_eq!(code(SetupError::Client("x".into())), Exit::Failure);
         assert_eq!(code_for(&anyhow::anyhow!("whatever")), Exit::Failure);
+    }
+
+    #[test]
+    fn transport_errors_map_to_unreachable_or_interrupted() {
         let transport = |kind| {
             anyhow::Error::new(ApiError::Transport {
                 method: "GET".into(),

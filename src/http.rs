@@ -27,8 +27,9 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 
 use crate::config::Tls;
 
-/// The most a success response may hold; a bigger one is refused, not read to the end.
-pub const MAX_BODY: u64 = 256 * 1024 * 1024;
+/// The most a success response may hold unless configured; a bigger one is refused, not read to
+/// the end.
+pub const MAX_BODY: u64 = crate::config::DEFAULT_MAX_RESPONSE;
 /// The most of an error response that is read: more than any real error message needs.
 pub const MAX_ERROR_BODY: u64 = 1024 * 1024;
 /// Connecting should be quick even when a request may take long (as the DC/OS CLI did).

@@ -1,12 +1,13 @@
 //! `podctl cluster add|list|use|remove`: the named clusters in the config file.
 
+use std::path::Path;
+
 use anyhow::Result;
-use serde_json::json;
 
 use super::{Ctx, Mode};
-use crate::cli::ClusterCommand;
+use crate::cli::{ClusterAddArgs, ClusterCommand};
 use crate::config::{self, ClusterEntry, ConfigFile, Origin};
-use crate::exit::{Exit, Failure};
+use crate::error::UsageError;
 use crate::render::{self, ClusterRow};
 
 pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
@@ -16,100 +17,13 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
         eprintln!("warning: {warning}");
     }
     match cmd {
-        ClusterCommand::Add(args) => {
-            let Some(url) = &ctx.global.url else {
-                return Err(Failure::new(
-                    Exit::Usage,
-                    format!("cluster add needs --url, e.g. `podctl cluster add {} --url http://127.0.0.1:8080`", args.name),
-                )
-                .into());
-            };
-            let url = config::check_url(url, &Origin::Flag("--url"))
-                .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
-            // Credentials are kept as fields, so the URL can be shown without them.
-            let (url, basic) = config::split_credentials(&url);
-            check_name(&args.name)?;
-            let ca_cert = match &ctx.global.ca_cert {
-                Some(path) => Some(std::fs::canonicalize(path).map_err(|e| {
-                    Failure::new(Exit::Usage, format!("--ca-cert {}: {e}", path.display()))
-                })?),
-                None => None,
-            };
-            let replaced = file
-                .clusters
-                .insert(
-                    args.name.clone(),
-                    ClusterEntry {
-                        url,
-                        token: ctx.global.token.clone(),
-                        username: basic.as_ref().map(|b| b.username.clone()),
-                        password: basic.map(|b| b.password),
-                        request_timeout: ctx
-                            .global
-                            .request_timeout
-                            .map(|t| humantime::format_duration(t).to_string()),
-                        ca_cert,
-                        insecure: ctx.global.insecure,
-                        max_response: ctx.global.max_response.map(crate::size::show),
-                    },
-                )
-                .is_some();
-            if file.current.is_none() || args.make_current {
-                file.current = Some(args.name.clone());
-            }
-            file.save(&path)?;
-            let verb = if replaced { "Updated" } else { "Added" };
-            let current = if file.current.as_deref() == Some(args.name.as_str()) {
-                " (current)"
-            } else {
-                ""
-            };
-            if ctx.mode == Mode::Human {
-                writeln!(ctx.out, "{verb} cluster {}{current}", args.name)?;
-            }
-        }
-        ClusterCommand::List => {
-            let rows: Vec<ClusterRow> = file
-                .clusters
-                .iter()
-                .map(|(name, c)| ClusterRow {
-                    name: name.clone(),
-                    // A hand-written URL may hold a password.
-                    url: config::without_userinfo(&c.url),
-                    current: file.current.as_deref() == Some(name.as_str()),
-                    has_token: c.token.is_some(),
-                })
-                .collect();
-            match ctx.mode {
-                Mode::Json => {
-                    let list: Vec<_> = rows
-                        .iter()
-                        .map(|r| {
-                            json!({"name": r.name, "url": r.url, "current": r.current, "token": r.has_token})
-                        })
-                        .collect();
-                    render::write_json(ctx.out, &list)?;
-                }
-                _ if rows.is_empty() => {
-                    eprintln!("No clusters. Add one with `podctl cluster add NAME --url URL`.")
-                }
-                Mode::Quiet => {
-                    for r in &rows {
-                        writeln!(ctx.out, "{}", r.name)?;
-                    }
-                }
-                Mode::Human => ctx
-                    .out
-                    .write_all(render::cluster_list(&rows, ctx.style).as_bytes())?,
-            }
-        }
+        ClusterCommand::Add(args) => add(ctx, &mut file, &path, args),
+        ClusterCommand::List => list(ctx, &file),
         ClusterCommand::Use(args) => {
             known(&file, &args.name)?;
             file.current = Some(args.name.clone());
             file.save(&path)?;
-            if ctx.mode == Mode::Human {
-                writeln!(ctx.out, "Now using cluster {}", args.name)?;
-            }
+            say(ctx, &format!("Now using cluster {}", args.name))
         }
         ClusterCommand::Remove(args) => {
             known(&file, &args.name)?;
@@ -118,10 +32,85 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
                 file.current = None;
             }
             file.save(&path)?;
-            if ctx.mode == Mode::Human {
-                writeln!(ctx.out, "Removed cluster {}", args.name)?;
-            }
+            say(ctx, &format!("Removed cluster {}", args.name))
         }
+    }
+}
+
+/// `cluster add`: stores the global flags given (`--url`, `--token`, TLS, limits) under a name.
+fn add(ctx: &mut Ctx, file: &mut ConfigFile, path: &Path, args: &ClusterAddArgs) -> Result<()> {
+    let Some(url) = &ctx.global.url else {
+        return Err(UsageError::Usage(format!(
+            "cluster add needs --url, e.g. `podctl cluster add {} --url http://127.0.0.1:8080`",
+            args.name
+        ))
+        .into());
+    };
+    let url = config::check_url(url, &Origin::Flag("--url"))?;
+    // Credentials are kept as fields, so the URL can be shown without them.
+    let (url, basic) = config::split_credentials(&url);
+    check_name(&args.name)?;
+    let ca_cert = match &ctx.global.ca_cert {
+        Some(path) => Some(
+            std::fs::canonicalize(path).map_err(|source| UsageError::File {
+                flag: "--ca-cert",
+                path: path.clone(),
+                source,
+            })?,
+        ),
+        None => None,
+    };
+    let entry = ClusterEntry {
+        url,
+        token: ctx.global.token.clone(),
+        username: basic.as_ref().map(|b| b.username.clone()),
+        password: basic.map(|b| b.password),
+        request_timeout: ctx
+            .global
+            .request_timeout
+            .map(|t| humantime::format_duration(t).to_string()),
+        ca_cert,
+        insecure: ctx.global.insecure,
+        max_response: ctx.global.max_response.map(crate::size::show),
+    };
+    let replaced = file.clusters.insert(args.name.clone(), entry).is_some();
+    if file.current.is_none() || args.make_current {
+        file.current = Some(args.name.clone());
+    }
+    file.save(path)?;
+    let verb = if replaced { "Updated" } else { "Added" };
+    let current = if file.current.as_deref() == Some(args.name.as_str()) {
+        " (current)"
+    } else {
+        ""
+    };
+    say(ctx, &format!("{verb} cluster {}{current}", args.name))
+}
+
+fn list(ctx: &mut Ctx, file: &ConfigFile) -> Result<()> {
+    let rows: Vec<ClusterRow> = file
+        .clusters
+        .iter()
+        .map(|(name, c)| ClusterRow {
+            name: name.clone(),
+            // A hand-written URL may hold a password.
+            url: config::without_userinfo(&c.url),
+            current: file.current.as_deref() == Some(name.as_str()),
+            has_token: c.token.is_some(),
+        })
+        .collect();
+    if rows.is_empty() && ctx.mode != Mode::Json {
+        eprintln!("No clusters. Add one with `podctl cluster add NAME --url URL`.");
+        return Ok(());
+    }
+    render::write_clusters(ctx.out, &rows, ctx.mode, ctx.style)?;
+    Ok(())
+}
+
+/// A confirmation for people; `--json` and `-q` print nothing on success.
+fn say(ctx: &mut Ctx, line: &str) -> Result<()> {
+    if ctx.mode == Mode::Human {
+        writeln!(ctx.out, "{line}")?;
     }
     Ok(())
 }
@@ -136,7 +125,7 @@ fn known(file: &ConfigFile, name: &str) -> Result<()> {
     } else {
         format!("known: {known}")
     };
-    Err(Failure::new(Exit::Usage, format!("no cluster named {name:?} ({hint})")).into())
+    Err(UsageError::Usage(format!("no cluster named {name:?} ({hint})")).into())
 }
 
 /// Names become TOML keys and shell words: keep them simple.
@@ -148,10 +137,9 @@ fn check_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Failure::new(
-            Exit::Usage,
-            format!("cluster name {name:?} may only contain letters, digits, '-', '_' and '.'"),
-        )
+        Err(UsageError::Usage(format!(
+            "cluster name {name:?} may only contain letters, digits, '-', '_' and '.'"
+        ))
         .into())
     }
 }

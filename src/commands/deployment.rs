@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::wait::{self, Target, Timing};
 use super::{Ctx, Mode};
-use crate::cli::{DeploymentCommand, WaitArgs};
-use crate::exit::{Exit, Failure};
+use crate::cli::DeploymentCommand;
+use crate::error::NotFound;
 use crate::marathon::Client;
 use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId};
@@ -46,7 +46,7 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
             // Like add, update and remove: the line comes before a `--wait` that may take
             // minutes (stdout is buffered; progress goes to stderr at once).
             ctx.out.flush()?;
-            follow(ctx, &client, &args.wait, target(rollback, &original))
+            wait::follow(ctx, &client, &args.wait, target(rollback, &original))
         }
         DeploymentCommand::Stop(args) => {
             client
@@ -93,13 +93,10 @@ fn find(client: &Client, id: &str) -> Result<Deployment> {
         .into_iter()
         .find(|d| d.id == id)
         .ok_or_else(|| {
-            Failure::new(
-                Exit::NotFound,
-                format!(
-                    "deployment {} is not running (unknown, or already finished)",
-                    printable(id)
-                ),
-            )
+            NotFound(format!(
+                "deployment {} is not running (unknown, or already finished)",
+                printable(id)
+            ))
             .into()
         })
 }
@@ -117,16 +114,4 @@ fn target(deployment: Option<String>, affected: &Deployment) -> Target {
             .map(|p| (p, None))
             .collect(),
     }
-}
-
-/// Waits when `--wait` was given and there is something to wait for.
-pub(super) fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Result<()> {
-    if !args.wait {
-        return Ok(());
-    }
-    let timing = Timing {
-        timeout: args.timeout,
-        interval: args.interval,
-    };
-    wait::wait(ctx, client, &target, timing)
 }

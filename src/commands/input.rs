@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::Ctx;
 use crate::cli::{CheckArgs, Source};
 use crate::config::{Tls, DEFAULT_TIMEOUT};
-use crate::exit::{Exit, Failure};
+use crate::error::InputError;
 use crate::http::{Http, Options, Request};
 use crate::pod::text::{self, MAX_DEFINITION_BYTES};
 use crate::pod::validate::{self, Invalid, Problem};
@@ -99,29 +99,30 @@ pub fn read(ctx: &Ctx, source: &Source) -> Result<(String, Vec<u8>)> {
             }
             let name = "stdin".to_string();
             let bytes = read_bounded(stdin.lock(), 0)
-                .context("reading pod definition from stdin")?
+                .map_err(|source| InputError::Read {
+                    name: name.clone(),
+                    source,
+                })?
                 .ok_or_else(|| text::too_large(&name, None))?;
             Ok((name, bytes))
         }
         Source::File(path) => {
             let name = path.display().to_string();
-            let fail = |what: String| {
-                Failure::new(
-                    Exit::Failure,
-                    format!("reading pod definition from {name}: {what}"),
-                )
+            let fail = |source| InputError::Read {
+                name: name.clone(),
+                source,
             };
-            let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-            let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+            let file = std::fs::File::open(path).map_err(fail)?;
+            let meta = file.metadata().map_err(fail)?;
             if meta.is_dir() {
-                return Err(fail("is a directory, not a file".into()).into());
+                return Err(InputError::Directory { name }.into());
             }
             // The size of a regular file is known up front; a FIFO or a device says 0.
             if meta.is_file() && meta.len() > MAX_DEFINITION_BYTES as u64 {
                 return Err(text::too_large(&name, Some(meta.len())).into());
             }
             let bytes = read_bounded(file, meta.len())
-                .map_err(|e| fail(e.to_string()))?
+                .map_err(fail)?
                 .ok_or_else(|| text::too_large(&name, None))?;
             Ok((name, bytes))
         }
@@ -135,12 +136,6 @@ pub fn read(ctx: &Ctx, source: &Source) -> Result<(String, Vec<u8>)> {
 /// Marathon's.
 fn fetch(ctx: &Ctx, url: &str) -> Result<(String, Vec<u8>)> {
     let shown = text::printable(url).into_owned();
-    let fail = |what: String| {
-        Failure::new(
-            Exit::Failure,
-            format!("fetching pod definition from {shown}: {what}"),
-        )
-    };
     // The cluster's TLS settings when they resolve; `pod validate` needs no cluster, so the
     // flags alone otherwise.
     let (tls, timeout) = match ctx.resolve(false) {
@@ -180,15 +175,19 @@ fn fetch(ctx: &Ctx, url: &str) -> Result<(String, Vec<u8>)> {
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        return Err(fail(format!(
-            "HTTP {}, a redirect to \"{}\"; podctl does not follow redirects: give the final URL",
-            reply.status,
-            crate::marathon::clip(location)
-        ))
+        return Err(InputError::Redirect {
+            url: shown,
+            status: reply.status,
+            location: crate::marathon::clip(location),
+        }
         .into());
     }
     if !reply.status.is_success() {
-        return Err(fail(format!("HTTP {}", reply.status)).into());
+        return Err(InputError::Status {
+            url: shown,
+            status: reply.status,
+        }
+        .into());
     }
     Ok((url.to_string(), reply.body))
 }

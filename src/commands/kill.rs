@@ -3,11 +3,11 @@
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::deployment::follow;
+use super::wait::follow;
 use super::wait::Target;
 use super::{Ctx, Mode};
 use crate::cli::KillArgs;
-use crate::exit::{Exit, Failure};
+use crate::error::NotFound;
 use crate::pod::progress::Goal;
 use crate::pod::text::printable;
 
@@ -38,15 +38,12 @@ pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
         .map(|id| printable(id).into_owned())
         .collect();
     if !missing.is_empty() {
-        return Err(Failure::new(
-            Exit::NotFound,
-            format!(
-                "pod {} has no instance {} (see `podctl pod show {}`)",
-                args.id,
-                missing.join(", "),
-                args.id
-            ),
-        )
+        return Err(NotFound(format!(
+            "pod {} has no instance {} (see `podctl pod show {}`)",
+            args.id,
+            missing.join(", "),
+            args.id
+        ))
         .into());
     }
     ctx.out.flush()?;

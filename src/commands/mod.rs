@@ -1,5 +1,6 @@
 //! One file per subcommand: read input, call the client, render, write. This is the only layer
-//! that knows about stdout, stderr and the output mode.
+//! that holds stdout and stderr and picks the output mode; `render/` formats each mode, `pod/`
+//! judges, and errors go up typed (`crate::error`), for `exit::code_for` to map.
 
 mod add;
 mod cluster;
@@ -23,20 +24,13 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::cli::{Cli, Command, GlobalArgs, PodCommand};
-use crate::config::{self as settings, ConfigFile, Flags, Settings};
-use crate::exit::{Exit, Failure};
+use crate::config::{self as settings, Flags, Settings};
 use crate::marathon::Client;
 use crate::pod::text::printable;
 use crate::pod::PodId;
 use crate::render::Style;
 
-/// What kind of output the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Human,
-    Json,
-    Quiet,
-}
+pub use crate::render::Mode;
 
 /// What every command gets: the global flags, the output mode and style, and stdout.
 pub struct Ctx<'a> {
@@ -55,15 +49,6 @@ impl Ctx<'_> {
     /// [`Ctx::settings`], with the config warnings only when `warn` (a second resolution, as
     /// for a definition fetched from a URL, says nothing new).
     pub fn resolve(&self, warn: bool) -> Result<Settings> {
-        let env = settings::process_env;
-        let path = settings::config_path(&env)?;
-        let (file, warnings) = ConfigFile::load_with_warnings(&path)?;
-        let permission = settings::permission_warning(&path);
-        for warning in warnings.iter().chain(&permission) {
-            if warn {
-                eprintln!("warning: {warning}");
-            }
-        }
         let flags = Flags {
             url: self.global.url.clone(),
             cluster: self.global.cluster.clone(),
@@ -73,16 +58,13 @@ impl Ctx<'_> {
             ca_cert: self.global.ca_cert.clone(),
             insecure: self.global.insecure,
         };
-        let resolved = settings::resolve(&flags, &env, &file, path)
-            .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
-        if let Some(name) = resolved.ignored_cluster.as_ref().filter(|_| warn) {
-            eprintln!(
-                "warning: cluster {name:?} is not used: the URL in effect (from {}) is not its \
-                 URL, so none of its stored settings are sent",
-                resolved.url_origin
-            );
+        let loaded = settings::load(&flags, &settings::process_env)?;
+        if warn {
+            for warning in &loaded.warnings {
+                eprintln!("warning: {warning}");
+            }
         }
-        Ok(resolved)
+        Ok(loaded.settings)
     }
 
     pub fn client(&self) -> Result<Client> {

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 
-use super::deployment::follow;
+use super::wait::follow;
 use super::wait::Target;
 use super::Ctx;
 use crate::cli::RemoveArgs;

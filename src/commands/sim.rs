@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::{GlobalArgs, SimArgs, SimClock};
-use crate::exit::{Exit, Failure};
+use crate::error::UsageError;
 use crate::sim::{Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
@@ -52,13 +52,10 @@ fn refuse_client_options(global: &GlobalArgs) -> Result<()> {
         ("--insecure", global.insecure),
     ];
     match given.iter().find(|(_, set)| *set) {
-        Some((flag, _)) => Err(Failure::new(
-            Exit::Usage,
-            format!(
-                "podctl sim does not take {flag}: it is an option of the client commands \
-                 (see `podctl sim --help`)"
-            ),
-        )
+        Some((flag, _)) => Err(UsageError::Usage(format!(
+            "podctl sim does not take {flag}: it is an option of the client commands \
+             (see `podctl sim --help`)"
+        ))
         .into()),
         None => Ok(()),
     }

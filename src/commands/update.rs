@@ -5,22 +5,18 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::deployment::follow;
+use super::wait::follow;
 use super::wait::Target;
 use super::{input, Ctx};
 use crate::cli::{Source, UpdateArgs};
-use crate::exit::{Exit, Failure};
+use crate::error::{NotFound, UsageError};
 
 pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
     if args.file.is_none() {
         if let Some(file) = id_is_a_file(args.id.as_str()) {
-            return Err(Failure::new(
-                Exit::Usage,
-                format!(
-                    "the pod id is missing: {file} is a file (usage: podctl pod update ID \
-                     {file})"
-                ),
-            )
+            return Err(UsageError::Usage(format!(
+                "the pod id is missing: {file} is a file (usage: podctl pod update ID {file})"
+            ))
             .into());
         }
     }
@@ -35,14 +31,11 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
     // never deploys a second pod. `pod add` creates.
     if let Err(e) = client.pod(&args.id) {
         if e.status() == Some(404) {
-            return Err(Failure::new(
-                Exit::NotFound,
-                format!(
-                    "updating pod {}: Pod '{}' does not exist (create it with `podctl pod add`)",
-                    args.id, args.id
-                ),
-            )
-            .into());
+            return Err(NotFound(format!(
+                "Pod '{}' does not exist (create it with `podctl pod add`)",
+                args.id
+            )))
+            .with_context(|| format!("updating pod {}", args.id));
         }
         return Err(e).with_context(|| format!("updating pod {}", args.id));
     }

@@ -4,7 +4,7 @@
 //! Each poll costs one `GET /v2/deployments` and one `::status` per pod, over the client's one
 //! connection pool; the number of polls is bounded by the timeout.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -12,12 +12,14 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Ctx, Mode};
-use crate::exit::{Exit, Failure};
+use crate::cli::WaitArgs;
+use crate::error::WaitError;
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
 use crate::marathon::{ApiError, Client};
-use crate::pod::progress::{assess, describe_deployment, Goal, Snapshot};
+use crate::pod::progress::{goal_from_steps, judge, Failures, Goal};
 use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId, PodStatus};
+use crate::render;
 
 /// A deployment not listed at the first poll may have finished already, or may not be visible
 /// yet: it is looked for once more after this short pause, not after a whole interval.
@@ -40,8 +42,21 @@ pub struct Timing {
     pub interval: Duration,
 }
 
-/// Polls until the target is reached. Errors: [`Exit::Timeout`] when time runs out,
-/// [`Exit::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
+/// Waits when `--wait` was given (after add, update, remove, kill) and there is something to
+/// wait for.
+pub fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Result<()> {
+    if !args.wait {
+        return Ok(());
+    }
+    let timing = Timing {
+        timeout: args.timeout,
+        interval: args.interval,
+    };
+    wait(ctx, client, &target, timing)
+}
+
+/// Polls until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
+/// [`WaitError::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
 pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Result<()> {
     let display = Display::new(ctx.mode);
     let start = Instant::now();
@@ -72,7 +87,8 @@ pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Resu
                 } else {
                     polls_without += 1;
                 }
-                let (done, line, failed) = judge(target, &goals, ours.as_ref(), &statuses);
+                let pods: Vec<&PodId> = target.pods.iter().map(|(p, _)| p).collect();
+                let (done, line, failed) = judge(&pods, &goals, ours.as_ref(), &statuses);
                 for f in failed {
                     if let Some(warning) = failures.record(f) {
                         display.warn(&warning);
@@ -157,67 +173,6 @@ fn poll(client: &Client, target: &Target, goals: &mut [Option<Goal>]) -> Result<
     Ok((ours, statuses))
 }
 
-/// Whether every pod reached its goal, the progress line, and what failed in this poll.
-fn judge(
-    target: &Target,
-    goals: &[Option<Goal>],
-    ours: Option<&Deployment>,
-    statuses: &[Option<PodStatus>],
-) -> (bool, String, Vec<crate::pod::progress::FailedContainer>) {
-    if target.pods.is_empty() {
-        let line = ours.map_or_else(|| "deployment finished".to_string(), describe_deployment);
-        return (ours.is_none(), line, Vec::new());
-    }
-    let mut done = true;
-    let mut lines = Vec::new();
-    let mut failed = Vec::new();
-    for (((pod, _), goal), status) in target.pods.iter().zip(goals).zip(statuses) {
-        let goal = goal.unwrap_or(Goal::Settled);
-        let a = assess(
-            goal,
-            Snapshot {
-                deployment: ours,
-                status: status.as_ref(),
-            },
-        );
-        done &= a.done;
-        failed.extend(a.failed);
-        if target.pods.len() == 1 {
-            lines.push(a.summary);
-        } else {
-            lines.push(format!("{pod}: {}", a.summary));
-        }
-    }
-    (done, lines.join(" | "), failed)
-}
-
-fn goal_from_steps(d: &Deployment, pod: &str) -> Option<Goal> {
-    let actions: Vec<&str> = d
-        .steps
-        .iter()
-        .flat_map(|s| &s.actions)
-        .chain(&d.current_actions)
-        .filter(|a| a.pod.as_deref() == Some(pod))
-        .map(|a| a.action.as_str())
-        .collect();
-    if actions.contains(&"StopPod") {
-        Some(Goal::Removed)
-    } else if actions
-        .iter()
-        .any(|a| *a == "StartPod" || *a == "RestartPod")
-    {
-        Some(Goal::Running {
-            current_version: true,
-        })
-    } else if actions.is_empty() {
-        None
-    } else {
-        Some(Goal::Running {
-            current_version: false,
-        })
-    }
-}
-
 /// Network trouble and a leaderless Marathon pass; waiting is exactly for riding those out.
 fn is_transient(e: &ApiError) -> bool {
     match e {
@@ -249,14 +204,11 @@ fn what(target: &Target) -> String {
 }
 
 fn interrupted(target: &Target) -> anyhow::Error {
-    Failure::new(
-        Exit::Interrupted,
-        format!(
-            "interrupted: stopped waiting for {}, which goes on; {}",
-            what(target),
-            resume_hint(target)
-        ),
-    )
+    WaitError::Interrupted(format!(
+        "interrupted: stopped waiting for {}, which goes on; {}",
+        what(target),
+        resume_hint(target)
+    ))
     .into()
 }
 
@@ -278,59 +230,7 @@ fn timed_out(
     if !hint.is_empty() {
         message.push_str(&format!("; it goes on: {hint}"));
     }
-    Failure::new(Exit::Timeout, message).into()
-}
-
-/// Container failures seen so far, each launch counted once.
-#[derive(Default)]
-struct Failures {
-    seen: HashSet<String>,
-    /// Per container name: how many launches failed, and the last state and message.
-    by_name: BTreeMap<String, (usize, String)>,
-}
-
-impl Failures {
-    /// Records a failure; returns a warning the first time this launch is seen failing.
-    fn record(&mut self, f: crate::pod::progress::FailedContainer) -> Option<String> {
-        if !self.seen.insert(format!("{}:{}", f.task, f.state)) {
-            return None;
-        }
-        let last = match &f.message {
-            Some(m) => format!("{}: {m}", f.state),
-            None => f.state.clone(),
-        };
-        let entry = self
-            .by_name
-            .entry(f.name.clone())
-            .or_insert((0, String::new()));
-        entry.0 += 1;
-        entry.1 = last.clone();
-        let times = if entry.0 == 1 {
-            String::new()
-        } else {
-            format!(" ({} failures so far)", entry.0)
-        };
-        Some(format!(
-            "container {} failed ({last}) in {}; Marathon replaces it{times}",
-            f.name, f.task
-        ))
-    }
-
-    fn describe(&self) -> Option<String> {
-        if self.by_name.is_empty() {
-            return None;
-        }
-        Some(
-            self.by_name
-                .iter()
-                .map(|(name, (n, last))| {
-                    let s = if *n == 1 { "" } else { "s" };
-                    format!("{name} ({n} failure{s}, last {last})")
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-    }
+    WaitError::Timeout(message).into()
 }
 
 /// Progress on stderr: a spinner on a terminal, one plain line per change elsewhere (CI logs),
@@ -360,22 +260,22 @@ impl Display {
     fn update(&self, elapsed: Duration, line: &str) {
         match self {
             Display::Spinner(bar) => bar.set_message(line.to_string()),
-            Display::Lines => eprintln!("[{:>6.1}s] {line}", elapsed.as_secs_f64()),
+            Display::Lines => eprintln!("{}", render::wait_progress(elapsed, line)),
             Display::Silent => {}
         }
     }
 
     fn warn(&self, message: &str) {
         match self {
-            Display::Spinner(bar) => bar.println(format!("warning: {message}")),
-            Display::Lines | Display::Silent => eprintln!("warning: {message}"),
+            Display::Spinner(bar) => bar.println(render::wait_warning(message)),
+            Display::Lines | Display::Silent => eprintln!("{}", render::wait_warning(message)),
         }
     }
 
     fn finish(&self, elapsed: Duration, line: &str) {
         self.clear();
         if !matches!(self, Display::Silent) {
-            eprintln!("Done in {:.1}s: {line}", elapsed.as_secs_f64());
+            eprintln!("{}", render::wait_done(elapsed, line));
         }
     }
 
@@ -383,71 +283,5 @@ impl Display {
         if let Display::Spinner(bar) = self {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pod::deployment::{Action, Step};
-
-    fn plan(actions: &[&str]) -> Deployment {
-        Deployment {
-            id: "d".into(),
-            steps: actions
-                .iter()
-                .map(|a| Step {
-                    actions: vec![Action {
-                        action: (*a).into(),
-                        pod: Some("/web".into()),
-                        ..Default::default()
-                    }],
-                })
-                .collect(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn goals_follow_the_plan() {
-        assert_eq!(
-            goal_from_steps(&plan(&["StopPod"]), "/web"),
-            Some(Goal::Removed)
-        );
-        assert_eq!(
-            goal_from_steps(&plan(&["StartPod", "ScalePod"]), "/web"),
-            Some(Goal::Running {
-                current_version: true
-            })
-        );
-        assert_eq!(
-            goal_from_steps(&plan(&["ScalePod"]), "/web"),
-            Some(Goal::Running {
-                current_version: false
-            })
-        );
-        assert_eq!(goal_from_steps(&plan(&["StopPod"]), "/other"), None);
-    }
-
-    #[test]
-    fn failures_are_counted_per_launch() {
-        let mut f = Failures::default();
-        let failed = |task: &str| crate::pod::progress::FailedContainer {
-            task: task.into(),
-            name: "app".into(),
-            state: "TASK_FAILED".into(),
-            message: Some("Container exited with status 1".into()),
-        };
-        assert!(f.record(failed("i.app.1")).is_some());
-        assert!(
-            f.record(failed("i.app.1")).is_none(),
-            "same launch, seen again"
-        );
-        let second = f.record(failed("i.app.2")).unwrap();
-        assert!(second.contains("2 failures so far"), "{second}");
-        assert_eq!(
-            f.describe().unwrap(),
-            "app (2 failures, last TASK_FAILED: Container exited with status 1)"
-        );
     }
 }

@@ -8,7 +8,10 @@
 //! (deployment ids, actions, container names, states, failure messages) is made
 //! [`printable`] here, once.
 
+use std::collections::{BTreeMap, HashSet};
+
 use super::deployment::Deployment;
+use super::id::PodId;
 use super::status::{describe_states, Health, InstanceStatus, PodStatus, StatusView};
 use super::text::printable;
 use super::time::same_instant;
@@ -210,6 +213,127 @@ fn failed_containers(status: &PodStatus) -> Vec<FailedContainer> {
         }
     }
     failed
+}
+
+/// One poll over every pod followed: whether each reached its goal (an unknown goal counts as
+/// [`Goal::Settled`]), the progress line (`POD: summary | ...` for more than one pod), and the
+/// containers that failed. With no pods (`deployment watch` of a plan without pods), the
+/// deployment's own progress, done when it is no longer listed.
+pub fn judge(
+    pods: &[&PodId],
+    goals: &[Option<Goal>],
+    deployment: Option<&Deployment>,
+    statuses: &[Option<PodStatus>],
+) -> (bool, String, Vec<FailedContainer>) {
+    if pods.is_empty() {
+        let line =
+            deployment.map_or_else(|| "deployment finished".to_string(), describe_deployment);
+        return (deployment.is_none(), line, Vec::new());
+    }
+    let mut done = true;
+    let mut lines = Vec::new();
+    let mut failed = Vec::new();
+    for ((pod, goal), status) in pods.iter().zip(goals).zip(statuses) {
+        let a = assess(
+            goal.unwrap_or(Goal::Settled),
+            Snapshot {
+                deployment,
+                status: status.as_ref(),
+            },
+        );
+        done &= a.done;
+        failed.extend(a.failed);
+        if pods.len() == 1 {
+            lines.push(a.summary);
+        } else {
+            lines.push(format!("{pod}: {}", a.summary));
+        }
+    }
+    (done, lines.join(" | "), failed)
+}
+
+/// The goal a deployment's plan sets for a pod: StopPod means removed, StartPod or RestartPod
+/// the current version running, any other action (ScalePod) enough instances of any version;
+/// `None` when the plan does not touch the pod.
+pub fn goal_from_steps(d: &Deployment, pod: &str) -> Option<Goal> {
+    let actions: Vec<&str> = d
+        .steps
+        .iter()
+        .flat_map(|s| &s.actions)
+        .chain(&d.current_actions)
+        .filter(|a| a.pod.as_deref() == Some(pod))
+        .map(|a| a.action.as_str())
+        .collect();
+    if actions.contains(&"StopPod") {
+        Some(Goal::Removed)
+    } else if actions
+        .iter()
+        .any(|a| *a == "StartPod" || *a == "RestartPod")
+    {
+        Some(Goal::Running {
+            current_version: true,
+        })
+    } else if actions.is_empty() {
+        None
+    } else {
+        Some(Goal::Running {
+            current_version: false,
+        })
+    }
+}
+
+/// Container failures seen so far, each launch counted once.
+#[derive(Debug, Default)]
+pub struct Failures {
+    seen: HashSet<String>,
+    /// Per container name: how many launches failed, and the last state and message.
+    by_name: BTreeMap<String, (usize, String)>,
+}
+
+impl Failures {
+    /// Records a failure; returns a warning the first time this launch is seen failing.
+    pub fn record(&mut self, f: FailedContainer) -> Option<String> {
+        if !self.seen.insert(format!("{}:{}", f.task, f.state)) {
+            return None;
+        }
+        let last = match &f.message {
+            Some(m) => format!("{}: {m}", f.state),
+            None => f.state.clone(),
+        };
+        let entry = self
+            .by_name
+            .entry(f.name.clone())
+            .or_insert((0, String::new()));
+        entry.0 += 1;
+        entry.1 = last.clone();
+        let times = if entry.0 == 1 {
+            String::new()
+        } else {
+            format!(" ({} failures so far)", entry.0)
+        };
+        Some(format!(
+            "container {} failed ({last}) in {}; Marathon replaces it{times}",
+            f.name, f.task
+        ))
+    }
+
+    /// Every container that failed so far, with its count and last state, for a timeout's
+    /// message.
+    pub fn describe(&self) -> Option<String> {
+        if self.by_name.is_empty() {
+            return None;
+        }
+        Some(
+            self.by_name
+                .iter()
+                .map(|(name, (n, last))| {
+                    let s = if *n == 1 { "" } else { "s" };
+                    format!("{name} ({n} failure{s}, last {last})")
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -641,6 +765,86 @@ mod tests {
                 .contains(r"app\u{1b}]0;pwned\u{7}\r\u{9b}2J\u{202e}"),
             "{}",
             a.summary
+        );
+    }
+
+    fn plan(actions: &[&str]) -> Deployment {
+        use crate::pod::deployment::Step;
+        Deployment {
+            id: "d".into(),
+            steps: actions
+                .iter()
+                .map(|a| Step {
+                    actions: vec![Action {
+                        action: (*a).into(),
+                        pod: Some("/web".into()),
+                        ..Default::default()
+                    }],
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn judging_several_pods_names_each_and_needs_all() {
+        let web = PodId::parse("/web").unwrap();
+        let db = PodId::parse("/db").unwrap();
+        let goals = [Some(Goal::Removed), Some(Goal::Removed)];
+        let (done, line, failed) = judge(&[&web, &db], &goals, None, &[None, None]);
+        assert!(done && failed.is_empty());
+        assert_eq!(
+            line,
+            "/web: deployment finished; pod removed | /db: deployment finished; pod removed"
+        );
+        let d = running_deployment();
+        let (done, _, _) = judge(&[&web, &db], &goals, Some(&d), &[None, None]);
+        assert!(!done, "the deployment is still listed");
+        let (done, line, _) = judge(&[], &[], None, &[]);
+        assert!(done);
+        assert_eq!(line, "deployment finished");
+    }
+
+    #[test]
+    fn goals_follow_the_plan() {
+        assert_eq!(
+            goal_from_steps(&plan(&["StopPod"]), "/web"),
+            Some(Goal::Removed)
+        );
+        assert_eq!(
+            goal_from_steps(&plan(&["StartPod", "ScalePod"]), "/web"),
+            Some(Goal::Running {
+                current_version: true
+            })
+        );
+        assert_eq!(
+            goal_from_steps(&plan(&["ScalePod"]), "/web"),
+            Some(Goal::Running {
+                current_version: false
+            })
+        );
+        assert_eq!(goal_from_steps(&plan(&["StopPod"]), "/other"), None);
+    }
+
+    #[test]
+    fn failures_are_counted_per_launch() {
+        let mut f = Failures::default();
+        let failed = |task: &str| FailedContainer {
+            task: task.into(),
+            name: "app".into(),
+            state: "TASK_FAILED".into(),
+            message: Some("Container exited with status 1".into()),
+        };
+        assert!(f.record(failed("i.app.1")).is_some());
+        assert!(
+            f.record(failed("i.app.1")).is_none(),
+            "same launch, seen again"
+        );
+        let second = f.record(failed("i.app.2")).unwrap();
+        assert!(second.contains("2 failures so far"), "{second}");
+        assert_eq!(
+            f.describe().unwrap(),
+            "app (2 failures, last TASK_FAILED: Container exited with status 1)"
         );
     }
 }

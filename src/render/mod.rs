@@ -1,15 +1,34 @@
 //! Turns typed data into text: tables for people, JSON for scripts. No network, no exit codes;
 //! every function returns a `String` or writes to a `Write` it is given.
 
+mod clusters;
+mod report;
+mod settings;
 mod tables;
+mod wait;
 
+pub use clusters::write_clusters;
+pub use report::{write_report, Verdict};
+pub use settings::write_settings;
 pub use tables::{
     cluster_list, deployments, pod_list, pod_show, versions, ClusterRow, Layout, PAD_LIMIT,
 };
+pub use wait::{wait_done, wait_progress, wait_warning};
 
 use std::io::Write;
 
 use serde::Serialize;
+
+/// What kind of output the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Tables and sentences for people.
+    Human,
+    /// `--json`: documents for scripts.
+    Json,
+    /// `-q`: ids only, one a line.
+    Quiet,
+}
 
 /// How output may look on the stream it goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
