@@ -215,6 +215,10 @@ impl Running {
     /// exits (at most `max_steps` steps); returns its outcome. Polls are counted in the requests
     /// the simulator logs, so podctl sees every step of the clock.
     pub fn drive(mut self, sim: &Sim, step: Duration, max_steps: usize) -> Out {
+        // The clock must not move before podctl's own write (a just-spawned podctl may not have
+        // sent it yet): wait for one more request first; if it was sent already, that is a poll.
+        let before = sim.request_count();
+        self.await_requests(sim, before, 1);
         for _ in 0..max_steps {
             if self.exited() {
                 break;
