@@ -13,6 +13,7 @@ mod golden;
 mod help;
 mod pods;
 mod security;
+mod simulator;
 mod support;
 mod validate;
 mod wire;
