@@ -1,13 +1,15 @@
 //! `podctl sim`: an in-memory Marathon that follows the pods contract, for newcomers, tests and CI.
 //!
 //! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `net` owns the
-//! sockets (hyper over a tokio runtime: a task per connection, HTTPS with tokio-rustls from the
-//! configuration `tls` loads, resets, a graceful stop), `server` turns a request into a response, `auth` checks credentials,
-//! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
-//! refusal, `clock` gives the time and the ids (the system's, or a manual clock for tests),
-//! `state` is the scheduler model with `instance` and `agents` below it, `seed` fills it for
-//! scale tests, and `normalize` fills Marathon's defaults. It uses `pod` for every type it speaks
-//! and never touches `commands`, `marathon` or `render`.
+//! sockets (hyper on a small tokio runtime, a task per connection, HTTPS through tokio-rustls
+//! with the configuration `tls` loads, resets, the graceful stop), `server` turns a request into
+//! an answer, `auth` checks credentials, `fault` breaks requests on purpose, `route` and `body`
+//! decode requests, `error` spells every refusal, `clock` gives the time and the ids (the
+//! system's, or a manual clock for tests), `state` is the scheduler model with `instance` and
+//! `agents` below it, `seed` fills it for scale tests, and `normalize` fills Marathon's defaults.
+//! The model is pure and synchronous: it takes `now` from the clock and sits behind one lock;
+//! only `net` and `server` are async. It uses `pod` for every type it speaks and never touches
+//! `commands`, `marathon` or `render`.
 
 mod agents;
 mod auth;

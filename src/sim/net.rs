@@ -24,8 +24,9 @@ use super::server::{self, Context, Outcome};
 /// A client that has not finished its TLS handshake by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A client that has not sent a whole request head by then is dropped.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// A connection that has not sent a whole request head for this long is closed: an idle
+/// kept-alive one as well as a slow client, as Jetty's default idle timeout does.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// On a stop, requests under way get this long to finish before their connections are closed;
 /// idle connections close at once. Well below the 100 ms in which the simulator promises to exit.
@@ -48,7 +49,7 @@ pub async fn serve(
     // the same.
     http.title_case_headers(true)
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
+        .header_read_timeout(IDLE_TIMEOUT);
     // Each connection holds a receiver: `send` asks them to stop, `closed` sees the last one go.
     let (stopping, _) = watch::channel(false);
     tokio::pin!(stop);
