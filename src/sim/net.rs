@@ -48,6 +48,9 @@ pub async fn serve(
     // Marathon's Jetty spells header names in title case; clients must not care, but logs read
     // the same.
     http.title_case_headers(true)
+        // A client may shut its sending side once the request is out (`printf .. | nc`); it still
+        // gets its answer.
+        .half_close(true)
         .timer(TokioTimer::new())
         .header_read_timeout(IDLE_TIMEOUT);
     // Each connection holds a receiver: `send` asks them to stop, `closed` sees the last one go.

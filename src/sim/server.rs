@@ -307,6 +307,10 @@ fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body
         headers.push(("Content-Type", ct.to_string()));
     }
     headers.extend(reply.headers);
+    if asked.method == hyper::Method::HEAD {
+        // hyper sends no body to a HEAD, and says nothing of its length unless told.
+        headers.push(("Content-Length", reply.body.len().to_string()));
+    }
     let body = Either::Left(Full::new(Bytes::from(reply.body)));
     response(reply.status, headers, body)
 }

@@ -187,3 +187,54 @@ fn sigterm_and_sigint_stop_the_simulator_gracefully() {
     stops_on("TERM");
     stops_on("INT");
 }
+
+#[test]
+fn a_client_that_shuts_its_sending_side_still_gets_the_answer() {
+    // As `printf 'GET ...' | nc` does: the request, then end of input, then the answer is read.
+    let (child, addr) = spawn_sim(&["--fault", "GET /v2/queue=slow=200ms"]);
+    let _sim = Killed(child);
+    for path in ["/v2/pods", "/v2/queue"] {
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(READ_BOUND)).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: sim\r\n\r\n").unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{path}: {answer:?}"
+        );
+    }
+}
+
+#[test]
+fn a_head_answer_states_its_length_and_has_no_body() {
+    let (child, addr) = spawn_sim(&[]);
+    let _sim = Killed(child);
+    for (path, status, length) in [
+        ("/v2/pods", "200 OK", "0"),
+        ("/v2/nothing", "404 Not Found", "40"),
+    ] {
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(READ_BOUND)).unwrap();
+        write!(
+            stream,
+            "HEAD {path} HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status}\r\n")),
+            "{head}"
+        );
+        let declared = head.lines().find_map(|l| {
+            l.split_once(':')
+                .filter(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+                .map(|(_, value)| value.trim().to_string())
+        });
+        assert_eq!(declared.as_deref(), Some(length), "{path}: {head}");
+        assert_eq!(body, "", "{path}");
+    }
+}
