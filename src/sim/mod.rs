@@ -193,7 +193,7 @@ impl Simulator {
     }
 
     /// Serves until stopped (see [`Simulator::stop_on_signals`]); otherwise until the process
-    /// ends.
+    /// ends. Meant to be the last thing a process does: the model is not freed on return.
     pub fn run(self) -> anyhow::Result<()> {
         let Simulator {
             runtime,
@@ -209,6 +209,9 @@ impl Simulator {
                 None => std::future::pending().await,
             }
         };
+        // The process ends right after a stop, so the model is left for it to reclaim: freeing a
+        // big seeded one piece by piece would hold up the exit by tens of milliseconds.
+        std::mem::forget(Arc::clone(&context));
         runtime.block_on(net::serve(listener, tls, context, stop));
         // Whatever outlived the grace period is dropped: its connections close.
         runtime.shutdown_background();

@@ -30,7 +30,7 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// On a stop, requests under way get this long to finish before their connections are closed;
 /// idle connections close at once. Well below the 100 ms in which the simulator promises to exit.
-const GRACE: Duration = Duration::from_millis(50);
+const GRACE: Duration = Duration::from_millis(30);
 
 /// After a failed accept (out of file descriptors, say), wait this long before the next, rather
 /// than spin.
