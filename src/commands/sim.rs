@@ -9,7 +9,7 @@ use crate::sim::{Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
     refuse_client_options(ctx.global)?;
-    let sim = Simulator::bind(SimOptions {
+    let mut sim = Simulator::bind(SimOptions {
         host: args.host.clone(),
         port: args.port,
         deploy_time: args.deploy_time,
@@ -26,6 +26,7 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
             containers: args.containers as usize,
         },
     })?;
+    sim.stop_on_signals()?;
     // Scripts read this line to learn the port (`--port 0`): it must go out at once.
     writeln!(ctx.out, "{}", sim.base_url())?;
     ctx.out.flush()?;

@@ -20,13 +20,13 @@ pub enum FaultKind {
     NonJson,
     /// The real answer labelled `text/plain`.
     WrongType,
-    /// The connection is closed without a byte of response.
+    /// The connection is reset (a TCP RST) without a byte of response.
     Reset,
     /// The real answer, after this long.
     Slow(Duration),
     /// 307 to this URL.
     Redirect(String),
-    /// 200 with a JSON array of about this many bytes, generated while it is sent.
+    /// 200 with a JSON array of exactly this many bytes, generated while it is sent.
     Huge(u64),
 }
 

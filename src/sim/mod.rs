@@ -1,12 +1,15 @@
 //! `podctl sim`: an in-memory Marathon that follows the pods contract, for newcomers, tests and CI.
 //!
-//! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `front` owns
-//! the public socket (and `tls` its HTTPS), `server` speaks HTTP, `auth` checks credentials,
-//! `fault` breaks requests on purpose, `route` and `body` decode requests, `error` spells every
-//! refusal, `clock` gives the time and the ids (the system's, or a manual clock for tests),
-//! `state` is the scheduler model with `instance` and `agents` below it, and `seed` fills it for
-//! scale tests; Marathon's defaults come from `pod::normalize`. It uses `pod` for every type it
-//! speaks and never touches `commands`, `marathon` or `render`.
+//! It behaves like Marathon 1.10 inside DC/OS (default container network `dcos`): `net` owns the
+//! sockets (hyper on a small tokio runtime, a task per connection, HTTPS through tokio-rustls
+//! with the configuration `tls` loads, resets, the graceful stop), `server` turns a request into
+//! an answer, `auth` checks credentials, `fault` breaks requests on purpose, `route` and `body`
+//! decode requests, `error` spells every refusal, `clock` gives the time and the ids (the
+//! system's, or a manual clock for tests), `state` is the scheduler model (`state::status` writes
+//! a pod's status) with `instance` and `agents` below it, and `seed` fills it for scale tests;
+//! Marathon's defaults come from `pod::normalize`. The model is pure and synchronous: it takes
+//! `now` from the clock and sits behind one lock; only `net` and `server` are async. It uses
+//! `pod` for every type it speaks and never touches `commands`, `marathon` or `render`.
 
 mod agents;
 mod auth;
@@ -14,33 +17,36 @@ mod body;
 mod clock;
 mod error;
 mod fault;
-mod front;
 mod instance;
+mod net;
 mod route;
 mod seed;
 mod server;
 mod state;
 mod tls;
 
-use std::net::{SocketAddr, TcpListener};
+use std::future::Future;
+use std::net::TcpListener;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
+use tokio::runtime::Runtime;
+use tokio_rustls::TlsAcceptor;
 
 use auth::Auth;
 use clock::Clock;
 pub use fault::check_fault;
 use fault::Faults;
-use front::{Connections, Front};
 pub use seed::Seed;
 use server::Context;
 use state::Cluster;
 
-/// Requests are answered by this many threads.
-const WORKERS: usize = 4;
+/// Threads that serve the connections (each a task, not a thread); the model is behind one lock
+/// anyway, so more would not answer faster.
+const WORKERS: usize = 2;
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]
@@ -90,10 +96,13 @@ impl Default for SimOptions {
 
 /// A bound, not yet serving, simulator.
 pub struct Simulator {
-    server: Arc<tiny_http::Server>,
-    front: Front,
+    runtime: Runtime,
+    listener: tokio::net::TcpListener,
+    tls: Option<TlsAcceptor>,
     context: Arc<Context>,
     base_url: String,
+    /// Completes when the simulator should stop; never, unless [`Simulator::stop_on_signals`].
+    stop: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
 impl Simulator {
@@ -116,22 +125,24 @@ impl Simulator {
             (None, None) => Auth::Open,
         };
         let tls = match &opts.tls {
-            Some((cert, key)) => Some(tls::load(cert, key)?),
+            Some((cert, key)) => Some(TlsAcceptor::from(tls::load(cert, key)?)),
             None => None,
         };
-        let listener = TcpListener::bind((opts.host.as_str(), opts.port))
-            .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
-        let addr = listener
-            .local_addr()
-            .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
-        // The HTTP server proper only ever hears the front, over loopback.
-        let server = tiny_http::Server::http("127.0.0.1:0")
-            .map_err(|e| anyhow!("{e}"))
-            .context("cannot listen on 127.0.0.1 for the simulator's HTTP server")?;
-        let backend: SocketAddr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| anyhow!("the simulator's HTTP server is not on an IP socket"))?;
+        let cannot_listen = || format!("cannot listen on {}:{}", opts.host, opts.port);
+        let listener =
+            TcpListener::bind((opts.host.as_str(), opts.port)).with_context(cannot_listen)?;
+        let addr = listener.local_addr().with_context(cannot_listen)?;
+        listener.set_nonblocking(true).with_context(cannot_listen)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKERS)
+            .thread_name("sim-worker")
+            .enable_all()
+            .build()
+            .context("starting the simulator's runtime")?;
+        let listener = {
+            let _inside = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).with_context(cannot_listen)?
+        };
         let clock = if opts.manual_clock {
             Clock::manual()
         } else {
@@ -144,7 +155,6 @@ impl Simulator {
             .with_ids(ids);
         cluster.seed(&opts.seed, clock.now());
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let connections = Arc::new(Connections::default());
         let context = Context {
             cluster: Mutex::new(cluster),
             clock,
@@ -152,15 +162,16 @@ impl Simulator {
             scheme,
             auth,
             faults,
-            connections: Arc::clone(&connections),
             quiet: opts.quiet,
             framework_id: format!("{cluster_id}-0001"),
         };
         Ok(Simulator {
-            server: Arc::new(server),
-            front: Front::new(listener, backend, tls, connections),
+            runtime,
+            listener,
+            tls,
             context: Arc::new(context),
             base_url: format!("{scheme}://{addr}"),
+            stop: None,
         })
     }
 
@@ -169,38 +180,64 @@ impl Simulator {
         self.base_url.clone()
     }
 
-    /// Serves until the process ends.
-    pub fn run(self) -> anyhow::Result<()> {
-        let mut workers = Vec::with_capacity(WORKERS + 1);
-        let front = self.front;
-        workers.push(
-            thread::Builder::new()
-                .name("sim-accept".into())
-                .spawn(move || front.run())
-                .context("starting the simulator's accept thread")?,
-        );
-        for n in 0..WORKERS {
-            let server = Arc::clone(&self.server);
-            let context = Arc::clone(&self.context);
-            let worker = thread::Builder::new()
-                .name(format!("sim-worker-{n}"))
-                .spawn(move || loop {
-                    match server.recv() {
-                        Ok(request) => server::serve_one(&context, request),
-                        // A failed accept concerns one connection only.
-                        Err(_) => continue,
-                    }
-                })
-                .context("starting a simulator worker thread")?;
-            workers.push(worker);
-        }
-        for worker in workers {
-            if worker.join().is_err() {
-                return Err(anyhow!("a simulator thread stopped unexpectedly"));
-            }
-        }
+    /// From now on, SIGTERM or SIGINT (Ctrl-C) makes [`Simulator::run`] stop gracefully and
+    /// return: no new connections, idle ones closed, requests under way given a moment to finish.
+    /// Call it before telling anyone the URL, so that a signal sent right after is not missed.
+    pub fn stop_on_signals(&mut self) -> anyhow::Result<()> {
+        let _inside = self.runtime.enter();
+        self.stop = Some(Box::pin(
+            signals().context("listening for SIGTERM and SIGINT")?,
+        ));
         Ok(())
     }
+
+    /// Serves until stopped (see [`Simulator::stop_on_signals`]); otherwise until the process
+    /// ends. Meant to be the last thing a process does: the model is not freed on return.
+    pub fn run(self) -> anyhow::Result<()> {
+        let Simulator {
+            runtime,
+            listener,
+            tls,
+            context,
+            stop,
+            ..
+        } = self;
+        let stop = async move {
+            match stop {
+                Some(stop) => stop.await,
+                None => std::future::pending().await,
+            }
+        };
+        // The process ends right after a stop, so the model is left for it to reclaim: freeing a
+        // big seeded one piece by piece would hold up the exit by tens of milliseconds.
+        std::mem::forget(Arc::clone(&context));
+        runtime.block_on(net::serve(listener, tls, context, stop));
+        // Whatever outlived the grace period is dropped: its connections close.
+        runtime.shutdown_background();
+        Ok(())
+    }
+}
+
+/// Completes at the first SIGTERM or SIGINT, both caught from the moment this is called.
+#[cfg(unix)]
+fn signals() -> std::io::Result<impl Future<Output = ()> + Send> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
+}
+
+/// Completes at the first Ctrl-C.
+#[cfg(not(unix))]
+fn signals() -> std::io::Result<impl Future<Output = ()> + Send> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Compiles the `--fail-image` patterns, naming the first invalid one.

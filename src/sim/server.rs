@@ -1,17 +1,24 @@
 //! The HTTP face of the simulator: faults, authentication, routing to the model, response
 //! headers and the request log.
 //!
+//! [`serve_one`] turns one hyper request into a response (or a reset, which `net` carries out).
 //! Each request is answered from the model under one lock, at the current time. Nothing here may
 //! panic on what a client sends: bad input becomes a Marathon error body, a poisoned lock is
-//! recovered, and a panic in a handler still answers 500 instead of killing a worker. A request
-//! that falls under a `--fault` rule is broken before anything else looks at it; faults that take
-//! time (`slow`, `huge`) get a thread of their own so that the workers keep answering.
+//! recovered, and a panic in a handler still answers 500 instead of killing the connection. A
+//! request that falls under a `--fault` rule is broken before anything else looks at it; a `slow`
+//! fault waits asynchronously, and a `huge` body is generated as it is sent, so neither holds up
+//! other requests.
 
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread;
+use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context as TaskContext, Poll};
 
+use http_body_util::{BodyExt as _, Either, Full};
+use hyper::body::{Bytes, Frame, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -20,19 +27,18 @@ use super::body::{check_definition, parse_instance_ids, parse_pod};
 use super::clock::Clock;
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
-use super::front::Connections;
 use super::route::{flag, Method, Route};
 use super::state::Cluster;
 use crate::pod::time::format_timestamp;
 use crate::pod::PodId;
 
 /// Largest request body read; Marathon's own limit is in the same range.
-const MAX_BODY: u64 = 16 * 1024 * 1024;
+const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// The version this simulator imitates.
 pub const MARATHON_VERSION: &str = "1.10.26";
 
-/// What every worker shares.
+/// What every connection shares.
 pub struct Context {
     pub cluster: Mutex<Cluster>,
     /// `now` for every request; the manual one also answers `/_sim/clock`.
@@ -43,13 +49,21 @@ pub struct Context {
     pub scheme: &'static str,
     pub auth: Auth,
     pub faults: Faults,
-    /// The client connections, for `reset` faults.
-    pub connections: Arc<Connections>,
     pub quiet: bool,
     pub framework_id: String,
 }
 
-/// A response before it is turned into tiny_http's type.
+/// A response body: whole, or the endless one of a `huge` fault.
+pub type Body = Either<Full<Bytes>, HugeStream>;
+
+/// What becomes of one request.
+pub enum Outcome {
+    Respond(Response<Body>),
+    /// Drop the connection without a byte of answer, as a crashed server or proxy does.
+    Reset,
+}
+
+/// A response before it is turned into hyper's type.
 #[derive(Debug)]
 struct Reply {
     status: u16,
@@ -110,103 +124,155 @@ impl Reply {
     }
 }
 
+/// What the handlers look at in a request: its head, and its body read up to [`MAX_BODY`].
+struct Asked {
+    method: hyper::Method,
+    /// The request target as sent, query included.
+    url: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Asked {
+    fn path(&self) -> &str {
+        self.url
+            .split_once('?')
+            .map_or(self.url.as_str(), |(p, _)| p)
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 /// Answers one request, or breaks it as a `--fault` says, and logs it.
-pub fn serve_one(ctx: &Arc<Context>, mut request: tiny_http::Request) {
-    let url = request.url().to_string();
-    let path = url.split_once('?').map_or(url.as_str(), |(p, _)| p);
-    let Some(fault) = ctx.faults.take(request.method().as_str(), path) else {
-        let reply = answer(ctx, &mut request);
-        send(ctx, request, reply, "");
-        return;
+pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
+    let (head, body) = request.into_parts();
+    let mut asked = Asked {
+        method: head.method,
+        url: head.uri.to_string(),
+        headers: head.headers,
+        body: Vec::new(),
     };
-    match fault {
+    let Some(fault) = ctx.faults.take(asked.method.as_str(), asked.path()) else {
+        asked.body = read_body(body).await;
+        let reply = answer(ctx, &asked);
+        return Outcome::Respond(send(ctx, &asked, reply, ""));
+    };
+    let reply = match fault {
         FaultKind::Html(status) => {
-            let reply = if status == 500 {
+            if status == 500 {
                 Reply::html(
                     status,
                     JETTY_CONTENT_TYPE,
-                    jetty_page(status, reason_phrase(status), path),
+                    jetty_page(status, reason_phrase(status), asked.path()),
                 )
             } else {
                 Reply::html(status, "text/html", proxy_page(status))
-            };
-            send(ctx, request, reply, " (fault)");
+            }
         }
-        FaultKind::NonJson => {
-            let reply = Reply::html(200, "text/html", "<html>hello</html>".to_string());
-            send(ctx, request, reply, " (fault)");
-        }
+        FaultKind::NonJson => Reply::html(200, "text/html", "<html>hello</html>".to_string()),
         FaultKind::Redirect(location) => {
-            let reply = Reply::html(307, "text/html", proxy_page(307)).header("Location", location);
-            send(ctx, request, reply, " (fault)");
+            Reply::html(307, "text/html", proxy_page(307)).header("Location", location)
         }
         FaultKind::Truncated => {
-            let mut reply = answer(ctx, &mut request);
+            asked.body = read_body(body).await;
+            let mut reply = answer(ctx, &asked);
             let half = reply.body.len() / 2;
             reply.body.truncate(half);
             reply.status = 200;
             reply.content_type = Some("application/json");
-            send(ctx, request, reply, " (fault)");
+            reply
         }
         FaultKind::WrongType => {
-            let mut reply = answer(ctx, &mut request);
+            asked.body = read_body(body).await;
+            let mut reply = answer(ctx, &asked);
             reply.content_type = Some("text/plain");
-            send(ctx, request, reply, " (fault)");
+            reply
         }
         FaultKind::Reset => {
-            log(ctx, &request, "reset (fault)");
-            ctx.connections.reset(request.remote_addr());
-            // Taking the writer away keeps tiny_http from answering on its own.
-            drop(request.into_writer());
+            log(ctx, &asked, "reset (fault)");
+            return Outcome::Reset;
         }
         FaultKind::Slow(delay) => {
-            let ctx = Arc::clone(ctx);
-            let waiting = thread::Builder::new()
-                .name("sim-slow".into())
-                .spawn(move || {
-                    thread::sleep(delay);
-                    let reply = answer(&ctx, &mut request);
-                    send(&ctx, request, reply, " (fault)");
-                });
-            // Without a thread the request is dropped, which tiny_http answers with a 500.
-            drop(waiting);
+            tokio::time::sleep(delay).await;
+            asked.body = read_body(body).await;
+            answer(ctx, &asked)
         }
         FaultKind::Huge(size) => {
-            let ctx = Arc::clone(ctx);
-            let streaming = thread::Builder::new()
-                .name("sim-huge".into())
-                .spawn(move || {
-                    log(&ctx, &request, "200 (fault)");
-                    let mut headers = common_headers(&ctx);
-                    headers.push(("Content-Type", "application/json".to_string()));
-                    let response = tiny_http::Response::new(
-                        tiny_http::StatusCode(200),
-                        tiny_http_headers(headers),
-                        HugeBody::new(size),
-                        usize::try_from(size).ok(),
-                        None,
-                    );
-                    let _ = request.respond(response);
-                });
-            drop(streaming);
+            log(ctx, &asked, "200 (fault)");
+            let mut headers = common_headers(ctx);
+            headers.push(("Content-Type", "application/json".to_string()));
+            let body = Either::Right(HugeStream(HugeBody::new(size)));
+            return Outcome::Respond(response(200, headers, body));
         }
+    };
+    Outcome::Respond(send(ctx, &asked, reply, " (fault)"))
+}
+
+/// The body of a `huge` fault as hyper sends it: generated a piece at a time, its size not
+/// announced, so it goes out chunked, as Jetty sends a large answer.
+pub struct HugeStream(HugeBody);
+
+/// Each piece of a `huge` body.
+const HUGE_PIECE: usize = 64 * 1024;
+
+impl hyper::body::Body for HugeStream {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let generator = &mut self.get_mut().0;
+        let mut piece = vec![0u8; HUGE_PIECE];
+        let mut filled = 0;
+        while filled < piece.len() {
+            match generator.read(&mut piece[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) => return Poll::Ready(Some(Err(e))),
+            }
+        }
+        if filled == 0 {
+            return Poll::Ready(None);
+        }
+        piece.truncate(filled);
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from(piece)))))
     }
 }
 
+/// Reads the request body up to [`MAX_BODY`]. A broken upload reads as whatever arrived; the
+/// JSON parser then says what is wrong.
+async fn read_body(mut body: Incoming) -> Vec<u8> {
+    let mut read = Vec::new();
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(data) = frame.into_data() {
+            let room = MAX_BODY - read.len();
+            read.extend_from_slice(&data[..data.len().min(room)]);
+            if read.len() == MAX_BODY {
+                break;
+            }
+        }
+    }
+    read
+}
+
 /// The answer of the simulated Marathon, faults aside.
-fn answer(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
-    catch_unwind(AssertUnwindSafe(|| handle(ctx, request)))
+fn answer(ctx: &Context, asked: &Asked) -> Reply {
+    catch_unwind(AssertUnwindSafe(|| handle(ctx, asked)))
         .unwrap_or_else(|_| Reply::error(&SimError::Internal("internal error".into())))
 }
 
-fn log(ctx: &Context, request: &tiny_http::Request, outcome: &str) {
+fn log(ctx: &Context, asked: &Asked, outcome: &str) {
     if !ctx.quiet {
         // The whole request target, query included: `?force=true` is part of what was asked.
         let _ = writeln!(
             std::io::stderr(),
             "{} {} {outcome}",
-            request.method().as_str(),
-            request.url()
+            asked.method.as_str(),
+            asked.url
         );
     }
 }
@@ -218,36 +284,42 @@ fn common_headers(ctx: &Context) -> Vec<(&'static str, String)> {
     )]
 }
 
-fn tiny_http_headers(headers: Vec<(&'static str, String)>) -> Vec<tiny_http::Header> {
-    headers
-        .into_iter()
-        .filter_map(|(name, value)| {
-            tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-        })
-        .collect()
+/// hyper's response; a header value that cannot be sent (a control character, say) is left out.
+fn response(status: u16, headers: Vec<(&'static str, String)>, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
 }
 
-fn send(ctx: &Context, request: tiny_http::Request, reply: Reply, note: &str) {
-    log(ctx, &request, &format!("{}{note}", reply.status));
+fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body> {
+    log(ctx, asked, &format!("{}{note}", reply.status));
     let mut headers = common_headers(ctx);
     if let Some(ct) = reply.content_type {
         headers.push(("Content-Type", ct.to_string()));
     }
     headers.extend(reply.headers);
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    for h in tiny_http_headers(headers) {
-        response.add_header(h);
+    if asked.method == hyper::Method::HEAD {
+        // hyper sends no body to a HEAD, and says nothing of its length unless told.
+        headers.push(("Content-Length", reply.body.len().to_string()));
     }
-    // The client may have gone away; there is nobody left to tell.
-    let _ = request.respond(response);
+    let body = Either::Left(Full::new(Bytes::from(reply.body)));
+    response(reply.status, headers, body)
 }
 
-fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
-    let method = Method::parse(request.method().as_str());
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+fn handle(ctx: &Context, asked: &Asked) -> Reply {
+    let method = Method::parse(asked.method.as_str());
+    let (path, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
     if path != "/ping" {
-        if let Err(e) = ctx.auth.check(header(request, "Authorization"), path) {
+        if let Err(e) = ctx.auth.check(asked.header("Authorization"), path) {
             return Reply::error(&e);
         }
     }
@@ -261,7 +333,7 @@ fn handle(ctx: &Context, request: &mut tiny_http::Request) -> Reply {
     if !route.allows(method) {
         return Reply::error(&SimError::MethodNotAllowed);
     }
-    let mut reply = match dispatch(ctx, &route, method, query, request) {
+    let mut reply = match dispatch(ctx, &route, method, query, asked) {
         Ok(reply) => reply,
         Err(e) => Reply::error(&e),
     };
@@ -299,17 +371,10 @@ fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply 
     Reply::json(200, &json!({ "now": format_timestamp(now) }))
 }
 
-fn header<'r>(request: &'r tiny_http::Request, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
 /// POST and PUT must declare JSON, as Marathon's resources only consume `application/json`.
-fn require_json(request: &tiny_http::Request) -> Result<(), SimError> {
-    let media = header(request, "Content-Type")
+fn require_json(asked: &Asked) -> Result<(), SimError> {
+    let media = asked
+        .header("Content-Type")
         .and_then(|v| v.split(';').next())
         .map(str::trim)
         .unwrap_or_default();
@@ -320,19 +385,12 @@ fn require_json(request: &tiny_http::Request) -> Result<(), SimError> {
     }
 }
 
-fn read_body(request: &mut tiny_http::Request) -> Vec<u8> {
-    let mut body = Vec::new();
-    // A broken upload reads as whatever arrived; the JSON parser then says what is wrong.
-    let _ = request.as_reader().take(MAX_BODY).read_to_end(&mut body);
-    body
-}
-
 fn dispatch(
     ctx: &Context,
     route: &Route,
     method: Method,
     query: &str,
-    request: &mut tiny_http::Request,
+    asked: &Asked,
 ) -> Result<Reply, SimError> {
     let now = ctx.clock.now();
     let force = flag(query, "force");
@@ -340,8 +398,8 @@ fn dispatch(
     // Parse before taking the lock: bodies can be large and need no state.
     let pod = match (route, method) {
         (Route::Pods, Method::Post) | (Route::Pod(_), Method::Put) => {
-            require_json(request)?;
-            let pod = parse_pod(&read_body(request))?;
+            require_json(asked)?;
+            let pod = parse_pod(&asked.body)?;
             let id = check_definition(&pod)?;
             if let Route::Pod(path_id) = route {
                 if *path_id != id {
@@ -356,7 +414,7 @@ fn dispatch(
         _ => None,
     };
     let ids = match route {
-        Route::Instances(_) => Some(parse_instance_ids(&read_body(request))?),
+        Route::Instances(_) => Some(parse_instance_ids(&asked.body)?),
         _ => None,
     };
     let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);

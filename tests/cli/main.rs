@@ -17,6 +17,7 @@ mod loopback;
 mod pods;
 mod rules;
 mod security;
+mod simulator;
 mod support;
 mod ux;
 mod validate;
