@@ -522,8 +522,18 @@ pub fn check_url(url: &str, origin: &Origin) -> Result<String> {
             "{origin}: {shown:?} is not a Marathon URL (expected http://HOST[:PORT][/PATH] or https://...)"
         ),
     }
-    reqwest::Url::parse(trimmed)
+    let parsed = reqwest::Url::parse(trimmed)
         .map_err(|e| anyhow::anyhow!("{origin}: {shown:?} is not a valid URL: {e}"))?;
+    // The API path is appended to the base URL: after a `?` it would become part of the query,
+    // and after a `#` it would never be sent, so `DELETE` would go to the base URL itself.
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        let end = shown.find(['?', '#']).unwrap_or(shown.len());
+        bail!(
+            "{origin}: {:?} has a query or fragment (`?`, `#`); a Marathon URL is \
+             http(s)://HOST[:PORT][/PATH]",
+            &shown[..end]
+        );
+    }
     Ok(trimmed.to_string())
 }
 

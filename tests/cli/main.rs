@@ -15,6 +15,7 @@ mod hostile;
 mod pods;
 mod security;
 mod support;
+mod tryout;
 mod ux;
 mod validate;
 mod wire;

@@ -1,0 +1,21 @@
+//! Found by trying podctl as a new user and as a hostile server would, after the hardening of
+//! issues 11 and 12: each test pins one defect that was found that way.
+
+use crate::support::Sim;
+
+/// A base URL with a query or a fragment cannot be a Marathon base URL: podctl appended the
+/// API path after the `?` (`GET /a?x=1/v2/pods/web::status`) or dropped it after the `#`, so
+/// `pod remove web` sent `DELETE` to the base URL itself. It is refused before any request.
+#[test]
+fn a_base_url_with_a_query_or_fragment_is_refused_before_any_request() {
+    let sim = Sim::start();
+    for suffix in ["#x", "/?x=1", "?token=hunter2"] {
+        let url = format!("{}{suffix}", sim.url);
+        let out = sim.podctl().run(&["--url", &url, "pod", "remove", "web"]);
+        let err = out.fails(2);
+        assert!(err.contains("query or fragment"), "{out:#?}");
+        assert!(!err.contains("hunter2"), "{out:#?}");
+        assert_eq!(err.lines().count(), 1, "{out:#?}");
+    }
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+}
