@@ -52,8 +52,12 @@ pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
                     }
                     // The line starts with the file's name already: say it once.
                     let text = format!("{e:#}");
+                    let shown = printable(file);
                     let reason = text
                         .strip_prefix(&format!("reading pod definition from {file}: "))
+                        .or_else(|| {
+                            text.strip_prefix(&format!("fetching pod definition from {shown}: "))
+                        })
                         .map_or(text.as_str(), |rest| rest);
                     Verdict {
                         file: file.clone(),

@@ -1,7 +1,7 @@
 //! Found by trying podctl as a new user and as a hostile server would, after the hardening of
 //! issues 11 and 12: each test pins one defect that was found that way.
 
-use crate::support::Sim;
+use crate::support::{Podctl, Sim};
 
 /// A base URL with a query or a fragment cannot be a Marathon base URL: podctl appended the
 /// API path after the `?` (`GET /a?x=1/v2/pods/web::status`) or dropped it after the `#`, so
@@ -18,4 +18,17 @@ fn a_base_url_with_a_query_or_fragment_is_refused_before_any_request() {
         assert_eq!(err.lines().count(), 1, "{out:#?}");
     }
     assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+}
+
+/// `pod validate URL` named the URL twice (`URL: fetching pod definition from URL: ...`), as it
+/// once did files: the line starts with the URL, so the rest says only what went wrong.
+#[test]
+fn validate_names_an_unreachable_url_once() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/web.json", listener.local_addr().unwrap());
+    drop(listener);
+    let out = Podctl::new().run(&["pod", "validate", &url]);
+    out.fails(1);
+    assert_eq!(out.stdout.matches(&url).count(), 1, "{out:#?}");
+    assert!(out.stdout.starts_with(&format!("{url}: ")), "{out:#?}");
 }
