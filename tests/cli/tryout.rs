@@ -32,3 +32,26 @@ fn validate_names_an_unreachable_url_once() {
     assert_eq!(out.stdout.matches(&url).count(), 1, "{out:#?}");
     assert!(out.stdout.starts_with(&format!("{url}: ")), "{out:#?}");
 }
+
+/// `deployment watch --timeout` bounded the polls but not the first look-up of the deployment,
+/// so a slow `GET /v2/deployments` held it for the whole request timeout (20 s here, 60 s by
+/// default) and it then failed as unreachable. The look-up is part of the watch.
+#[test]
+fn deployment_watch_bounds_its_first_lookup_by_its_timeout() {
+    let sim = Sim::with_args(&["--fault", "GET /v2/deployments=slow=600s"]);
+    let out = sim
+        .podctl()
+        .spawn(&[
+            "deployment",
+            "watch",
+            "00000000-0000-4000-8000-000000000001",
+            "--timeout",
+            "1s",
+            "--request-timeout",
+            "20s",
+        ])
+        .finish();
+    let err = out.fails(8);
+    assert!(err.contains("timed out after 1s"), "{out:#?}");
+    assert_eq!(err.lines().count(), 1, "{out:#?}");
+}
