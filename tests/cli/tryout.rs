@@ -55,3 +55,18 @@ fn deployment_watch_bounds_its_first_lookup_by_its_timeout() {
     assert!(err.contains("timed out after 1s"), "{out:#?}");
     assert_eq!(err.lines().count(), 1, "{out:#?}");
 }
+
+/// Ctrl-C exits 130 during a request too, not only while waiting (README's exit codes), but
+/// `podctl --help` said "while waiting", so a script author could not tell why a plain
+/// `pod remove` exited 130 or that the write may have been applied.
+#[test]
+fn help_says_ctrl_c_also_cancels_a_request() {
+    let out = Podctl::new().run(&["--help"]);
+    let line = out
+        .ok()
+        .lines()
+        .find(|l| l.starts_with("130"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(line.contains("request"), "{out:#?}");
+}
