@@ -70,3 +70,25 @@ fn help_says_ctrl_c_also_cancels_a_request() {
         .to_string();
     assert!(line.contains("request"), "{out:#?}");
 }
+
+/// `--insecure` (or `DCOS_SSL_VERIFY=false`) skipped verification of a definition fetched over
+/// https without the warning the README promises "every time"; only Marathon's URL got one.
+#[test]
+fn an_unverified_definition_url_gets_the_insecure_warning() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/web.json", listener.local_addr().unwrap());
+    drop(listener);
+    let flag = Podctl::new().run(&["pod", "validate", "--insecure", &url]);
+    let env = Podctl::new()
+        .env("DCOS_SSL_VERIFY", "false")
+        .run(&["pod", "validate", &url]);
+    for out in [flag, env] {
+        let warning = out
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("warning: TLS certificates are not verified"))
+            .unwrap_or_else(|| panic!("no warning: {out:#?}"))
+            .to_string();
+        assert!(warning.contains(&url), "{out:#?}");
+    }
+}
