@@ -92,3 +92,16 @@ fn an_unverified_definition_url_gets_the_insecure_warning() {
         assert!(warning.contains(&url), "{out:#?}");
     }
 }
+
+/// An id of 200 characters typed without its leading `/` was refused as "201 characters long":
+/// the limit counts the `/`, and the message must say so, or the count looks wrong.
+#[test]
+fn the_id_length_message_says_the_slash_counts() {
+    let id = "a".repeat(200);
+    let out = Podctl::new().run(&["--url", "http://127.0.0.1:9", "pod", "show", &id]);
+    let err = out.fails(2);
+    assert!(
+        err.contains("201 characters long with its leading '/'"),
+        "{out:#?}"
+    );
+}
