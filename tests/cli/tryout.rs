@@ -105,3 +105,29 @@ fn the_id_length_message_says_the_slash_counts() {
         "{out:#?}"
     );
 }
+
+/// A server whose answer has headers without end was reported as "it seems to speak HTTPS: use
+/// an https:// URL", sending the user to change a URL that was right. Too large a header
+/// section is said as such.
+#[test]
+fn endless_headers_are_not_taken_for_https() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n");
+                let line = format!("X-Filler: {}\r\n", "a".repeat(10_000));
+                while stream.write_all(line.as_bytes()).is_ok() {}
+            });
+        }
+    });
+    let out = Podctl::new().run(&["--url", &url, "pod", "list"]);
+    let err = out.fails(6);
+    assert!(!err.contains("HTTPS"), "{out:#?}");
+    assert!(err.contains("headers are too large"), "{out:#?}");
+}
