@@ -131,3 +131,22 @@ fn endless_headers_are_not_taken_for_https() {
     assert!(!err.contains("HTTPS"), "{out:#?}");
     assert!(err.contains("headers are too large"), "{out:#?}");
 }
+
+/// Removing the current cluster silently left none current, so the next command went to the
+/// default `http://127.0.0.1:8080` without a word. podctl now says so and how to pick one.
+#[test]
+fn removing_the_current_cluster_says_none_is_current() {
+    let p = Podctl::new();
+    p.run(&["cluster", "add", "a", "--url", "http://127.0.0.1:9"])
+        .ok();
+    p.run(&["cluster", "add", "b", "--url", "http://127.0.0.1:10"])
+        .ok();
+    let out = p.run(&["cluster", "remove", "b"]);
+    assert!(!out.stderr.contains("current"), "{out:#?}");
+    let out = p.run(&["cluster", "remove", "a"]);
+    assert_eq!(out.ok(), "Removed cluster a\n");
+    assert!(
+        out.stderr.contains("no cluster is current") && out.stderr.contains("cluster use"),
+        "{out:#?}"
+    );
+}
