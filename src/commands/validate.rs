@@ -18,6 +18,9 @@ struct Verdict {
 }
 
 pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
+    if args.files.iter().filter(|f| f.as_str() == "-").count() > 1 {
+        return Err(Failure::new(Exit::Usage, "`-` (stdin) may be given only once").into());
+    }
     let mut verdicts = Vec::with_capacity(args.files.len());
     let mut unreadable = false;
     for file in &args.files {

@@ -150,3 +150,16 @@ fn removing_the_current_cluster_says_none_is_current() {
         "{out:#?}"
     );
 }
+
+/// `pod validate - -` read stdin twice and reported the second, empty read as an invalid
+/// definition: `-` may be given once, and more is a usage error before anything is read.
+#[test]
+fn validate_takes_stdin_once() {
+    let out = Podctl::new().run_with_stdin(
+        &["pod", "validate", "-", "-"],
+        &std::fs::read_to_string("examples/web.json").unwrap(),
+    );
+    let err = out.fails(2);
+    assert!(err.contains("stdin") && err.contains("once"), "{out:#?}");
+    assert!(out.stdout.is_empty(), "{out:#?}");
+}
