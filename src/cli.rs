@@ -26,7 +26,8 @@ Exit codes:
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
   7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
   8  --wait or `deployment watch` timed out (the deployment goes on)
-130  interrupted with Ctrl-C while waiting (the deployment goes on)";
+130  interrupted with Ctrl-C: a request is cancelled (a write may or may not
+     have been applied), a wait stops (the deployment goes on)";
 
 /// Deploy, inspect and manage Marathon pods, or simulate a Marathon to try it all.
 #[derive(Debug, Parser)]

@@ -175,6 +175,12 @@ pub enum ConfigError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The API path is appended to the base URL, so a query or fragment would swallow it.
+    #[error(
+        "{origin}: {shown:?} has a query or fragment (`?`, `#`); a Marathon URL is \
+         http(s)://HOST[:PORT][/PATH]"
+    )]
+    QueryOrFragment { origin: Origin, shown: String },
     /// A setting whose value does not parse (`clusters.a.request_timeout`, `PODCTL_MAX_RESPONSE`).
     #[error("{setting}: {reason}")]
     BadValue { setting: String, reason: String },
@@ -190,6 +196,7 @@ impl ConfigError {
             ConfigError::UnknownCluster { .. }
             | ConfigError::NotAUrl { .. }
             | ConfigError::BadUrl { .. }
+            | ConfigError::QueryOrFragment { .. }
             | ConfigError::BadValue { .. } => true,
         }
     }
@@ -658,11 +665,20 @@ pub fn check_url(url: &str, origin: &Origin) -> Result<String, ConfigError> {
             })
         }
     }
-    reqwest::Url::parse(trimmed).map_err(|e| ConfigError::BadUrl {
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| ConfigError::BadUrl {
         origin: origin.clone(),
-        shown,
+        shown: shown.clone(),
         source: Box::new(e),
     })?;
+    // The API path is appended to the base URL: after a `?` it would become part of the query,
+    // and after a `#` it would never be sent, so `DELETE` would go to the base URL itself.
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        let end = shown.find(['?', '#']).unwrap_or(shown.len());
+        return Err(ConfigError::QueryOrFragment {
+            origin: origin.clone(),
+            shown: shown[..end].to_string(),
+        });
+    }
     Ok(trimmed.to_string())
 }
 

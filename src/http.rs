@@ -401,6 +401,12 @@ fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
             if h.is_parse() && !h.is_parse_status() {
                 out.kind = Kind::NotHttp;
+                // hyper's client has no `is_parse_too_large`; its words are all there is. A
+                // header section without end is HTTP gone wrong, not TLS.
+                if h.to_string().contains("too large") {
+                    out.detail = "its headers are too large".to_string();
+                    return out;
+                }
                 if !options.https {
                     // What a TLS server sends back to plain HTTP is not HTTP at all.
                     out.hint = Some("it seems to speak HTTPS: use an https:// URL".to_string());

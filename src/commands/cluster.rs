@@ -28,11 +28,21 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
         ClusterCommand::Remove(args) => {
             known(&file, &args.name)?;
             file.clusters.remove(&args.name);
-            if file.current.as_deref() == Some(args.name.as_str()) {
+            let was_current = file.current.as_deref() == Some(args.name.as_str());
+            if was_current {
                 file.current = None;
             }
             file.save(&path)?;
-            say(ctx, &format!("Removed cluster {}", args.name))
+            say(ctx, &format!("Removed cluster {}", args.name))?;
+            if was_current {
+                eprintln!(
+                    "note: {} was the current cluster; no cluster is current now, so commands \
+                     go to {} unless told otherwise (`podctl cluster use NAME`)",
+                    args.name,
+                    config::DEFAULT_URL
+                );
+            }
+            Ok(())
         }
     }
 }

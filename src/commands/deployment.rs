@@ -1,5 +1,7 @@
 //! `podctl deployment list|watch|rollback|stop`: Marathon's deployments (`/v2/deployments`).
 
+use std::time::Instant;
+
 use anyhow::{Context, Result};
 use serde_json::json;
 
@@ -17,12 +19,21 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
     match cmd {
         DeploymentCommand::List => list(ctx, &client),
         DeploymentCommand::Watch(args) => {
-            let d = find(&client, &args.id)?;
             let timing = Timing {
                 timeout: args.watch.timeout,
                 interval: args.watch.interval,
             };
-            wait::wait(ctx, &client, &target(Some(args.id.clone()), &d), timing)
+            // Looking the deployment up is part of the watch: `--timeout` bounds it too.
+            let start = Instant::now();
+            let d = find(&client.until(start + timing.timeout), &args.id).map_err(|e| {
+                if wait::is_deadline(&e, start + timing.timeout) {
+                    wait::lookup_timed_out(&args.id, timing.timeout)
+                } else {
+                    e
+                }
+            })?;
+            let target = target(Some(args.id.clone()), &d);
+            wait::wait_from(ctx, &client, &target, timing, start)
         }
         DeploymentCommand::Rollback(args) => {
             let original = find(&client, &args.id)?;

@@ -148,6 +148,7 @@ fn fetch(ctx: &Ctx, url: &str) -> Result<(String, Vec<u8>)> {
             ctx.global.request_timeout.unwrap_or(DEFAULT_TIMEOUT),
         ),
     };
+    super::warn_if_unverified(url, tls.insecure);
     let mut options = Options::new(url, tls, timeout);
     // One byte over the limit is enough to know the text is too large.
     options.max_body = MAX_DEFINITION_BYTES as u64;

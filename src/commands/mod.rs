@@ -69,13 +69,7 @@ impl Ctx<'_> {
 
     pub fn client(&self) -> Result<Client> {
         let settings = self.settings()?;
-        if settings.tls.insecure && settings.url.starts_with("https:") {
-            eprintln!(
-                "warning: TLS certificates are not verified (--insecure): anyone between you and \
-                 {} can read and change this traffic, tokens included",
-                settings.url
-            );
-        }
+        warn_if_unverified(&settings.url, settings.tls.insecure);
         Ok(Client::new(&settings, self.log())?)
     }
 
@@ -134,6 +128,17 @@ fn write_json_text(ctx: &mut Ctx, json: &[u8]) -> Result<()> {
     ctx.out.write_all(json)?;
     ctx.out.write_all(b"\n")?;
     Ok(())
+}
+
+/// Says, every time, that an https URL is used without verifying its certificate.
+pub(super) fn warn_if_unverified(url: &str, insecure: bool) {
+    if insecure && url.starts_with("https:") {
+        eprintln!(
+            "warning: TLS certificates are not verified (--insecure): anyone between you and \
+             {} can read and change this traffic, tokens included",
+            crate::pod::text::printable(url)
+        );
+    }
 }
 
 /// Runs the parsed command line.

@@ -5,11 +5,15 @@ use anyhow::Result;
 use super::input;
 use super::Ctx;
 use crate::cli::{Source, ValidateArgs};
-use crate::error::CheckError;
+use crate::error::{CheckError, UsageError};
+use crate::pod::text::printable;
 use crate::pod::validate::{Invalid, Problem};
 use crate::render::{self, Verdict};
 
 pub fn run(ctx: &mut Ctx, args: &ValidateArgs) -> Result<()> {
+    if args.files.iter().filter(|f| f.as_str() == "-").count() > 1 {
+        return Err(UsageError::Usage("`-` (stdin) may be given only once".into()).into());
+    }
     let mut verdicts = Vec::with_capacity(args.files.len());
     let mut unreadable = false;
     for file in &args.files {
@@ -52,8 +56,12 @@ fn check(ctx: &Ctx, file: &str, strict: bool) -> (Verdict, bool) {
                     let read = e.chain().any(|cause| cause.is::<Invalid>());
                     // The line starts with the file's name already: say it once.
                     let text = format!("{e:#}");
+                    let shown = printable(file);
                     let reason = text
                         .strip_prefix(&format!("reading pod definition from {file}: "))
+                        .or_else(|| {
+                            text.strip_prefix(&format!("fetching pod definition from {shown}: "))
+                        })
                         .map_or(text.as_str(), |rest| rest);
                     let problems = vec![Problem::new("", reason)];
                     (verdict(file.to_string(), problems, Vec::new()), read)

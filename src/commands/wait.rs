@@ -58,8 +58,18 @@ pub fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Re
 /// Polls until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
 /// [`WaitError::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
 pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Result<()> {
+    wait_from(ctx, client, target, timing, Instant::now())
+}
+
+/// [`wait`], for a wait that began at `start` (its timeout counts from there).
+pub fn wait_from(
+    ctx: &Ctx,
+    client: &Client,
+    target: &Target,
+    timing: Timing,
+    start: Instant,
+) -> Result<()> {
     let display = Display::new(ctx.mode);
-    let start = Instant::now();
     let deadline = start + timing.timeout;
     // No poll request may run past the wait's own deadline.
     let client = client.until(deadline);
@@ -208,6 +218,28 @@ fn interrupted(target: &Target) -> anyhow::Error {
         "interrupted: stopped waiting for {}, which goes on; {}",
         what(target),
         resume_hint(target)
+    ))
+    .into()
+}
+
+/// Whether `error` is a request cut short by a wait's own `deadline`.
+pub fn is_deadline(error: &anyhow::Error, deadline: Instant) -> bool {
+    Instant::now() >= deadline
+        && error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<ApiError>(),
+                Some(ApiError::Transport { error, .. }) if error.kind == Kind::Timeout
+            )
+        })
+}
+
+/// `deployment watch` ran out of time before Marathon even listed its deployments.
+pub fn lookup_timed_out(id: &str, timeout: Duration) -> anyhow::Error {
+    WaitError::Timeout(format!(
+        "timed out after {} waiting for deployment {}; still pending: \
+         looking it up in Marathon's deployments",
+        humantime::format_duration(timeout),
+        printable(id)
     ))
     .into()
 }

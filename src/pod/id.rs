@@ -79,7 +79,8 @@ impl fmt::Display for IdError {
             ),
             IdError::TooLong(n) => write!(
                 f,
-                "is {n} characters long; pod ids are limited to {MAX_ID_LENGTH} characters"
+                "is {n} characters long with its leading '/'; pod ids are limited to \
+                 {MAX_ID_LENGTH} characters"
             ),
         }
     }

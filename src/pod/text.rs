@@ -330,7 +330,8 @@ mod tests {
         let text = format!(r#"{{"id": "{id}"}}"#);
         assert_eq!(
             message(text.as_bytes()),
-            "t.json: /id: is 201 characters long; pod ids are limited to 200 characters"
+            "t.json: /id: is 201 characters long with its leading '/'; pod ids are limited to 200 \
+             characters"
         );
         let ok = format!(r#"{{"id": "/{}"}}"#, "a".repeat(MAX_ID_LENGTH - 1));
         assert!(parse_definition("t.json", ok.as_bytes()).is_ok());

@@ -19,6 +19,7 @@ mod rules;
 mod security;
 mod simulator;
 mod support;
+mod tryout;
 mod ux;
 mod validate;
 mod wire;
