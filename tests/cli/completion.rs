@@ -94,13 +94,8 @@ fn tab_completes_cluster_names_and_files() {
 
 #[test]
 fn an_unreachable_cluster_completes_nothing_and_quietly() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
-    let (values, stderr) = complete(&[("PODCTL_URL", url.as_str())], &["pod", "show", ""]);
+    let port = crate::support::RefusingPort::new();
+    let (values, stderr) = complete(&[("PODCTL_URL", port.url.as_str())], &["pod", "show", ""]);
     assert!(values.is_empty(), "{values:?}");
     assert_eq!(stderr, "");
 }

@@ -141,13 +141,8 @@ fn bad_ids_are_usage_errors() {
 
 #[test]
 fn a_refused_connection_exits_6() {
-    // Bind and drop a listener so the port is free and nothing answers.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let port = crate::support::RefusingPort::new();
+    let url = port.url.clone();
     let err = Podctl::new()
         .env("PODCTL_URL", &url)
         .run(&["pod", "list"])

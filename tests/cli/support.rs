@@ -506,3 +506,24 @@ pub fn golden_dir() -> PathBuf {
 pub fn updating_golden() -> bool {
     std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1")
 }
+
+/// A loopback port that refuses connections for as long as the value lives: bound (so no other
+/// test's server can take it) but never listening.
+pub struct RefusingPort {
+    _socket: socket2::Socket,
+    pub url: String,
+}
+
+impl RefusingPort {
+    pub fn new() -> RefusingPort {
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        socket.bind(&any.into()).unwrap();
+        let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+        RefusingPort {
+            _socket: socket,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
