@@ -84,14 +84,7 @@ pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
 /// (`null`, `[]`), and an id no command could address afterwards (see [`MAX_ID_LENGTH`](super::id::MAX_ID_LENGTH)).
 fn check_shape(value: &Value) -> Result<(), (Vec<Segment>, String)> {
     let Some(object) = value.as_object() else {
-        let got = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        };
+        let got = kind_of(value);
         return Err((
             Vec::new(),
             format!("a pod definition must be a JSON object, got {got}"),
@@ -101,6 +94,18 @@ fn check_shape(value: &Value) -> Result<(), (Vec<Segment>, String)> {
         check_length(id).map_err(|e| (vec![Segment::Key("id".into())], e.to_string()))?;
     }
     Ok(())
+}
+
+/// What kind of JSON value this is, for a message: "null", "a number", "an array", ...
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The refusal of a definition over the limit; `size` is `None` when only "more" is known

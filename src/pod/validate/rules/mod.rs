@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use super::names;
 use super::schema::{unknown_field_message, Bounds, Field, Kind, Pattern, Shape};
 use super::{Problem, Segment, ServerForm, Severity};
+use crate::pod::text::kind_of as describe;
 
 mod containers;
 mod environment;
@@ -58,17 +59,6 @@ fn idx(path: &[Segment], i: usize) -> Vec<Segment> {
     let mut p = path.to_vec();
     p.push(Segment::Index(i));
     p
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A string for a message: quoted, and cut short when long.
