@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_error_body, ApiError};
+use super::split::ArraySplitter;
 use crate::config::{Basic, Settings};
-use crate::http::{self, Http, Log, Options, Reply, Request, SetupError};
+use crate::http::{self, Http, Log, Options, Reply, Request, SetupError, Sink};
 use crate::pod::id::encode_segment;
 use crate::pod::status::PodSummary;
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
@@ -137,6 +138,23 @@ impl Client {
         })
     }
 
+    /// `GET /v2/pods/::status` read as it arrives: each pod's status is decoded into its
+    /// summary as soon as its bytes are in, so the body is never held whole.
+    pub fn all_pod_summaries(&self) -> Result<Vec<PodSummary<'static>>, ApiError> {
+        let path = "/v2/pods/::status";
+        let mut sink = SummarySink::default();
+        self.send_to(Method::GET, path, None, Some(&mut sink))?;
+        let decode = |reason: String| ApiError::Decode {
+            url: self.url(path),
+            reason,
+        };
+        if let Some(reason) = sink.error {
+            return Err(decode(reason));
+        }
+        sink.splitter.finish(|m| decode(m.to_string()))?;
+        Ok(sink.pods)
+    }
+
     /// `GET /v2/pods/::status` as Marathon sent it, for `--json`: not re-encoded, but checked
     /// to be what the table reads (an array of pod statuses).
     pub fn all_pod_status_json(&self) -> Result<Vec<u8>, ApiError> {
@@ -227,6 +245,17 @@ impl Client {
     /// Sends a request (see [`Http::send`] for deadlines, size caps and retries); any status
     /// >= 300 becomes an error.
     fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Reply, ApiError> {
+        self.send_to(method, path, body, None)
+    }
+
+    /// As [`send`](Client::send), a success body going to `sink` as it arrives.
+    fn send_to(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        sink: Option<&mut dyn Sink>,
+    ) -> Result<Reply, ApiError> {
         let url = self.url(path);
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -238,13 +267,16 @@ impl Client {
         }
         let reply = self
             .http
-            .send(Request {
-                method: method.clone(),
-                url: &url,
-                headers,
-                body,
-                deadline: self.deadline,
-            })
+            .send_to(
+                Request {
+                    method: method.clone(),
+                    url: &url,
+                    headers,
+                    body,
+                    deadline: self.deadline,
+                },
+                sink,
+            )
             .map_err(|error| ApiError::Transport {
                 method: method.to_string(),
                 url: url.clone(),
@@ -285,6 +317,48 @@ impl Client {
         }
         Ok(reply)
     }
+}
+
+/// Decodes the pods of a `::status` list as their bytes arrive; keeps the first error.
+#[derive(Default)]
+struct SummarySink {
+    splitter: ArraySplitter,
+    pods: Vec<PodSummary<'static>>,
+    error: Option<String>,
+}
+
+impl Sink for SummarySink {
+    fn restart(&mut self) {
+        *self = SummarySink::default();
+    }
+
+    fn write(&mut self, chunk: &[u8]) {
+        if self.error.is_some() {
+            return;
+        }
+        let pods = &mut self.pods;
+        let result = self.splitter.feed(
+            chunk,
+            |element| {
+                pods.push(decode_owned(element)?);
+                Ok(())
+            },
+            |m: &'static str| m.to_string(),
+        );
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// One pod's summary, its strings copied out of `element` (which is about to be reused).
+fn decode_owned(element: &[u8]) -> Result<PodSummary<'static>, String> {
+    use serde::Deserialize;
+    // A reader cannot lend its bytes, so every string comes out owned.
+    let mut de = serde_json::Deserializer::from_reader(element);
+    let pod = PodSummary::deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(pod)
 }
 
 /// `Authorization: Basic ...` for a user and password.
