@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_error_body, ApiError};
-use super::split::ArraySplitter;
+use super::split::{ArrayReader, Decoded};
 use crate::config::{Basic, Settings};
 use crate::http::{self, Http, Log, Options, Reply, Request, SetupError, Sink};
 use crate::pod::id::encode_segment;
@@ -151,7 +151,9 @@ impl Client {
         if let Some(reason) = sink.error {
             return Err(decode(reason));
         }
-        sink.splitter.finish(|m| decode(m.to_string()))?;
+        sink.reader
+            .finish(&mut sink.pods, decode_summary)
+            .map_err(decode)?;
         Ok(sink.pods)
     }
 
@@ -322,7 +324,7 @@ impl Client {
 /// Decodes the pods of a `::status` list as their bytes arrive; keeps the first error.
 #[derive(Default)]
 struct SummarySink {
-    splitter: ArraySplitter,
+    reader: ArrayReader,
     pods: Vec<PodSummary<'static>>,
     error: Option<String>,
 }
@@ -333,32 +335,24 @@ impl Sink for SummarySink {
     }
 
     fn write(&mut self, chunk: &[u8]) {
-        if self.error.is_some() {
-            return;
-        }
-        let pods = &mut self.pods;
-        let result = self.splitter.feed(
-            chunk,
-            |element| {
-                pods.push(decode_owned(element)?);
-                Ok(())
-            },
-            |m: &'static str| m.to_string(),
-        );
-        if let Err(e) = result {
-            self.error = Some(e);
+        if self.error.is_none() {
+            if let Err(e) = self.reader.feed(chunk, &mut self.pods, decode_summary) {
+                self.error = Some(e);
+            }
         }
     }
 }
 
-/// One pod's summary, its strings copied out of `element` (which is about to be reused).
-fn decode_owned(element: &[u8]) -> Result<PodSummary<'static>, String> {
-    use serde::Deserialize;
-    // A reader cannot lend its bytes, so every string comes out owned.
-    let mut de = serde_json::Deserializer::from_reader(element);
-    let pod = PodSummary::deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
-    Ok(pod)
+/// One pod's summary from the start of `bytes`, its strings copied out (the bytes are about
+/// to be dropped).
+fn decode_summary(bytes: &[u8]) -> Result<Decoded<PodSummary<'static>>, String> {
+    let mut pods = serde_json::Deserializer::from_slice(bytes).into_iter::<PodSummary<'_>>();
+    match pods.next() {
+        Some(Ok(pod)) => Ok(Decoded::Element(pod.into_owned(), pods.byte_offset())),
+        Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
+        None => Ok(Decoded::Incomplete),
+        Some(Err(e)) => Err(e.to_string()),
+    }
 }
 
 /// `Authorization: Basic ...` for a user and password.

@@ -1,179 +1,177 @@
-//! [`ArraySplitter`]: cuts a JSON array arriving in chunks into its elements, each handed on as
-//! soon as its last byte is in, so that decoding overlaps the download and only one element is
-//! held at a time.
+//! [`ArrayReader`]: reads a JSON array arriving in chunks element by element, each decoded as
+//! soon as its last byte is in, so that decoding overlaps the download and only the element
+//! under way is held.
 
-/// Where the splitter is in the array.
+/// Where the reader is in the array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Before the opening `[`.
     Start,
     /// After `[` or `,`: an element or (after `[` only) `]` comes next.
     BeforeElement { first: bool },
-    /// Inside an element.
-    Element,
     /// After an element: `,` or `]` comes next.
     AfterElement,
     /// After the closing `]`: only whitespace may follow.
     End,
 }
 
-/// Splits the top-level elements out of a JSON array given in chunks. It checks the array's
-/// own punctuation and balances brackets and strings; each element's content is for the
-/// caller's decoder to judge.
-pub struct ArraySplitter {
-    state: State,
-    /// The bytes of the element under way.
-    element: Vec<u8>,
-    depth: usize,
-    in_string: bool,
-    escaped: bool,
+/// What a decoder makes of the bytes from the start of an element to the end of what has
+/// arrived.
+pub enum Decoded<T> {
+    /// An element, and how many bytes it took.
+    Element(T, usize),
+    /// The element is not complete yet.
+    Incomplete,
 }
 
-impl Default for ArraySplitter {
+/// Reads the top-level elements of a JSON array given in chunks. It checks the array's own
+/// punctuation; the decoder judges each element.
+pub struct ArrayReader {
+    state: State,
+    /// Bytes not consumed yet: the start of the element under way.
+    pending: Vec<u8>,
+    /// Decode again only when this many bytes are pending: a big element is retried as it
+    /// doubles, not at each chunk, so reading stays linear.
+    retry_at: usize,
+}
+
+impl Default for ArrayReader {
     fn default() -> Self {
-        ArraySplitter::new()
+        ArrayReader::new()
     }
 }
 
-impl ArraySplitter {
-    pub fn new() -> ArraySplitter {
-        ArraySplitter {
+impl ArrayReader {
+    pub fn new() -> ArrayReader {
+        ArrayReader {
             state: State::Start,
-            element: Vec::new(),
-            depth: 0,
-            in_string: false,
-            escaped: false,
+            pending: Vec::new(),
+            retry_at: 0,
         }
     }
 
-    /// Feeds one chunk; `each` receives every element completed by it, in order. Stops at the
-    /// first error, from the array's structure or from `each`.
-    pub fn feed<E>(
+    /// Feeds one chunk; every element it completes is decoded and pushed onto `out`.
+    pub fn feed<T>(
         &mut self,
         chunk: &[u8],
-        mut each: impl FnMut(&[u8]) -> Result<(), E>,
-        malformed: impl Fn(&'static str) -> E,
-    ) -> Result<(), E> {
-        let mut start = 0;
-        let mut i = 0;
-        while i < chunk.len() {
-            let b = chunk[i];
+        out: &mut Vec<T>,
+        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+    ) -> Result<(), String> {
+        self.pending.extend_from_slice(chunk);
+        if self.pending.len() < self.retry_at {
+            return Ok(());
+        }
+        let consumed = self.read(out, &decode, false)?;
+        self.pending.drain(..consumed);
+        Ok(())
+    }
+
+    /// Ends the input: an error unless the array was complete and closed.
+    pub fn finish<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+    ) -> Result<(), String> {
+        let consumed = self.read(out, &decode, true)?;
+        self.pending.drain(..consumed);
+        if self.state == State::End {
+            Ok(())
+        } else {
+            Err("the array ends early".to_string())
+        }
+    }
+
+    /// Reads what is pending; returns how many bytes were consumed.
+    fn read<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        decode: &impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+        last: bool,
+    ) -> Result<usize, String> {
+        let bytes = &self.pending;
+        let mut pos = 0;
+        loop {
+            while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+            let Some(&b) = bytes.get(pos) else {
+                return Ok(pos);
+            };
             match self.state {
-                State::Element => {
-                    let end = self.scan(&chunk[i..]);
-                    match end {
-                        Some(n) => {
-                            // The element ends before byte i + n (a `,` or `]` at depth 0).
-                            self.element.extend_from_slice(&chunk[start..i + n]);
-                            let text = trim_end(&self.element);
-                            each(text)?;
-                            self.element.clear();
-                            self.state = State::AfterElement;
-                            i += n;
-                            continue;
-                        }
-                        None => {
-                            self.element.extend_from_slice(&chunk[start..]);
-                            return Ok(());
-                        }
-                    }
-                }
-                _ if b.is_ascii_whitespace() => {}
                 State::Start if b == b'[' => self.state = State::BeforeElement { first: true },
-                State::Start => return Err(malformed("expected a JSON array")),
+                State::Start => return Err("expected a JSON array".to_string()),
                 State::BeforeElement { first: true } if b == b']' => self.state = State::End,
                 State::BeforeElement { .. } if b == b']' || b == b',' => {
-                    return Err(malformed("expected an array element"))
+                    return Err("expected an array element".to_string())
                 }
-                State::BeforeElement { .. } => {
-                    self.state = State::Element;
-                    start = i;
-                    continue;
-                }
+                State::BeforeElement { .. } => match decode(&bytes[pos..]) {
+                    Ok(Decoded::Element(value, n)) => {
+                        out.push(value);
+                        self.state = State::AfterElement;
+                        self.retry_at = 0;
+                        pos += n;
+                        continue;
+                    }
+                    // A value cut short can read as a bad one (`1.` is a bad number), so an
+                    // error counts only once no more bytes can come.
+                    Ok(Decoded::Incomplete) | Err(_) if !last => {
+                        self.retry_at = 2 * (bytes.len() - pos);
+                        return Ok(pos);
+                    }
+                    Ok(Decoded::Incomplete) => return Err("the array ends early".to_string()),
+                    Err(e) => return Err(e),
+                },
                 State::AfterElement if b == b',' => {
                     self.state = State::BeforeElement { first: false }
                 }
                 State::AfterElement if b == b']' => self.state = State::End,
-                State::AfterElement => return Err(malformed("expected ',' or ']' in the array")),
-                State::End => return Err(malformed("trailing characters after the array")),
+                State::AfterElement => return Err("expected ',' or ']' in the array".to_string()),
+                State::End => return Err("trailing characters after the array".to_string()),
             }
-            i += 1;
-        }
-        Ok(())
-    }
-
-    /// Ends the input: an error unless the array was closed.
-    pub fn finish<E>(&self, malformed: impl Fn(&'static str) -> E) -> Result<(), E> {
-        if self.state == State::End {
-            Ok(())
-        } else {
-            Err(malformed("the array ends early"))
+            pos += 1;
         }
     }
-
-    /// Scans element bytes; returns the offset of the `,` or `]` that ends the element at
-    /// depth 0, if it is in `bytes`.
-    fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
-        for (n, &b) in bytes.iter().enumerate() {
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => self.depth += 1,
-                b'}' | b']' if self.depth > 0 => self.depth -= 1,
-                b',' | b']' if self.depth == 0 => return Some(n),
-                _ => {}
-            }
-        }
-        None
-    }
-}
-
-fn trim_end(bytes: &[u8]) -> &[u8] {
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    &bytes[..end]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Splits `text` fed in chunks of `size` bytes.
+    /// Decodes one JSON value, as text.
+    fn decode(bytes: &[u8]) -> Result<Decoded<String>, String> {
+        let mut values =
+            serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>();
+        match values.next() {
+            Some(Ok(v)) => Ok(Decoded::Element(v.to_string(), values.byte_offset())),
+            Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
+            None => Ok(Decoded::Incomplete),
+            Some(Err(e)) => Err(e.to_string()),
+        }
+    }
+
+    /// Reads `text` fed in chunks of `size` bytes.
     fn split(text: &str, size: usize) -> Result<Vec<String>, String> {
-        let mut s = ArraySplitter::new();
+        let mut reader = ArrayReader::new();
         let mut out = Vec::new();
         for chunk in text.as_bytes().chunks(size) {
-            s.feed(
-                chunk,
-                |e| {
-                    out.push(String::from_utf8_lossy(e).into_owned());
-                    Ok::<(), String>(())
-                },
-                str::to_string,
-            )?;
+            reader.feed(chunk, &mut out, decode)?;
         }
-        s.finish(str::to_string)?;
+        reader.finish(&mut out, decode)?;
         Ok(out)
     }
 
     #[test]
     fn elements_come_out_whole_whatever_the_chunk_size() {
-        let text = r#" [ {"id":"/a","s":"x,]}\"["} , [1,[2]] ,"q\\",3 ] "#;
+        let text = r#" [ {"id":"/a","s":"x,]}\"["} , [1,[2]] ,"q\\",{"n":1.5e3} ] "#;
         for size in 1..=text.len() {
             assert_eq!(
                 split(text, size).unwrap(),
-                vec![r#"{"id":"/a","s":"x,]}\"["}"#, "[1,[2]]", r#""q\\""#, "3"],
+                vec![
+                    r#"{"id":"/a","s":"x,]}\"["}"#,
+                    "[1,[2]]",
+                    r#""q\\""#,
+                    r#"{"n":1500.0}"#
+                ],
                 "chunk size {size}"
             );
         }
@@ -187,12 +185,20 @@ mod tests {
 
     #[test]
     fn broken_arrays_are_refused() {
-        assert!(split(r#"{"a":1}"#, 3).is_err());
-        assert!(split("[1,2", 3).is_err());
-        assert!(split(r#"[{"a":"]"#, 3).is_err());
-        assert!(split("[1,,2]", 3).is_err());
-        assert!(split("[1,]", 3).is_err());
-        assert!(split("[1] x", 3).is_err());
-        assert!(split("", 3).is_err());
+        for text in [
+            r#"{"a":1}"#,
+            "[{},{}",
+            r#"[{"a":"]"#,
+            "[{},,{}]",
+            "[{},]",
+            "[{}] x",
+            "[{} {}]",
+            "[{]",
+            "",
+        ] {
+            for size in [1, 3, 100] {
+                assert!(split(text, size).is_err(), "{text:?} in chunks of {size}");
+            }
+        }
     }
 }
