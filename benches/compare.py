@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark of podctl against curl fetching the same bytes (issue 7).
+"""Side-by-side benchmark of podctl against curl fetching the same bytes (issues 7 and 15), and
+against the original DC/OS CLI when scripts/install-dcos-cli.sh has put it under target/dcos-cli.
 
 Usage: python3 benches/compare.py [--quick]      (from the repository root; builds the release binary)
 
@@ -89,14 +90,32 @@ def main():
         status = f"{sim.url}/v2/pods/::status"
         size = curl_size(status)  # also fills the simulator's cache
         curl = ["curl", "-s", "-o", "/dev/null", status]
-        (c, c_rss), (p, p_rss), (j, j_rss) = measure(
+        (c, c_rss), (p, p_rss), (j, j_rss), (q, q_rss) = measure(
             [curl, [BIN, "--url", sim.url, "pod", "list"],
-             [BIN, "--url", sim.url, "pod", "list", "--json"]], runs)
+             [BIN, "--url", sim.url, "pod", "list", "--json"],
+             [BIN, "--url", sim.url, "pod", "list", "-q"]], runs)
         rows.append((f"`pod list`, {pods:,} pods ({size / 1e6:.1f} MB)", ms(p), ms(c),
                      f"{p / c:.2f}", mib(p_rss), size))
         rows.append((f"`pod list --json`, {pods:,} pods", ms(j), ms(c), f"{j / c:.2f}",
                      mib(j_rss), size))
+        rows.append((f"`pod list -q`, {pods:,} pods", ms(q), ms(c), f"{q / c:.2f}",
+                     mib(q_rss), size))
         sim.close()
+
+    # The original DC/OS CLI, if scripts/install-dcos-cli.sh put it under target/dcos-cli.
+    dcos = os.path.join(ROOT, "target", "dcos-cli", "bin", "dcos")
+    if os.path.exists(dcos):
+        for pods in [10, 1000]:
+            sim = Sim("--seed-pods", str(pods), "--instances", "3", "--containers", "3")
+            status = f"{sim.url}/v2/pods/::status"
+            size = curl_size(status)
+            os.environ["DCOS_MARATHON_URL"] = sim.url  # run() passes os.environ on
+            (p, _), (d, d_rss) = measure(
+                [[BIN, "--url", sim.url, "pod", "list"], [dcos, "marathon", "pod", "list"]],
+                3 if QUICK else 7)
+            rows.append((f"DC/OS CLI `dcos marathon pod list`, {pods:,} pods (podctl: {ms(p)})",
+                         ms(d), "", f"{d / p:.2f} x podctl", mib(d_rss), size))
+            sim.close()
 
     sim = Sim("--seed-pods", "1", "--instances", "500", "--containers", "3")
     pod_id = json.loads(subprocess.run(

@@ -175,6 +175,14 @@ impl fmt::Display for TransportError {
 
 impl StdError for TransportError {}
 
+/// Where a success body goes as it arrives, instead of into memory whole.
+pub trait Sink {
+    /// A new attempt starts: forget what an earlier one wrote.
+    fn restart(&mut self);
+    /// The next bytes of the body.
+    fn write(&mut self, chunk: &[u8]);
+}
+
 /// A complete answer: any status, the whole body (or, for an error status, its first
 /// [`MAX_ERROR_BODY`] bytes).
 pub struct Reply {
@@ -232,6 +240,16 @@ impl Http {
     /// Sends a request and reads the whole answer within the deadline. Reads are retried on
     /// transport errors and 502/503/504 with capped, jittered back-off, while time is left.
     pub fn send(&self, req: Request<'_>) -> Result<Reply, TransportError> {
+        self.send_to(req, None)
+    }
+
+    /// As [`send`](Http::send), but a success body goes chunk by chunk to `sink` as it arrives
+    /// (still counted against the size cap) instead of into [`Reply::body`].
+    pub fn send_to(
+        &self,
+        req: Request<'_>,
+        mut sink: Option<&mut dyn Sink>,
+    ) -> Result<Reply, TransportError> {
         let start = Instant::now();
         let mut deadline = start + self.options.timeout;
         if let Some(d) = req.deadline {
@@ -242,7 +260,7 @@ impl Http {
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
         loop {
-            let result = self.attempt(&req, deadline);
+            let result = self.attempt(&req, deadline, sink.as_deref_mut());
             let pause = backoff(attempt);
             let transient = match &result {
                 Ok(reply) => matches!(reply.status.as_u16(), 502..=504),
@@ -275,7 +293,12 @@ impl Http {
         TransportError::new(Kind::Interrupted, sent, self.options.timeout)
     }
 
-    fn attempt(&self, req: &Request<'_>, deadline: Instant) -> Result<Reply, TransportError> {
+    fn attempt(
+        &self,
+        req: &Request<'_>,
+        deadline: Instant,
+        sink: Option<&mut (dyn Sink + '_)>,
+    ) -> Result<Reply, TransportError> {
         if is_interrupted() {
             return Err(self.interrupted(false));
         }
@@ -288,7 +311,7 @@ impl Http {
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
-        let exchange = exchange(builder, self.options.max_body, &self.options);
+        let exchange = exchange(builder, self.options.max_body, &self.options, sink);
         let timeout = self.options.timeout;
         let result = self.runtime.block_on(async move {
             tokio::select! {
@@ -321,6 +344,7 @@ async fn exchange(
     builder: reqwest::RequestBuilder,
     max_body: u64,
     options: &Options,
+    mut sink: Option<&mut (dyn Sink + '_)>,
 ) -> Result<Reply, TransportError> {
     let timeout = options.timeout;
     let mut resp = builder.send().await.map_err(|e| classify(&e, options))?;
@@ -335,7 +359,17 @@ async fn exchange(
     if success && announced > limit {
         return Err(too_large(Some(announced)));
     }
-    let mut body = Vec::with_capacity(announced.min(limit) as usize);
+    if !success {
+        sink = None;
+    }
+    if let Some(sink) = sink.as_deref_mut() {
+        sink.restart();
+    }
+    let mut body = Vec::new();
+    if sink.is_none() {
+        body.reserve(announced.min(limit) as usize);
+    }
+    let mut read: u64 = 0;
     let mut cut = false;
     loop {
         let chunk = resp.chunk().await.map_err(|e| {
@@ -346,6 +380,14 @@ async fn exchange(
             err
         })?;
         let Some(chunk) = chunk else { break };
+        if let Some(sink) = sink.as_deref_mut() {
+            read += chunk.len() as u64;
+            if read > limit {
+                return Err(too_large(None));
+            }
+            sink.write(&chunk);
+            continue;
+        }
         let room = (limit as usize).saturating_sub(body.len());
         if chunk.len() > room {
             if success {

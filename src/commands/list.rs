@@ -14,8 +14,7 @@ pub fn run(ctx: &mut Ctx, args: &ListArgs) -> Result<()> {
         let json = client.all_pod_status_json().context("listing pods")?;
         return super::write_json_text(ctx, &json);
     }
-    let body = client.all_pod_status_body().context("listing pods")?;
-    let mut pods = body.summaries().context("listing pods")?;
+    let mut pods = client.all_pod_summaries().context("listing pods")?;
     pods.sort_by(|a, b| a.id.cmp(&b.id));
     if pods.is_empty() {
         eprintln!("No pods.");

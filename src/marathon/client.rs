@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_error_body, ApiError};
+use super::split::{ArrayReader, Decoded};
 use crate::config::{Basic, Settings};
-use crate::http::{self, Http, Log, Options, Reply, Request, SetupError};
+use crate::http::{self, Http, Log, Options, Reply, Request, SetupError, Sink};
 use crate::pod::id::encode_segment;
 use crate::pod::status::PodSummary;
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
@@ -137,6 +138,25 @@ impl Client {
         })
     }
 
+    /// `GET /v2/pods/::status` read as it arrives: each pod's status is decoded into its
+    /// summary as soon as its bytes are in, so the body is never held whole.
+    pub fn all_pod_summaries(&self) -> Result<Vec<PodSummary<'static>>, ApiError> {
+        let path = "/v2/pods/::status";
+        let mut sink = SummarySink::default();
+        self.send_to(Method::GET, path, None, Some(&mut sink))?;
+        let decode = |reason: String| ApiError::Decode {
+            url: self.url(path),
+            reason,
+        };
+        if let Some(reason) = sink.error {
+            return Err(decode(reason));
+        }
+        sink.reader
+            .finish(&mut sink.pods, decode_summary)
+            .map_err(decode)?;
+        Ok(sink.pods)
+    }
+
     /// `GET /v2/pods/::status` as Marathon sent it, for `--json`: not re-encoded, but checked
     /// to be what the table reads (an array of pod statuses).
     pub fn all_pod_status_json(&self) -> Result<Vec<u8>, ApiError> {
@@ -227,6 +247,17 @@ impl Client {
     /// Sends a request (see [`Http::send`] for deadlines, size caps and retries); any status
     /// >= 300 becomes an error.
     fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Reply, ApiError> {
+        self.send_to(method, path, body, None)
+    }
+
+    /// As [`send`](Client::send), a success body going to `sink` as it arrives.
+    fn send_to(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        sink: Option<&mut dyn Sink>,
+    ) -> Result<Reply, ApiError> {
         let url = self.url(path);
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -238,13 +269,16 @@ impl Client {
         }
         let reply = self
             .http
-            .send(Request {
-                method: method.clone(),
-                url: &url,
-                headers,
-                body,
-                deadline: self.deadline,
-            })
+            .send_to(
+                Request {
+                    method: method.clone(),
+                    url: &url,
+                    headers,
+                    body,
+                    deadline: self.deadline,
+                },
+                sink,
+            )
             .map_err(|error| ApiError::Transport {
                 method: method.to_string(),
                 url: url.clone(),
@@ -284,6 +318,40 @@ impl Client {
             });
         }
         Ok(reply)
+    }
+}
+
+/// Decodes the pods of a `::status` list as their bytes arrive; keeps the first error.
+#[derive(Default)]
+struct SummarySink {
+    reader: ArrayReader,
+    pods: Vec<PodSummary<'static>>,
+    error: Option<String>,
+}
+
+impl Sink for SummarySink {
+    fn restart(&mut self) {
+        *self = SummarySink::default();
+    }
+
+    fn write(&mut self, chunk: &[u8]) {
+        if self.error.is_none() {
+            if let Err(e) = self.reader.feed(chunk, &mut self.pods, decode_summary) {
+                self.error = Some(e);
+            }
+        }
+    }
+}
+
+/// One pod's summary from the start of `bytes`, its strings copied out (the bytes are about
+/// to be dropped).
+fn decode_summary(bytes: &[u8]) -> Result<Decoded<PodSummary<'static>>, String> {
+    let mut pods = serde_json::Deserializer::from_slice(bytes).into_iter::<PodSummary<'_>>();
+    match pods.next() {
+        Some(Ok(pod)) => Ok(Decoded::Element(pod.into_owned(), pods.byte_offset())),
+        Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
+        None => Ok(Decoded::Incomplete),
+        Some(Err(e)) => Err(e.to_string()),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod client;
 mod error;
+mod split;
 
 pub use crate::http::Log;
 pub use client::{Body, Client};

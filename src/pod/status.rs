@@ -324,6 +324,47 @@ pub struct TaskSummary<'a> {
     pub status: Cow<'a, str>,
 }
 
+fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(s.into_owned())
+}
+
+impl PodSummary<'_> {
+    /// The same summary with its strings copied out of the bytes it borrowed from.
+    pub fn into_owned(self) -> PodSummary<'static> {
+        PodSummary {
+            id: owned(self.id),
+            status: owned(self.status),
+            status_since: self.status_since.map(owned),
+            spec: self.spec.map(|spec| SpecSummary {
+                version: spec.version.map(owned),
+                scaling: spec.scaling,
+                containers: spec
+                    .containers
+                    .into_iter()
+                    .map(|c| NameSummary {
+                        name: owned(c.name),
+                    })
+                    .collect(),
+            }),
+            instances: self
+                .instances
+                .into_iter()
+                .map(|i| InstanceSummary {
+                    status: owned(i.status),
+                    containers: i
+                        .containers
+                        .into_iter()
+                        .map(|t| TaskSummary {
+                            name: owned(t.name),
+                            status: owned(t.status),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl StatusView for PodSummary<'_> {
     fn desired_instances(&self) -> u32 {
         self.spec

@@ -18,6 +18,7 @@ mod pods;
 mod rules;
 mod security;
 mod simulator;
+mod streaming;
 mod support;
 mod tryout;
 mod ux;

@@ -1,0 +1,204 @@
+//! [`ArrayReader`]: reads a JSON array arriving in chunks element by element, each decoded as
+//! soon as its last byte is in, so that decoding overlaps the download and only the element
+//! under way is held.
+
+/// Where the reader is in the array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the opening `[`.
+    Start,
+    /// After `[` or `,`: an element or (after `[` only) `]` comes next.
+    BeforeElement { first: bool },
+    /// After an element: `,` or `]` comes next.
+    AfterElement,
+    /// After the closing `]`: only whitespace may follow.
+    End,
+}
+
+/// What a decoder makes of the bytes from the start of an element to the end of what has
+/// arrived.
+pub enum Decoded<T> {
+    /// An element, and how many bytes it took.
+    Element(T, usize),
+    /// The element is not complete yet.
+    Incomplete,
+}
+
+/// Reads the top-level elements of a JSON array given in chunks. It checks the array's own
+/// punctuation; the decoder judges each element.
+pub struct ArrayReader {
+    state: State,
+    /// Bytes not consumed yet: the start of the element under way.
+    pending: Vec<u8>,
+    /// Decode again only when this many bytes are pending: a big element is retried as it
+    /// doubles, not at each chunk, so reading stays linear.
+    retry_at: usize,
+}
+
+impl Default for ArrayReader {
+    fn default() -> Self {
+        ArrayReader::new()
+    }
+}
+
+impl ArrayReader {
+    pub fn new() -> ArrayReader {
+        ArrayReader {
+            state: State::Start,
+            pending: Vec::new(),
+            retry_at: 0,
+        }
+    }
+
+    /// Feeds one chunk; every element it completes is decoded and pushed onto `out`.
+    pub fn feed<T>(
+        &mut self,
+        chunk: &[u8],
+        out: &mut Vec<T>,
+        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+    ) -> Result<(), String> {
+        self.pending.extend_from_slice(chunk);
+        if self.pending.len() < self.retry_at {
+            return Ok(());
+        }
+        let consumed = self.read(out, &decode, false)?;
+        self.pending.drain(..consumed);
+        Ok(())
+    }
+
+    /// Ends the input: an error unless the array was complete and closed.
+    pub fn finish<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+    ) -> Result<(), String> {
+        let consumed = self.read(out, &decode, true)?;
+        self.pending.drain(..consumed);
+        if self.state == State::End {
+            Ok(())
+        } else {
+            Err("the array ends early".to_string())
+        }
+    }
+
+    /// Reads what is pending; returns how many bytes were consumed.
+    fn read<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        decode: &impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+        last: bool,
+    ) -> Result<usize, String> {
+        let bytes = &self.pending;
+        let mut pos = 0;
+        loop {
+            while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+            let Some(&b) = bytes.get(pos) else {
+                return Ok(pos);
+            };
+            match self.state {
+                State::Start if b == b'[' => self.state = State::BeforeElement { first: true },
+                State::Start => return Err("expected a JSON array".to_string()),
+                State::BeforeElement { first: true } if b == b']' => self.state = State::End,
+                State::BeforeElement { .. } if b == b']' || b == b',' => {
+                    return Err("expected an array element".to_string())
+                }
+                State::BeforeElement { .. } => match decode(&bytes[pos..]) {
+                    Ok(Decoded::Element(value, n)) => {
+                        out.push(value);
+                        self.state = State::AfterElement;
+                        self.retry_at = 0;
+                        pos += n;
+                        continue;
+                    }
+                    // A value cut short can read as a bad one (`1.` is a bad number), so an
+                    // error counts only once no more bytes can come.
+                    Ok(Decoded::Incomplete) | Err(_) if !last => {
+                        self.retry_at = 2 * (bytes.len() - pos);
+                        return Ok(pos);
+                    }
+                    Ok(Decoded::Incomplete) => return Err("the array ends early".to_string()),
+                    Err(e) => return Err(e),
+                },
+                State::AfterElement if b == b',' => {
+                    self.state = State::BeforeElement { first: false }
+                }
+                State::AfterElement if b == b']' => self.state = State::End,
+                State::AfterElement => return Err("expected ',' or ']' in the array".to_string()),
+                State::End => return Err("trailing characters after the array".to_string()),
+            }
+            pos += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes one JSON value, as text.
+    fn decode(bytes: &[u8]) -> Result<Decoded<String>, String> {
+        let mut values =
+            serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>();
+        match values.next() {
+            Some(Ok(v)) => Ok(Decoded::Element(v.to_string(), values.byte_offset())),
+            Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
+            None => Ok(Decoded::Incomplete),
+            Some(Err(e)) => Err(e.to_string()),
+        }
+    }
+
+    /// Reads `text` fed in chunks of `size` bytes.
+    fn split(text: &str, size: usize) -> Result<Vec<String>, String> {
+        let mut reader = ArrayReader::new();
+        let mut out = Vec::new();
+        for chunk in text.as_bytes().chunks(size) {
+            reader.feed(chunk, &mut out, decode)?;
+        }
+        reader.finish(&mut out, decode)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn elements_come_out_whole_whatever_the_chunk_size() {
+        let text = r#" [ {"id":"/a","s":"x,]}\"["} , [1,[2]] ,"q\\",{"n":1.5e3} ] "#;
+        for size in 1..=text.len() {
+            assert_eq!(
+                split(text, size).unwrap(),
+                vec![
+                    r#"{"id":"/a","s":"x,]}\"["}"#,
+                    "[1,[2]]",
+                    r#""q\\""#,
+                    r#"{"n":1500.0}"#
+                ],
+                "chunk size {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_array_has_no_elements() {
+        assert_eq!(split("[]", 1).unwrap(), Vec::<String>::new());
+        assert_eq!(split(" [ ] \n", 2).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn broken_arrays_are_refused() {
+        for text in [
+            r#"{"a":1}"#,
+            "[{},{}",
+            r#"[{"a":"]"#,
+            "[{},,{}]",
+            "[{},]",
+            "[{}] x",
+            "[{} {}]",
+            "[{]",
+            "",
+        ] {
+            for size in [1, 3, 100] {
+                assert!(split(text, size).is_err(), "{text:?} in chunks of {size}");
+            }
+        }
+    }
+}
