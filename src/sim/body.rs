@@ -69,6 +69,42 @@ pub fn parse_instance_ids(bytes: &[u8]) -> Result<Vec<String>, SimError> {
     }
 }
 
+/// Marathon's `Instance.Id.InstanceIdRegex`, which a kill checks every id against (422 otherwise).
+const INSTANCE_ID_PATTERN: &str = r"^(.+)\.(instance-|marathon-)([^\.]+)$";
+
+/// Whether `id` fully matches [`INSTANCE_ID_PATTERN`]: a non-empty run spec part, then
+/// `.instance-` or `.marathon-`, then a non-empty rest without dots.
+fn is_instance_id(id: &str) -> bool {
+    let Some(dot) = id.rfind('.') else {
+        return false;
+    };
+    let (spec, rest) = (&id[..dot], &id[dot + 1..]);
+    let uuid = rest
+        .strip_prefix("instance-")
+        .or_else(|| rest.strip_prefix("marathon-"));
+    !spec.is_empty() && uuid.is_some_and(|u| !u.is_empty())
+}
+
+/// Refuses instance ids that do not match Marathon's pattern, as `PodsResource` validates them
+/// before looking for the instances: 422, whether or not the pod exists.
+pub fn check_instance_ids(ids: &[String]) -> Result<(), SimError> {
+    let violations: Vec<Violation> = ids
+        .iter()
+        .filter(|id| !is_instance_id(id))
+        .map(|_| {
+            Violation::new(
+                "/",
+                format!("must fully match regular expression '{INSTANCE_ID_PATTERN}'"),
+            )
+        })
+        .collect();
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(SimError::NotValid(violations))
+    }
+}
+
 /// The id of a definition that passed [`parse_pod`].
 pub fn check_definition(pod: &PodDefinition) -> Result<PodId, SimError> {
     check_definition_id(&pod.id)
@@ -154,6 +190,27 @@ mod tests {
         match parse_pod(text.as_bytes()) {
             Err(SimError::InvalidJson(v)) => v,
             other => panic!("expected Invalid JSON, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn instance_ids_follow_marathons_pattern() {
+        for good in ["web.instance-1", "a_b.marathon-x-y", "a.b.instance-c"] {
+            assert!(is_instance_id(good), "{good}");
+        }
+        for bad in [
+            "bogus",
+            "web.instance-",
+            ".instance-1",
+            "web.task-1",
+            "web.instance-1.2",
+        ] {
+            assert!(!is_instance_id(bad), "{bad}");
+        }
+        assert!(check_instance_ids(&["web.instance-1".to_string()]).is_ok());
+        match check_instance_ids(&["web.instance-1".to_string(), "x".to_string()]) {
+            Err(SimError::NotValid(v)) => assert_eq!(v.len(), 1, "{v:?}"),
+            other => panic!("{other:?}"),
         }
     }
 

@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::auth::Auth;
-use super::body::{check_definition, parse_instance_ids, parse_pod};
+use super::body::{check_definition, check_instance_ids, parse_instance_ids, parse_pod};
 use super::clock::Clock;
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
@@ -415,8 +415,12 @@ fn dispatch(
     };
     let ids = match route {
         Route::Instances(_) => Some(parse_instance_ids(&asked.body)?),
+        Route::Instance(_, instance) => Some(vec![instance.clone()]),
         _ => None,
     };
+    if let Some(ids) = &ids {
+        check_instance_ids(ids)?;
+    }
     let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
     let reply = match (route, method, pod) {
         (Route::Ping, ..) => Reply {

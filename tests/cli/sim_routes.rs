@@ -1,0 +1,84 @@
+//! The simulator's routes as Marathon 1.10 answers them: malformed ids, unknown paths, headers,
+//! `/ping`, the queue, and the bounds on its own admin and fault arguments.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::{minimal, Sim};
+
+/// One request with reqwest (no redirects followed), answering status, headers and body.
+fn send(
+    sim: &Sim,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client.request(method, format!("{}{path}", sim.url));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().unwrap())
+}
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Adds a pod from [`minimal`] through the API.
+fn add(sim: &Sim, id: &str) {
+    let (code, _, body) = send(sim, "POST", "/v2/pods", &[], Some(&parse(&minimal(id))));
+    assert_eq!(code, 201, "{body}");
+}
+
+#[test]
+fn a_malformed_instance_id_in_a_kill_is_422() {
+    let sim = Sim::start();
+    add(&sim, "/web");
+    for path in [
+        "/v2/pods/web::instances/bogus",
+        "/v2/pods/nope::instances/bogus",
+    ] {
+        let (code, _, body) = send(&sim, "DELETE", path, &[], None);
+        assert_eq!(code, 422, "{path}: {body}");
+        let body = parse(&body);
+        assert_eq!(body["message"], "Object is not valid", "{body}");
+        let error = body["details"][0]["errors"][0].as_str().unwrap();
+        assert!(
+            error.contains("must fully match regular expression"),
+            "{error}"
+        );
+    }
+    let (code, _, body) = send(
+        &sim,
+        "DELETE",
+        "/v2/pods/web::instances",
+        &[],
+        Some(&json!(["web.instance-1", "bogus"])),
+    );
+    assert_eq!(code, 422, "{body}");
+    // A well-formed id of no instance is still the old answer.
+    let (code, _, body) = send(
+        &sim,
+        "DELETE",
+        "/v2/pods/web::instances/web.instance-x",
+        &[],
+        None,
+    );
+    assert_eq!(code, 404, "{body}");
+}
