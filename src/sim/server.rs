@@ -379,6 +379,61 @@ fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply 
     Reply::json(200, &json!({ "now": format_timestamp(now) }))
 }
 
+/// A `Location` as Jersey writes it: the relative URI Marathon gives, resolved against the base
+/// URI of the request (scheme and `Host` as asked, this leader's address without a `Host`).
+fn absolute(ctx: &Context, asked: &Asked, path: &str) -> String {
+    let host = asked.header("Host").unwrap_or(&ctx.leader);
+    format!("{}://{host}{path}", ctx.scheme)
+}
+
+/// `/ping` as `SystemResource` answers it: the variant the `Accept` header prefers among
+/// text/plain, text/html, application/json and text/* (earlier wins a tie; none means `*/*`):
+/// `"pong"` for JSON, `pong` for text (text/plain for a wildcard), and 204 when none is acceptable.
+fn ping(accept: Option<&str>) -> Reply {
+    const VARIANTS: [&str; 4] = ["text/plain", "text/html", "application/json", "text/*"];
+    let accept = accept.filter(|a| !a.trim().is_empty()).unwrap_or("*/*");
+    let ranges: Vec<(String, f64)> = accept
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let range = parts.next()?.trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f64>().ok())
+                .unwrap_or(1.0);
+            Some((range, q))
+        })
+        .collect();
+    let fits = |variant: &str, range: &str| {
+        let (vt, vs) = variant.split_once('/').unwrap_or((variant, ""));
+        let (rt, rs) = range.split_once('/').unwrap_or((range, ""));
+        (rt == "*" || rt == vt) && (rs == "*" || vs == "*" || rs == vs)
+    };
+    let mut best: Option<(&str, f64)> = None;
+    for variant in VARIANTS {
+        let q = ranges
+            .iter()
+            .filter(|(range, _)| fits(variant, range))
+            .map(|(_, q)| *q)
+            .fold(0.0, f64::max);
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((variant, q));
+        }
+    }
+    let (content_type, body): (&'static str, &[u8]) = match best {
+        None => return Reply::empty(204),
+        Some(("application/json", _)) => ("application/json", b"\"pong\""),
+        Some(("text/html", _)) => ("text/html", b"pong"),
+        Some(_) => ("text/plain", b"pong"),
+    };
+    Reply {
+        status: 200,
+        content_type: Some(content_type),
+        body: body.to_vec(),
+        headers: Vec::new(),
+    }
+}
+
 /// POST and PUT must declare JSON, as Marathon's resources only consume `application/json`.
 fn require_json(asked: &Asked) -> Result<(), SimError> {
     let media = asked
@@ -431,12 +486,7 @@ fn dispatch(
     }
     let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
     let reply = match (route, method, pod) {
-        (Route::Ping, ..) => Reply {
-            status: 200,
-            content_type: Some("text/plain"),
-            body: b"pong\n".to_vec(),
-            headers: Vec::new(),
-        },
+        (Route::Ping, ..) => ping(asked.header("Accept")),
         (Route::Info, ..) => Reply::json(200, &info(ctx)),
         (Route::Leader, ..) => Reply::json(200, &json!({"leader": ctx.leader})),
         (Route::Queue, ..) => Reply::json(200, &cluster.queue(now)),
@@ -452,7 +502,7 @@ fn dispatch(
             let written = cluster.create(pod, force, now)?;
             let location = PodId::lenient(&written.definition.id).to_string();
             Reply::json(201, &written.definition)
-                .header("Location", location)
+                .header("Location", absolute(ctx, asked, &location))
                 .header("Marathon-Deployment-Id", written.deployment_id)
         }
         (Route::Pods, Method::Head, _) => Reply::empty(200),
@@ -469,7 +519,7 @@ fn dispatch(
         (Route::Pod(id), Method::Delete, _) => {
             let deployment = cluster.remove(id, force, now)?;
             Reply::empty(202)
-                .header("Location", format!("/{deployment}"))
+                .header("Location", absolute(ctx, asked, &format!("/{deployment}")))
                 .header("Marathon-Deployment-Id", deployment)
         }
         (Route::Pod(id), ..) => match cluster.pod(id) {
@@ -573,6 +623,37 @@ mod tests {
         Client::builder().no_proxy().build().expect("client")
     }
 
+    #[test]
+    fn ping_answers_by_accept() {
+        let answer = |accept: Option<&str>| {
+            let r = super::ping(accept);
+            (
+                r.status,
+                r.content_type,
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        };
+        let text = (200, Some("text/plain"), "pong".to_string());
+        assert_eq!(answer(None), text);
+        assert_eq!(answer(Some("*/*")), text);
+        assert_eq!(answer(Some("text/*")), text);
+        assert_eq!(answer(Some("text/csv")), text);
+        assert_eq!(
+            answer(Some("application/json")),
+            (200, Some("application/json"), "\"pong\"".to_string())
+        );
+        assert_eq!(
+            answer(Some("text/plain;q=0.5, application/json")),
+            (200, Some("application/json"), "\"pong\"".to_string())
+        );
+        assert_eq!(
+            answer(Some("text/html")),
+            (200, Some("text/html"), "pong".to_string())
+        );
+        assert_eq!(answer(Some("image/png")).0, 204);
+        assert_eq!(answer(Some("image/png")).2, "");
+    }
+
     fn json_body(r: Response) -> Value {
         let bytes = r.bytes().expect("body");
         serde_json::from_slice(&bytes).expect("JSON body")
@@ -614,7 +695,7 @@ mod tests {
         assert_eq!(leader, Some(base.as_str()));
         assert_eq!(
             r.headers().get("Location").and_then(|v| v.to_str().ok()),
-            Some("/prod/web")
+            Some(format!("{base}/prod/web").as_str())
         );
         assert!(!deployment_id(&r).is_empty());
         assert_eq!(
@@ -655,10 +736,7 @@ mod tests {
         let head = c.head(format!("{base}/v2/pods")).send().expect("head");
         assert_eq!(head.status(), 200);
         let ping = c.get(format!("{base}/ping")).send().expect("ping");
-        assert_eq!(
-            ping.text().map(|t| t.trim().to_string()).ok().as_deref(),
-            Some("pong")
-        );
+        assert_eq!(ping.text().ok().as_deref(), Some("pong"));
 
         let again = send_json(
             c.post(format!("{base}/v2/pods")),

@@ -117,3 +117,43 @@ fn the_manual_clock_and_slow_faults_are_bounded() {
     let err = out.fails(2);
     assert!(err.contains("at most 30 days"), "{err}");
 }
+
+#[test]
+fn locations_are_absolute_and_ping_answers_by_accept() {
+    let sim = Sim::start();
+    let (code, headers, body) = send(
+        &sim,
+        "POST",
+        "/v2/pods",
+        &[],
+        Some(&parse(&minimal("/a/web"))),
+    );
+    assert_eq!(code, 201, "{body}");
+    let location = headers.get("Location").unwrap().to_str().unwrap();
+    assert_eq!(location, format!("{}/a/web", sim.url));
+    let (code, headers, _) = send(
+        &sim,
+        "DELETE",
+        "/v2/pods/a/web",
+        &[("Host", "marathon.example:8080")],
+        None,
+    );
+    assert_eq!(code, 202);
+    let deployment = headers
+        .get("Marathon-Deployment-Id")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert_eq!(
+        headers.get("Location").unwrap().to_str().unwrap(),
+        format!("http://marathon.example:8080/{deployment}")
+    );
+    for (accept, code, body) in [
+        ("text/plain", 200, "pong"),
+        ("application/json", 200, "\"pong\""),
+        ("image/png", 204, ""),
+    ] {
+        let (got, _, text) = send(&sim, "GET", "/ping", &[("Accept", accept)], None);
+        assert_eq!((got, text.as_str()), (code, body), "{accept}");
+    }
+}
