@@ -157,3 +157,26 @@ fn locations_are_absolute_and_ping_answers_by_accept() {
         assert_eq!((got, text.as_str()), (code, body), "{accept}");
     }
 }
+
+#[test]
+fn the_queue_counts_only_instances_not_yet_launched() {
+    let sim = Sim::manual(&["--deploy-time", "10s"]);
+    add(&sim, "/web");
+    let (_, _, body) = send(&sim, "GET", "/v2/queue", &[], None);
+    let queue = parse(&body);
+    let entry = &queue["queue"][0];
+    assert_eq!(entry["count"], 1, "{queue}");
+    assert_eq!(entry["role"], "*", "{queue}");
+    let summary = &entry["processedOffersSummary"];
+    assert_eq!(summary["processedOffersCount"], 0, "{queue}");
+    assert_eq!(
+        summary["rejectSummaryLaunchAttempt"][0]["reason"],
+        "UnfulfilledRole"
+    );
+    // Once staging, the instance is launched: nothing is queued although it is not yet stable.
+    sim.advance(Duration::from_secs(4));
+    let (_, _, body) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    assert_eq!(parse(&body)["instances"][0]["status"], "STAGING", "{body}");
+    let (_, _, body) = send(&sim, "GET", "/v2/queue", &[], None);
+    assert_eq!(parse(&body), json!({"queue": []}));
+}
