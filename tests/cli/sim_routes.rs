@@ -180,3 +180,31 @@ fn the_queue_counts_only_instances_not_yet_launched() {
     let (_, _, body) = send(&sim, "GET", "/v2/queue", &[], None);
     assert_eq!(parse(&body), json!({"queue": []}));
 }
+
+#[test]
+fn a_host_that_names_no_address_is_a_bad_argument() {
+    let out = crate::support::Podctl::new().run(&["sim", "--host", "bogus..", "--port", "0"]);
+    let err = out.fails(2);
+    assert!(err.contains("--host"), "{err}");
+}
+
+#[test]
+fn listening_beyond_loopback_without_auth_is_warned_about() {
+    // The port is taken, so the simulator never listens: the warning comes before it tries.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = crate::support::Podctl::new().run(&["sim", "--host", "0.0.0.0", "--port", &port]);
+    let err = out.fails(1);
+    assert!(err.contains("no authentication"), "{err}");
+    let out = crate::support::Podctl::new().run(&[
+        "sim",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        &port,
+        "--require-token",
+        "secret",
+    ]);
+    let err = out.fails(1);
+    assert!(!err.contains("no authentication"), "{err}");
+}
