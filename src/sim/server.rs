@@ -462,7 +462,7 @@ fn dispatch(
     let pod = match (route, method) {
         (Route::Pods, Method::Post) | (Route::Pod(_), Method::Put) => {
             require_json(asked)?;
-            let pod = parse_pod(&asked.body)?;
+            let mut pod = parse_pod(&asked.body)?;
             let id = check_definition(&pod)?;
             if let Route::Pod(path_id) = route {
                 if *path_id != id {
@@ -472,6 +472,8 @@ fn dispatch(
                     });
                 }
             }
+            // Marathon keeps the PathId, which drops empty segments: `/a//b` is `/a/b`.
+            pod.id = id.to_string();
             Some(pod)
         }
         _ => None,

@@ -208,3 +208,15 @@ fn listening_beyond_loopback_without_auth_is_warned_about() {
     let err = out.fails(1);
     assert!(!err.contains("no authentication"), "{err}");
 }
+
+#[test]
+fn an_id_is_written_back_as_marathon_normalises_it() {
+    let sim = Sim::start();
+    let mut pod = parse(&minimal("/a/web"));
+    pod["id"] = json!("/a//web/");
+    let (code, _, body) = send(&sim, "POST", "/v2/pods", &[], Some(&pod));
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(parse(&body)["id"], "/a/web");
+    let (_, _, body) = send(&sim, "GET", "/v2/pods/a/web", &[], None);
+    assert_eq!(parse(&body)["id"], "/a/web");
+}
