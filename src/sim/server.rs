@@ -204,16 +204,31 @@ pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
             log(ctx, &asked, "200 (fault)");
             let mut headers = common_headers(ctx);
             headers.push(("Content-Type", "application/json".to_string()));
-            let body = Either::Right(HugeStream(HugeBody::new(size)));
+            let body = HugeStream::new(size);
+            headers.push(("Content-Length", body.left.to_string()));
+            let body = Either::Right(body);
             return Outcome::Respond(response(200, headers, body));
         }
     };
     Outcome::Respond(send(ctx, &asked, reply, " (fault)"))
 }
 
-/// The body of a `huge` fault as hyper sends it: generated a piece at a time, its size not
-/// announced, so it goes out chunked, as Jetty sends a large answer.
-pub struct HugeStream(HugeBody);
+/// The body of a `huge` fault as hyper sends it: generated a piece at a time, with its size
+/// announced up front in a `Content-Length`, so a client can refuse it before reading a byte.
+pub struct HugeStream {
+    body: HugeBody,
+    /// Bytes not yet sent.
+    left: u64,
+}
+
+impl HugeStream {
+    fn new(size: u64) -> HugeStream {
+        HugeStream {
+            body: HugeBody::new(size),
+            left: size.max(2),
+        }
+    }
+}
 
 /// Each piece of a `huge` body.
 const HUGE_PIECE: usize = 64 * 1024;
@@ -226,7 +241,8 @@ impl hyper::body::Body for HugeStream {
         self: Pin<&mut Self>,
         _: &mut TaskContext<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let generator = &mut self.get_mut().0;
+        let stream = self.get_mut();
+        let generator = &mut stream.body;
         let mut piece = vec![0u8; HUGE_PIECE];
         let mut filled = 0;
         while filled < piece.len() {
@@ -240,7 +256,16 @@ impl hyper::body::Body for HugeStream {
             return Poll::Ready(None);
         }
         piece.truncate(filled);
+        stream.left = stream.left.saturating_sub(filled as u64);
         Poll::Ready(Some(Ok(Frame::data(Bytes::from(piece)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.left)
     }
 }
 
@@ -1451,8 +1476,9 @@ mod tests {
             .send()
             .expect("huge");
         assert_eq!(r.status(), 200);
-        // Sent chunked, as Jetty sends a large answer: no size is announced up front.
-        assert_eq!(header(&r, "Transfer-Encoding"), "chunked");
+        // The size is announced up front (issue 13: "huge streams a body with a Content-Length").
+        assert_eq!(header(&r, "Content-Length"), "20000000");
+        assert_eq!(header(&r, "Transfer-Encoding"), "");
         let mut buf = vec![0u8; 64 * 1024];
         let (mut total, mut first, mut last) = (0usize, None, 0u8);
         loop {
