@@ -673,12 +673,23 @@ impl Cluster {
         spec: &Arc<PodDefinition>,
         now: SystemTime,
     ) {
-        let fresh = self.launch(id, spec, spec.instances() as usize, now);
+        let wanted = spec.instances() as usize;
+        let fresh = self.launch(id, spec, wanted, now);
+        // Every instance whose goal is still Running: the live ones, and those an earlier
+        // deployment (say, the one a rollback cancels) meant to kill only later.
         let mut old: Vec<&mut Instance> = record
             .instances
             .iter_mut()
-            .filter(|i| i.is_live())
+            .filter(|i| i.gone_at.is_none_or(|g| g > now) && i.kill_from.is_none_or(|k| k > now))
             .collect();
+        // TaskReplaceActor kills the instances beyond the target count at once, unhealthy
+        // (not yet running) ones first; the rest go as replacements become ready.
+        old.sort_by_key(|i| (i.is_stable(now), i.seq));
+        let excess = old.len().saturating_sub(wanted);
+        for instance in old.drain(..excess) {
+            instance.kill_from = Some(now);
+            instance.gone_at = Some(now + self.deploy_time);
+        }
         old.sort_by_key(|i| i.seq);
         for (n, instance) in old.into_iter().enumerate() {
             match fresh.get(n).or(fresh.last()) {

@@ -220,3 +220,41 @@ fn an_id_is_written_back_as_marathon_normalises_it() {
     let (_, _, body) = send(&sim, "GET", "/v2/pods/a/web", &[], None);
     assert_eq!(parse(&body)["id"], "/a/web");
 }
+
+#[test]
+fn a_rollback_kills_the_cancelled_deployments_new_instances() {
+    let sim = Sim::manual(&["--deploy-time", "10s"]);
+    let mut pod = parse(&minimal("/web"));
+    pod["scaling"] = json!({"kind": "fixed", "instances": 2});
+    let (code, _, body) = send(&sim, "POST", "/v2/pods", &[], Some(&pod));
+    assert_eq!(code, 201, "{body}");
+    sim.advance(Duration::from_secs(20));
+    pod["containers"][0]["resources"]["mem"] = json!(64);
+    let (code, headers, body) = send(&sim, "PUT", "/v2/pods/web", &[], Some(&pod));
+    assert_eq!(code, 200, "{body}");
+    let deployment = headers
+        .get("Marathon-Deployment-Id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    sim.advance(Duration::from_secs(1));
+    let (code, _, body) = send(
+        &sim,
+        "DELETE",
+        &format!("/v2/deployments/{deployment}"),
+        &[],
+        None,
+    );
+    assert_eq!(code, 200, "{body}");
+    let (_, _, body) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let status = parse(&body);
+    let starting = status["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| matches!(i["status"].as_str(), Some("PENDING" | "STAGING")))
+        .count();
+    // Only the rolled-back definition's two new instances start; the cancelled ones are killed.
+    assert_eq!(starting, 2, "{status}");
+}
