@@ -258,3 +258,34 @@ fn a_rollback_kills_the_cancelled_deployments_new_instances() {
     // Only the rolled-back definition's two new instances start; the cancelled ones are killed.
     assert_eq!(starting, 2, "{status}");
 }
+
+#[test]
+fn a_put_that_spells_out_defaults_is_no_change() {
+    let sim = Sim::manual(&["--deploy-time", "2s"]);
+    add(&sim, "/web");
+    sim.advance(Duration::from_secs(5));
+    let (_, _, before) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let mut pod = parse(&minimal("/web"));
+    pod["scheduling"] =
+        json!({"backoff": {"backoff": 1.0, "maxLaunchDelay": 300}, "placement": {}});
+    let (code, _, body) = send(&sim, "PUT", "/v2/pods/web", &[], Some(&pod));
+    assert_eq!(code, 200, "{body}");
+    let written = parse(&body);
+    assert_eq!(written["scheduling"]["placement"], json!({}), "{written}");
+    assert_eq!(
+        written["scheduling"]["backoff"]["maxLaunchDelay"],
+        json!(300.0)
+    );
+    let (_, _, deployments) = send(&sim, "GET", "/v2/deployments", &[], None);
+    assert_eq!(parse(&deployments), json!([]));
+    let (_, _, after) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let ids = |s: &str| {
+        parse(s)["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&before), ids(&after));
+}
