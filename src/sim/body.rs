@@ -98,11 +98,37 @@ pub fn check_instance_ids(ids: &[String]) -> Result<(), SimError> {
             )
         })
         .collect();
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(SimError::NotValid(violations))
+    if !violations.is_empty() {
+        return Err(SimError::NotValid(violations));
     }
+    // Then `Instance.Id.fromIdString` parses the part after the prefix with Java 8's
+    // `UUID.fromString`: five dash-separated hex numbers, each a valid `Long`.
+    for id in ids {
+        // The pattern held, so the part after the last `.` is the prefix and the UUID.
+        let last = id.rsplit_once('.').map_or("", |(_, last)| last);
+        let uuid = last
+            .strip_prefix("instance-")
+            .or_else(|| last.strip_prefix("marathon-"))
+            .unwrap_or_default();
+        let parts: Vec<&str> = uuid.split('-').collect();
+        if parts.len() != 5 {
+            return Err(SimError::IllegalArgument(format!(
+                "Invalid UUID string: {uuid}"
+            )));
+        }
+        for part in parts {
+            let fits = !part.is_empty()
+                && part.len() <= 16
+                && part.bytes().all(|b| b.is_ascii_hexdigit())
+                && (part.len() < 16 || part.as_bytes()[0] < b'8');
+            if !fits {
+                return Err(SimError::IllegalArgument(format!(
+                    "For input string: \"{part}\""
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The id of a definition that passed [`parse_pod`].
@@ -207,8 +233,17 @@ mod tests {
         ] {
             assert!(!is_instance_id(bad), "{bad}");
         }
-        assert!(check_instance_ids(&["web.instance-1".to_string()]).is_ok());
-        match check_instance_ids(&["web.instance-1".to_string(), "x".to_string()]) {
+        let uuid = "web.instance-00000000-0000-4000-8000-000000000002";
+        assert!(check_instance_ids(&[uuid.to_string()]).is_ok());
+        assert_eq!(
+            check_instance_ids(&["web.instance-1".to_string()]),
+            Err(SimError::IllegalArgument("Invalid UUID string: 1".into()))
+        );
+        assert_eq!(
+            check_instance_ids(&["web.marathon-a-b-c-d-zz".to_string()]),
+            Err(SimError::IllegalArgument("For input string: \"zz\"".into()))
+        );
+        match check_instance_ids(&[uuid.to_string(), "x".to_string()]) {
             Err(SimError::NotValid(v)) => assert_eq!(v.len(), 1, "{v:?}"),
             other => panic!("{other:?}"),
         }

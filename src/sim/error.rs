@@ -61,6 +61,8 @@ pub enum SimError {
     TaskNotFound(String),
     DeploymentNotFound(String),
     InvalidTimestamp(String),
+    /// A Java `IllegalArgumentException` (such as a bad UUID): 422 with the exception's message.
+    IllegalArgument(String),
     Internal(String),
 }
 
@@ -139,7 +141,10 @@ impl SimError {
             SimError::UriNotFound(_) => 500,
             SimError::UnsupportedMediaType => 415,
             SimError::EmptyBody | SimError::MalformedJson(_) | SimError::IdMismatch { .. } => 400,
-            SimError::InvalidJson(_) | SimError::NotValid(_) | SimError::InvalidTimestamp(_) => 422,
+            SimError::InvalidJson(_)
+            | SimError::NotValid(_)
+            | SimError::InvalidTimestamp(_)
+            | SimError::IllegalArgument(_) => 422,
             SimError::PodExists(_) | SimError::Locked(_) => 409,
             SimError::Internal(_) => 500,
         }
@@ -231,6 +236,7 @@ impl SimError {
             SimError::DeploymentNotFound(id) => {
                 not_found(format!("DeploymentPlan {id} does not exist"))
             }
+            SimError::IllegalArgument(message) => json_body(json!({ "message": message })),
             SimError::InvalidTimestamp(v) => json_body(json!({
                 "message": format!(
                     "Invalid timestamp provided '{v}'. Expecting ISO-8601 datetime string."

@@ -938,7 +938,7 @@ mod tests {
         assert!(iid.starts_with("web.instance-"));
         let r = send_json(
             c.delete(format!("{base}/v2/pods/web::instances")),
-            &json!([iid, "web.instance-unknown"]),
+            &json!([iid, "web.instance-00000000-0000-4000-8000-00000000ffff"]),
         );
         assert_eq!(r.status(), 200);
         let killed = json_body(r);

@@ -72,7 +72,8 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
         Some(&json!(["web.instance-1", "bogus"])),
     );
     assert_eq!(code, 422, "{body}");
-    // A well-formed id of no instance is still the old answer.
+    // Past the pattern, the UUID part is parsed as Java does: a bad one is an
+    // IllegalArgumentException, 422 with its message.
     let (code, _, body) = send(
         &sim,
         "DELETE",
@@ -80,6 +81,11 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
         &[],
         None,
     );
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(parse(&body), json!({"message": "Invalid UUID string: x"}));
+    // A well-formed id of no instance is still a not-found.
+    let unknown = "/v2/pods/web::instances/web.instance-00000000-0000-4000-8000-00000000ffff";
+    let (code, _, body) = send(&sim, "DELETE", unknown, &[], None);
     assert_eq!(code, 404, "{body}");
 }
 
