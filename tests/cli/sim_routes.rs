@@ -295,3 +295,20 @@ fn a_put_that_spells_out_defaults_is_no_change() {
     };
     assert_eq!(ids(&before), ids(&after));
 }
+
+#[test]
+fn versions_of_a_removed_pod_survive_a_new_pod_of_the_same_id() {
+    // Marathon 1.10 deletes only the current pointer of a removed pod (`deleteCurrent`): its
+    // versions stay in the repository, and a new pod of the same id lists them next to its own.
+    let sim = Sim::manual(&["--deploy-time", "0"]);
+    add(&sim, "/web");
+    sim.advance(Duration::from_secs(1));
+    let (code, _, _) = send(&sim, "DELETE", "/v2/pods/web", &[], None);
+    assert_eq!(code, 202);
+    sim.advance(Duration::from_secs(1));
+    let (code, _, _) = send(&sim, "GET", "/v2/pods/web::versions", &[], None);
+    assert_eq!(code, 404);
+    add(&sim, "/web");
+    let (_, _, body) = send(&sim, "GET", "/v2/pods/web::versions", &[], None);
+    assert_eq!(parse(&body).as_array().map(Vec::len), Some(2), "{body}");
+}
