@@ -1,14 +1,18 @@
 //! `podctl sim`: start the simulator and print its base URL as the first line of stdout.
 
+use std::net::ToSocketAddrs;
+
 use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::{GlobalArgs, SimArgs, SimClock};
 use crate::error::UsageError;
+use crate::pod::text::printable;
 use crate::sim::{Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
     refuse_client_options(ctx.global)?;
+    check_host(args)?;
     let mut sim = Simulator::bind(SimOptions {
         host: args.host.clone(),
         port: args.port,
@@ -35,6 +39,40 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         sim.base_url()
     );
     sim.run()
+}
+
+/// `--host` must name an address of this machine: one that does not even resolve is a bad
+/// argument (exit 2), not a failure to listen. Listening beyond loopback without
+/// `--require-token` or `--require-basic` lets anyone on the network change the simulated cluster,
+/// which deserves a warning.
+fn check_host(args: &SimArgs) -> Result<()> {
+    let addrs: Vec<std::net::SocketAddr> = match (args.host.as_str(), args.port).to_socket_addrs() {
+        Ok(addrs) => addrs.collect(),
+        Err(e) => {
+            return Err(UsageError::Usage(format!(
+                "--host {}: not an address to listen on ({e})",
+                printable(&args.host)
+            ))
+            .into())
+        }
+    };
+    if addrs.is_empty() {
+        return Err(UsageError::Usage(format!(
+            "--host {}: names no address to listen on",
+            printable(&args.host)
+        ))
+        .into());
+    }
+    let open = args.require_token.is_none() && args.require_basic.is_none();
+    if open && addrs.iter().any(|a| !a.ip().is_loopback()) {
+        eprintln!(
+            "podctl sim: warning: listening on {} beyond this machine, and the simulator has no \
+             authentication: anyone who can reach it can change the simulated cluster \
+             (use --require-token or --require-basic)",
+            printable(&args.host)
+        );
+    }
+    Ok(())
 }
 
 /// The client options are accepted by clap before any subcommand; the simulator has no use for

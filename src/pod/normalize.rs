@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::pod::definition::{NetworkMode, Resources, Scaling};
+use crate::pod::definition::{HealthCheck, NetworkMode, Resources, Scaling};
 use crate::pod::PodDefinition;
 
 /// The default container network of a DC/OS cluster.
@@ -50,6 +50,9 @@ pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
             Some(0.0),
             true,
         );
+        if let Some(check) = &mut container.health_check {
+            health_check_defaults(check);
+        }
         drop_empty_map(&mut container.labels);
         drop_empty_map(&mut container.environment);
         drop_empty_vec(&mut container.endpoints);
@@ -127,16 +130,28 @@ fn scheduling(given: Option<Value>) -> Value {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
+    // Marathon keeps these as doubles and writes them so: `1.0`, `300.0`.
     merge_defaults(
         &mut s,
         "backoff",
-        json!({"backoff": 1, "backoffFactor": 1.15, "maxLaunchDelay": 300}),
+        json!({"backoff": 1.0, "backoffFactor": 1.15, "maxLaunchDelay": 300.0}),
     );
     merge_defaults(
         &mut s,
         "upgrade",
-        json!({"minimumHealthCapacity": 1, "maximumOverCapacity": 1}),
+        json!({"minimumHealthCapacity": 1.0, "maximumOverCapacity": 1.0}),
     );
+    for key in ["backoff", "upgrade"] {
+        if let Some(Value::Object(m)) = s.get_mut(key) {
+            for v in m.values_mut() {
+                if let Some(f) = v.as_f64() {
+                    *v = json!(f);
+                }
+            }
+        }
+    }
+    // The placement policy is always written, `{}` when it has no constraints or roles.
+    merge_defaults(&mut s, "placement", json!({}));
     if let Some(Value::Object(placement)) = s.get_mut("placement") {
         placement.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
     }
@@ -157,6 +172,33 @@ fn scheduling(given: Option<Value>) -> Value {
         ),
     }
     Value::Object(s)
+}
+
+/// A container health check as `HealthCheckConversion` writes it back: every timing default, and
+/// an http check's `scheme` (its `path` has no default).
+fn health_check_defaults(check: &mut HealthCheck) {
+    let defaults = [
+        ("gracePeriodSeconds", 300),
+        ("intervalSeconds", 60),
+        ("maxConsecutiveFailures", 3),
+        ("timeoutSeconds", 20),
+        ("delaySeconds", 15),
+    ];
+    for (key, value) in defaults {
+        let entry = check.extra.entry(key.to_string()).or_insert(Value::Null);
+        if entry.is_null() {
+            *entry = json!(value);
+        }
+    }
+    if let Some(http) = &mut check.http {
+        let scheme = http
+            .extra
+            .entry("scheme".to_string())
+            .or_insert(Value::Null);
+        if scheme.is_null() {
+            *scheme = json!("HTTP");
+        }
+    }
 }
 
 fn merge_defaults(map: &mut Map<String, Value>, key: &str, defaults: Value) {
@@ -222,7 +264,9 @@ mod tests {
             json!({"cpus":0.1,"mem":32.0,"disk":10.0})
         );
         let s = &v["scheduling"];
-        assert_eq!(s["backoff"]["maxLaunchDelay"], 300);
+        assert_eq!(s["backoff"]["maxLaunchDelay"], 300.0);
+        assert!(s["backoff"]["maxLaunchDelay"].is_f64());
+        assert_eq!(s["placement"], json!({}));
         assert_eq!(s["killSelection"], "YOUNGEST_FIRST");
         assert_eq!(
             s["unreachableStrategy"],
@@ -248,8 +292,26 @@ mod tests {
             (Some(1.0), Some(32.0), Some(10.0))
         );
         let s = p.scheduling.as_ref().expect("scheduling");
-        assert_eq!(s["backoff"]["backoff"], 5);
+        assert_eq!(s["backoff"]["backoff"], 5.0);
         assert_eq!(s["backoff"]["backoffFactor"], 1.15);
+    }
+
+    #[test]
+    fn health_checks_get_every_default_and_a_spelled_out_default_is_no_change() {
+        let given = r#"{"id":"/a","containers":[{"name":"c","endpoints":[{"name":"e"}],
+            "healthCheck":{"http":{"endpoint":"e"}}}]}"#;
+        let p = normalize(pod(given), "v1");
+        let v = serde_json::to_value(&p).expect("serializes");
+        assert_eq!(
+            v["containers"][0]["healthCheck"],
+            json!({"http":{"endpoint":"e","scheme":"HTTP"},"gracePeriodSeconds":300,
+                "intervalSeconds":60,"maxConsecutiveFailures":3,"timeoutSeconds":20,
+                "delaySeconds":15})
+        );
+        let spelled = r#"{"id":"/a","containers":[{"name":"c","endpoints":[{"name":"e"}],
+            "healthCheck":{"http":{"endpoint":"e","scheme":"HTTP"},"intervalSeconds":60}}],
+            "scheduling":{"backoff":{"backoff":1,"maxLaunchDelay":300},"placement":{}}}"#;
+        assert!(same_spec(&p, &normalize(pod(spelled), "v2")));
     }
 
     #[test]

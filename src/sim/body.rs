@@ -69,6 +69,68 @@ pub fn parse_instance_ids(bytes: &[u8]) -> Result<Vec<String>, SimError> {
     }
 }
 
+/// Marathon's `Instance.Id.InstanceIdRegex`, which a kill checks every id against (422 otherwise).
+const INSTANCE_ID_PATTERN: &str = r"^(.+)\.(instance-|marathon-)([^\.]+)$";
+
+/// Whether `id` fully matches [`INSTANCE_ID_PATTERN`]: a non-empty run spec part, then
+/// `.instance-` or `.marathon-`, then a non-empty rest without dots.
+fn is_instance_id(id: &str) -> bool {
+    let Some(dot) = id.rfind('.') else {
+        return false;
+    };
+    let (spec, rest) = (&id[..dot], &id[dot + 1..]);
+    let uuid = rest
+        .strip_prefix("instance-")
+        .or_else(|| rest.strip_prefix("marathon-"));
+    !spec.is_empty() && uuid.is_some_and(|u| !u.is_empty())
+}
+
+/// Refuses instance ids that do not match Marathon's pattern, as `PodsResource` validates them
+/// before looking for the instances: 422, whether or not the pod exists.
+pub fn check_instance_ids(ids: &[String]) -> Result<(), SimError> {
+    let violations: Vec<Violation> = ids
+        .iter()
+        .filter(|id| !is_instance_id(id))
+        .map(|_| {
+            Violation::new(
+                "/",
+                format!("must fully match regular expression '{INSTANCE_ID_PATTERN}'"),
+            )
+        })
+        .collect();
+    if !violations.is_empty() {
+        return Err(SimError::NotValid(violations));
+    }
+    // Then `Instance.Id.fromIdString` parses the part after the prefix with Java 8's
+    // `UUID.fromString`: five dash-separated hex numbers, each a valid `Long`.
+    for id in ids {
+        // The pattern held, so the part after the last `.` is the prefix and the UUID.
+        let last = id.rsplit_once('.').map_or("", |(_, last)| last);
+        let uuid = last
+            .strip_prefix("instance-")
+            .or_else(|| last.strip_prefix("marathon-"))
+            .unwrap_or_default();
+        let parts: Vec<&str> = uuid.split('-').collect();
+        if parts.len() != 5 {
+            return Err(SimError::IllegalArgument(format!(
+                "Invalid UUID string: {uuid}"
+            )));
+        }
+        for part in parts {
+            let fits = !part.is_empty()
+                && part.len() <= 16
+                && part.bytes().all(|b| b.is_ascii_hexdigit())
+                && (part.len() < 16 || part.as_bytes()[0] < b'8');
+            if !fits {
+                return Err(SimError::IllegalArgument(format!(
+                    "For input string: \"{part}\""
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The id of a definition that passed [`parse_pod`].
 pub fn check_definition(pod: &PodDefinition) -> Result<PodId, SimError> {
     check_definition_id(&pod.id)
@@ -154,6 +216,36 @@ mod tests {
         match parse_pod(text.as_bytes()) {
             Err(SimError::InvalidJson(v)) => v,
             other => panic!("expected Invalid JSON, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn instance_ids_follow_marathons_pattern() {
+        for good in ["web.instance-1", "a_b.marathon-x-y", "a.b.instance-c"] {
+            assert!(is_instance_id(good), "{good}");
+        }
+        for bad in [
+            "bogus",
+            "web.instance-",
+            ".instance-1",
+            "web.task-1",
+            "web.instance-1.2",
+        ] {
+            assert!(!is_instance_id(bad), "{bad}");
+        }
+        let uuid = "web.instance-00000000-0000-4000-8000-000000000002";
+        assert!(check_instance_ids(&[uuid.to_string()]).is_ok());
+        assert_eq!(
+            check_instance_ids(&["web.instance-1".to_string()]),
+            Err(SimError::IllegalArgument("Invalid UUID string: 1".into()))
+        );
+        assert_eq!(
+            check_instance_ids(&["web.marathon-a-b-c-d-zz".to_string()]),
+            Err(SimError::IllegalArgument("For input string: \"zz\"".into()))
+        );
+        match check_instance_ids(&[uuid.to_string(), "x".to_string()]) {
+            Err(SimError::NotValid(v)) => assert_eq!(v.len(), 1, "{v:?}"),
+            other => panic!("{other:?}"),
         }
     }
 

@@ -61,6 +61,8 @@ pub enum SimError {
     TaskNotFound(String),
     DeploymentNotFound(String),
     InvalidTimestamp(String),
+    /// A Java `IllegalArgumentException` (such as a bad UUID): 422 with the exception's message.
+    IllegalArgument(String),
     Internal(String),
 }
 
@@ -129,16 +131,20 @@ impl SimError {
         match self {
             SimError::NotAuthenticated | SimError::BasicNotAuthenticated(_) => 401,
             SimError::NotAuthorized | SimError::TooManyDeployments(_) => 403,
-            SimError::UriNotFound(_)
-            | SimError::PodNotFound(_)
+            SimError::PodNotFound(_)
             | SimError::PodDefinitionNotFound(_)
             | SimError::PathNotFound(_)
             | SimError::TaskNotFound(_)
             | SimError::DeploymentNotFound(_) => 404,
             SimError::MethodNotAllowed => 405,
+            // Jersey's NotFoundException, which MarathonExceptionMapper turns into a 500.
+            SimError::UriNotFound(_) => 500,
             SimError::UnsupportedMediaType => 415,
             SimError::EmptyBody | SimError::MalformedJson(_) | SimError::IdMismatch { .. } => 400,
-            SimError::InvalidJson(_) | SimError::NotValid(_) | SimError::InvalidTimestamp(_) => 422,
+            SimError::InvalidJson(_)
+            | SimError::NotValid(_)
+            | SimError::InvalidTimestamp(_)
+            | SimError::IllegalArgument(_) => 422,
             SimError::PodExists(_) | SimError::Locked(_) => 409,
             SimError::Internal(_) => 500,
         }
@@ -170,9 +176,7 @@ impl SimError {
             SimError::NotAuthorized => {
                 json_body(json!({"message": "Not Authorized to perform this action!"}))
             }
-            SimError::UriNotFound(path) => {
-                json_body(json!({"message": format!("URI not found: {path}")}))
-            }
+            SimError::UriNotFound(_) => json_body(json!({"message": "URI not found"})),
             SimError::MethodNotAllowed => json_body(json!({"message": "Method Not Allowed"})),
             SimError::UnsupportedMediaType => {
                 json_body(json!({"message": "Unsupported Media Type"}))
@@ -232,6 +236,7 @@ impl SimError {
             SimError::DeploymentNotFound(id) => {
                 not_found(format!("DeploymentPlan {id} does not exist"))
             }
+            SimError::IllegalArgument(message) => json_body(json!({ "message": message })),
             SimError::InvalidTimestamp(v) => json_body(json!({
                 "message": format!(
                     "Invalid timestamp provided '{v}'. Expecting ISO-8601 datetime string."

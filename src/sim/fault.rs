@@ -138,6 +138,9 @@ fn split_limit(kind: &str) -> Result<(&str, Option<u64>), String> {
     }
 }
 
+/// The longest `slow` delay, the bound `--deploy-time` has too.
+const MAX_SLOW: Duration = Duration::from_secs(30 * 24 * 3600);
+
 const KINDS: &str =
     "500html, 502, 503, 504, truncated, nonjson, wrongtype, reset, slow=DURATION, redirect=URL \
      or huge=SIZE";
@@ -157,7 +160,11 @@ fn parse_kind(kind: &str) -> Result<FaultKind, String> {
         ("wrongtype", None) => FaultKind::WrongType,
         ("reset", None) => FaultKind::Reset,
         ("slow", Some(d)) => {
-            FaultKind::Slow(humantime::parse_duration(d).map_err(|e| format!("slow={d}: {e}"))?)
+            let delay = humantime::parse_duration(d).map_err(|e| format!("slow={d}: {e}"))?;
+            if delay > MAX_SLOW {
+                return Err(format!("slow={d}: at most 30 days"));
+            }
+            FaultKind::Slow(delay)
         }
         ("redirect", Some(url)) => {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(' ') {
@@ -374,6 +381,7 @@ mod tests {
             ("GET /a=404", "unknown kind \"404\""),
             ("GET /a=slow", "unknown kind"),
             ("GET /a=slow=soon", "slow=soon"),
+            ("GET /x=slow=99999999999999999s", "at most 30 days"),
             ("GET /a=huge=10XB", "unknown unit"),
             ("GET /a=huge=1", "at least 2 bytes"),
             ("GET /a=503x0", "at least 1"),

@@ -66,10 +66,11 @@ impl Route {
             return Ok(Route::Pod(pod_id(rest)?));
         };
         let has_id = id_part.split('/').any(|s| !s.is_empty());
+        // What no `::` endpoint takes is the id of `/v2/pods/{id:.+}`: an invalid pod id (422).
         if !has_id {
             return match suffix {
                 "status" | "status/" => Ok(Route::AllStatus),
-                _ => Err(not_found()),
+                _ => Err(pod_id(rest).err().unwrap_or_else(not_found)),
             };
         }
         let id = pod_id(id_part)?;
@@ -87,7 +88,7 @@ impl Route {
             ("instances", Some(i)) if !i.contains('/') => {
                 Ok(Route::Instance(id, decode(i).ok_or_else(not_found)?))
             }
-            _ => Err(not_found()),
+            _ => Ok(Route::Pod(pod_id(rest)?)),
         }
     }
 
@@ -215,10 +216,17 @@ mod tests {
             Route::parse("/v2/apps"),
             Err(SimError::UriNotFound("/v2/apps".into()))
         );
-        assert!(matches!(
-            Route::parse("/v2/pods/web::bogus"),
-            Err(SimError::UriNotFound(_))
-        ));
+        // Marathon's `{id:.+}` takes what no `::` endpoint does: an invalid pod id.
+        for path in [
+            "/v2/pods/web::bogus",
+            "/v2/pods/::bogus",
+            "/v2/pods/web::status/x",
+        ] {
+            assert!(
+                matches!(Route::parse(path), Err(SimError::NotValid(_))),
+                "{path}"
+            );
+        }
         assert!(matches!(
             Route::parse("/v2/pods/Web"),
             Err(SimError::NotValid(_))

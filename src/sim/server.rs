@@ -14,6 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Either, Full};
 use hyper::body::{Bytes, Frame, Incoming};
@@ -23,7 +24,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::auth::Auth;
-use super::body::{check_definition, parse_instance_ids, parse_pod};
+use super::body::{check_definition, check_instance_ids, parse_instance_ids, parse_pod};
 use super::clock::Clock;
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
@@ -203,16 +204,31 @@ pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
             log(ctx, &asked, "200 (fault)");
             let mut headers = common_headers(ctx);
             headers.push(("Content-Type", "application/json".to_string()));
-            let body = Either::Right(HugeStream(HugeBody::new(size)));
+            let body = HugeStream::new(size);
+            headers.push(("Content-Length", body.left.to_string()));
+            let body = Either::Right(body);
             return Outcome::Respond(response(200, headers, body));
         }
     };
     Outcome::Respond(send(ctx, &asked, reply, " (fault)"))
 }
 
-/// The body of a `huge` fault as hyper sends it: generated a piece at a time, its size not
-/// announced, so it goes out chunked, as Jetty sends a large answer.
-pub struct HugeStream(HugeBody);
+/// The body of a `huge` fault as hyper sends it: generated a piece at a time, with its size
+/// announced up front in a `Content-Length`, so a client can refuse it before reading a byte.
+pub struct HugeStream {
+    body: HugeBody,
+    /// Bytes not yet sent.
+    left: u64,
+}
+
+impl HugeStream {
+    fn new(size: u64) -> HugeStream {
+        HugeStream {
+            body: HugeBody::new(size),
+            left: size.max(2),
+        }
+    }
+}
 
 /// Each piece of a `huge` body.
 const HUGE_PIECE: usize = 64 * 1024;
@@ -225,7 +241,8 @@ impl hyper::body::Body for HugeStream {
         self: Pin<&mut Self>,
         _: &mut TaskContext<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let generator = &mut self.get_mut().0;
+        let stream = self.get_mut();
+        let generator = &mut stream.body;
         let mut piece = vec![0u8; HUGE_PIECE];
         let mut filled = 0;
         while filled < piece.len() {
@@ -239,7 +256,16 @@ impl hyper::body::Body for HugeStream {
             return Poll::Ready(None);
         }
         piece.truncate(filled);
+        stream.left = stream.left.saturating_sub(filled as u64);
         Poll::Ready(Some(Ok(Frame::data(Bytes::from(piece)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.left)
     }
 }
 
@@ -347,6 +373,9 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
 /// under the manual clock; otherwise they are unknown paths like any other.
 const CLOCK_PATH: &str = "/_sim/clock";
 
+/// The longest single step of the manual clock, as for `--deploy-time`.
+const MAX_ADVANCE: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// `GET /_sim/clock` tells the time; `POST /_sim/clock/advance?by=2s` moves it forward.
 fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply {
     let now = match (path.strip_prefix(CLOCK_PATH).unwrap_or(path), method) {
@@ -357,6 +386,10 @@ fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply 
                 .find_map(|pair| pair.strip_prefix("by="))
                 .map(|by| humantime::parse_duration(by).map_err(|e| format!("by={by}: {e}")));
             match by {
+                Some(Ok(by)) if by > MAX_ADVANCE => {
+                    let message = "by: at most 30 days at a time";
+                    return Reply::json(400, &json!({ "message": message }));
+                }
                 Some(Ok(by)) => ctx.clock.advance(by).unwrap_or_else(|| ctx.clock.now()),
                 Some(Err(message)) => return Reply::json(400, &json!({ "message": message })),
                 None => {
@@ -369,6 +402,61 @@ fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply 
         _ => return Reply::error(&SimError::UriNotFound(path.to_string())),
     };
     Reply::json(200, &json!({ "now": format_timestamp(now) }))
+}
+
+/// A `Location` as Jersey writes it: the relative URI Marathon gives, resolved against the base
+/// URI of the request (scheme and `Host` as asked, this leader's address without a `Host`).
+fn absolute(ctx: &Context, asked: &Asked, path: &str) -> String {
+    let host = asked.header("Host").unwrap_or(&ctx.leader);
+    format!("{}://{host}{path}", ctx.scheme)
+}
+
+/// `/ping` as `SystemResource` answers it: the variant the `Accept` header prefers among
+/// text/plain, text/html, application/json and text/* (earlier wins a tie; none means `*/*`):
+/// `"pong"` for JSON, `pong` for text (text/plain for a wildcard), and 204 when none is acceptable.
+fn ping(accept: Option<&str>) -> Reply {
+    const VARIANTS: [&str; 4] = ["text/plain", "text/html", "application/json", "text/*"];
+    let accept = accept.filter(|a| !a.trim().is_empty()).unwrap_or("*/*");
+    let ranges: Vec<(String, f64)> = accept
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let range = parts.next()?.trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f64>().ok())
+                .unwrap_or(1.0);
+            Some((range, q))
+        })
+        .collect();
+    let fits = |variant: &str, range: &str| {
+        let (vt, vs) = variant.split_once('/').unwrap_or((variant, ""));
+        let (rt, rs) = range.split_once('/').unwrap_or((range, ""));
+        (rt == "*" || rt == vt) && (rs == "*" || vs == "*" || rs == vs)
+    };
+    let mut best: Option<(&str, f64)> = None;
+    for variant in VARIANTS {
+        let q = ranges
+            .iter()
+            .filter(|(range, _)| fits(variant, range))
+            .map(|(_, q)| *q)
+            .fold(0.0, f64::max);
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((variant, q));
+        }
+    }
+    let (content_type, body): (&'static str, &[u8]) = match best {
+        None => return Reply::empty(204),
+        Some(("application/json", _)) => ("application/json", b"\"pong\""),
+        Some(("text/html", _)) => ("text/html", b"pong"),
+        Some(_) => ("text/plain", b"pong"),
+    };
+    Reply {
+        status: 200,
+        content_type: Some(content_type),
+        body: body.to_vec(),
+        headers: Vec::new(),
+    }
 }
 
 /// POST and PUT must declare JSON, as Marathon's resources only consume `application/json`.
@@ -399,7 +487,7 @@ fn dispatch(
     let pod = match (route, method) {
         (Route::Pods, Method::Post) | (Route::Pod(_), Method::Put) => {
             require_json(asked)?;
-            let pod = parse_pod(&asked.body)?;
+            let mut pod = parse_pod(&asked.body)?;
             let id = check_definition(&pod)?;
             if let Route::Pod(path_id) = route {
                 if *path_id != id {
@@ -409,22 +497,23 @@ fn dispatch(
                     });
                 }
             }
+            // Marathon keeps the PathId, which drops empty segments: `/a//b` is `/a/b`.
+            pod.id = id.to_string();
             Some(pod)
         }
         _ => None,
     };
     let ids = match route {
         Route::Instances(_) => Some(parse_instance_ids(&asked.body)?),
+        Route::Instance(_, instance) => Some(vec![instance.clone()]),
         _ => None,
     };
+    if let Some(ids) = &ids {
+        check_instance_ids(ids)?;
+    }
     let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
     let reply = match (route, method, pod) {
-        (Route::Ping, ..) => Reply {
-            status: 200,
-            content_type: Some("text/plain"),
-            body: b"pong\n".to_vec(),
-            headers: Vec::new(),
-        },
+        (Route::Ping, ..) => ping(asked.header("Accept")),
         (Route::Info, ..) => Reply::json(200, &info(ctx)),
         (Route::Leader, ..) => Reply::json(200, &json!({"leader": ctx.leader})),
         (Route::Queue, ..) => Reply::json(200, &cluster.queue(now)),
@@ -440,7 +529,7 @@ fn dispatch(
             let written = cluster.create(pod, force, now)?;
             let location = PodId::lenient(&written.definition.id).to_string();
             Reply::json(201, &written.definition)
-                .header("Location", location)
+                .header("Location", absolute(ctx, asked, &location))
                 .header("Marathon-Deployment-Id", written.deployment_id)
         }
         (Route::Pods, Method::Head, _) => Reply::empty(200),
@@ -457,7 +546,7 @@ fn dispatch(
         (Route::Pod(id), Method::Delete, _) => {
             let deployment = cluster.remove(id, force, now)?;
             Reply::empty(202)
-                .header("Location", format!("/{deployment}"))
+                .header("Location", absolute(ctx, asked, &format!("/{deployment}")))
                 .header("Marathon-Deployment-Id", deployment)
         }
         (Route::Pod(id), ..) => match cluster.pod(id) {
@@ -561,6 +650,37 @@ mod tests {
         Client::builder().no_proxy().build().expect("client")
     }
 
+    #[test]
+    fn ping_answers_by_accept() {
+        let answer = |accept: Option<&str>| {
+            let r = super::ping(accept);
+            (
+                r.status,
+                r.content_type,
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        };
+        let text = (200, Some("text/plain"), "pong".to_string());
+        assert_eq!(answer(None), text);
+        assert_eq!(answer(Some("*/*")), text);
+        assert_eq!(answer(Some("text/*")), text);
+        assert_eq!(answer(Some("text/csv")), text);
+        assert_eq!(
+            answer(Some("application/json")),
+            (200, Some("application/json"), "\"pong\"".to_string())
+        );
+        assert_eq!(
+            answer(Some("text/plain;q=0.5, application/json")),
+            (200, Some("application/json"), "\"pong\"".to_string())
+        );
+        assert_eq!(
+            answer(Some("text/html")),
+            (200, Some("text/html"), "pong".to_string())
+        );
+        assert_eq!(answer(Some("image/png")).0, 204);
+        assert_eq!(answer(Some("image/png")).2, "");
+    }
+
     fn json_body(r: Response) -> Value {
         let bytes = r.bytes().expect("body");
         serde_json::from_slice(&bytes).expect("JSON body")
@@ -602,7 +722,7 @@ mod tests {
         assert_eq!(leader, Some(base.as_str()));
         assert_eq!(
             r.headers().get("Location").and_then(|v| v.to_str().ok()),
-            Some("/prod/web")
+            Some(format!("{base}/prod/web").as_str())
         );
         assert!(!deployment_id(&r).is_empty());
         assert_eq!(
@@ -643,10 +763,7 @@ mod tests {
         let head = c.head(format!("{base}/v2/pods")).send().expect("head");
         assert_eq!(head.status(), 200);
         let ping = c.get(format!("{base}/ping")).send().expect("ping");
-        assert_eq!(
-            ping.text().map(|t| t.trim().to_string()).ok().as_deref(),
-            Some("pong")
-        );
+        assert_eq!(ping.text().ok().as_deref(), Some("pong"));
 
         let again = send_json(
             c.post(format!("{base}/v2/pods")),
@@ -732,8 +849,8 @@ mod tests {
         assert_eq!(r.status(), 404);
         assert_eq!(json_body(r)["message"], "Path '/x' does not exist");
         let r = c.get(format!("{base}/v2/nothing")).send().expect("unknown");
-        assert_eq!(r.status(), 404);
-        assert_eq!(json_body(r)["message"], "URI not found: /v2/nothing");
+        assert_eq!(r.status(), 500);
+        assert_eq!(json_body(r), json!({"message": "URI not found"}));
         let r = c
             .get(format!("{base}/v2/deployments/abc"))
             .send()
@@ -821,7 +938,7 @@ mod tests {
         assert!(iid.starts_with("web.instance-"));
         let r = send_json(
             c.delete(format!("{base}/v2/pods/web::instances")),
-            &json!([iid, "web.instance-unknown"]),
+            &json!([iid, "web.instance-00000000-0000-4000-8000-00000000ffff"]),
         );
         assert_eq!(r.status(), 200);
         let killed = json_body(r);
@@ -1118,7 +1235,9 @@ mod tests {
             ("POST", "/_sim/clock/advance?by=soon", 400),
             ("POST", "/_sim/clock/advance", 400),
             ("GET", "/_sim/clock/advance?by=1s", 405),
-            ("GET", "/_sim/clock/other", 404),
+            ("POST", "/_sim/clock/advance?by=18446744073709551615s", 400),
+            ("POST", "/_sim/clock/advance?by=31days", 400),
+            ("GET", "/_sim/clock/other", 500),
         ] {
             let r = c
                 .request(method.parse().expect("method"), format!("{base}{path}"))
@@ -1130,7 +1249,8 @@ mod tests {
         let system = start(0, None);
         for path in ["/_sim/clock", "/_sim/clock/advance?by=1s"] {
             let r = c.post(format!("{system}{path}")).send().expect("answer");
-            assert_eq!(r.status(), 404, "{path}");
+            assert_eq!(r.status(), 500, "{path}");
+            assert_eq!(json_body(r), json!({"message": "URI not found"}));
         }
     }
 
@@ -1356,8 +1476,9 @@ mod tests {
             .send()
             .expect("huge");
         assert_eq!(r.status(), 200);
-        // Sent chunked, as Jetty sends a large answer: no size is announced up front.
-        assert_eq!(header(&r, "Transfer-Encoding"), "chunked");
+        // The size is announced up front (issue 13: "huge streams a body with a Content-Length").
+        assert_eq!(header(&r, "Content-Length"), "20000000");
+        assert_eq!(header(&r, "Transfer-Encoding"), "");
         let mut buf = vec![0u8; 64 * 1024];
         let (mut total, mut first, mut last) = (0usize, None, 0u8);
         loop {

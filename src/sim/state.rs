@@ -29,7 +29,7 @@ use status::{failure_entry, latest, CachedStatus};
 use super::agents::Agents;
 use super::clock::Ids;
 use super::error::SimError;
-use super::instance::{new_instance_id, requested_ports, Instance};
+use super::instance::{new_instance_id, requested_ports, Instance, Phase};
 use super::seed::{self, Seed};
 use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
@@ -438,26 +438,40 @@ impl Cluster {
             .pods
             .values()
             .filter_map(|r| {
-                let waiting: Vec<&Instance> = r
+                // LaunchStats counts only instances not yet launched: scheduled (here a failed
+                // one waiting out its back-off) or provisioned (PENDING), not staging ones.
+                let waiting: Vec<(&Instance, SystemTime)> = r
                     .instances
                     .iter()
-                    .filter(|i| i.is_live() && !i.is_stable(now))
+                    .filter(|i| i.is_live())
+                    .filter_map(|i| match i.phase(now) {
+                        (Phase::Pending | Phase::Failed, since) => Some((i, since)),
+                        _ => None,
+                    })
                     .collect();
-                let since = waiting.iter().map(|i| i.launched).min()?;
+                let since = waiting.iter().map(|(_, since)| *since).min()?;
                 let time_left = waiting
                     .iter()
-                    .filter_map(|i| i.backoff_until(now))
+                    .filter_map(|(i, _)| i.backoff_until(now))
                     .filter_map(|until| until.duration_since(now).ok())
                     .max()
                     .unwrap_or_default();
+                let role = r
+                    .spec
+                    .extra
+                    .get("role")
+                    .and_then(Value::as_str)
+                    .unwrap_or("*");
                 Some(json!({
                     "pod": *r.spec,
                     "count": waiting.len(),
+                    "role": role,
                     "delay": {
                         "timeLeftSeconds": time_left.as_secs_f64().ceil() as u64,
                         "overdue": false,
                     },
                     "since": format_timestamp(since),
+                    "processedOffersSummary": no_offers_processed(),
                 }))
             })
             .collect();
@@ -659,12 +673,23 @@ impl Cluster {
         spec: &Arc<PodDefinition>,
         now: SystemTime,
     ) {
-        let fresh = self.launch(id, spec, spec.instances() as usize, now);
+        let wanted = spec.instances() as usize;
+        let fresh = self.launch(id, spec, wanted, now);
+        // Every instance whose goal is still Running: the live ones, and those an earlier
+        // deployment (say, the one a rollback cancels) meant to kill only later.
         let mut old: Vec<&mut Instance> = record
             .instances
             .iter_mut()
-            .filter(|i| i.is_live())
+            .filter(|i| i.gone_at.is_none_or(|g| g > now) && i.kill_from.is_none_or(|k| k > now))
             .collect();
+        // TaskReplaceActor kills the instances beyond the target count at once, unhealthy
+        // (not yet running) ones first; the rest go as replacements become ready.
+        old.sort_by_key(|i| (i.is_stable(now), i.seq));
+        let excess = old.len().saturating_sub(wanted);
+        for instance in old.drain(..excess) {
+            instance.kill_from = Some(now);
+            instance.gone_at = Some(now + self.deploy_time);
+        }
         old.sort_by_key(|i| i.seq);
         for (n, instance) in old.into_iter().enumerate() {
             match fresh.get(n).or(fresh.last()) {
@@ -769,6 +794,33 @@ impl Plan {
             ..Default::default()
         }
     }
+}
+
+/// The `processedOffersSummary` of a launch that has seen no offer yet: zero counts and every step
+/// of `NoOfferMatchReason.reasonFunnel` with nothing declined.
+fn no_offers_processed() -> Value {
+    const FUNNEL: [&str; 10] = [
+        "UnfulfilledRole",
+        "UnfulfilledConstraint",
+        "NoCorrespondingReservationFound",
+        "AgentMaintenance",
+        "InsufficientCpus",
+        "InsufficientMemory",
+        "InsufficientDisk",
+        "InsufficientGpus",
+        "InsufficientPorts",
+        "DeclinedScarceResources",
+    ];
+    let steps: Vec<Value> = FUNNEL
+        .iter()
+        .map(|reason| json!({"reason": reason, "declined": 0, "processed": 0}))
+        .collect();
+    json!({
+        "processedOffersCount": 0,
+        "unusedOffersCount": 0,
+        "rejectSummaryLastOffers": steps,
+        "rejectSummaryLaunchAttempt": steps,
+    })
 }
 
 #[cfg(test)]
@@ -879,7 +931,9 @@ mod tests {
             states(&c, "/web", t(21.0)),
             vec!["STABLE", "STABLE", "STAGING"]
         );
-        assert_eq!(c.queue(t(21.0))["queue"][0]["count"], 1);
+        assert_eq!(c.queue(t(1.0))["queue"][0]["count"], 3);
+        // A staging instance is launched: LaunchStats no longer counts it.
+        assert_eq!(c.queue(t(21.0))["queue"], json!([]));
         assert_eq!(
             c.status(&id("/web"), t(30.0)).map(|s| s.status),
             Some("STABLE".into())
@@ -1299,7 +1353,8 @@ mod tests {
         let again = container(&c, "/web", t(6.0));
         assert_eq!(again.status, "TASK_STAGING");
         assert_eq!(again.container_id, Some(format!("{iid}.app.2")));
-        assert_eq!(c.queue(t(6.0))["queue"][0]["delay"]["timeLeftSeconds"], 0);
+        // Relaunched and staging: no longer waiting to launch, so no longer queued.
+        assert_eq!(c.queue(t(6.0))["queue"], json!([]));
         let second = c.status(&id("/web"), t(8.5)).expect("status");
         assert_eq!(second.instances[0].id, iid);
         assert_eq!(

@@ -213,7 +213,7 @@ fn a_head_answer_states_its_length_and_has_no_body() {
     let _sim = Killed(child);
     for (path, status, length) in [
         ("/v2/pods", "200 OK", "0"),
-        ("/v2/nothing", "404 Not Found", "40"),
+        ("/v2/nothing", "500 Internal Server Error", "27"),
     ] {
         let mut stream = TcpStream::connect(&addr).unwrap();
         stream.set_read_timeout(Some(READ_BOUND)).unwrap();
