@@ -22,20 +22,8 @@ fn ms(n: u64) -> Duration {
 
 /// One raw request to the simulator: its status and body.
 fn http(sim: &Sim, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = client.request(method, format!("{}{path}", sim.url));
-    if let Some(body) = body {
-        request = request
-            .header("Content-Type", "application/json")
-            .body(body.to_string());
-    }
-    let response = request.send().unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().unwrap())
+    let (status, _, text) = sim.send(method, path, &[], body);
+    (status, text)
 }
 
 fn parse(text: &str) -> Value {

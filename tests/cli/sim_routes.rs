@@ -7,42 +7,13 @@ use serde_json::{json, Value};
 
 use crate::support::{minimal, Sim};
 
-/// One request with reqwest (no redirects followed), answering status, headers and body.
-fn send(
-    sim: &Sim,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&Value>,
-) -> (u16, reqwest::header::HeaderMap, String) {
-    let client = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = client.request(method, format!("{}{path}", sim.url));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    if let Some(body) = body {
-        request = request
-            .header("Content-Type", "application/json")
-            .body(body.to_string());
-    }
-    let response = request.send().unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    (status, headers, response.text().unwrap())
-}
-
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
 /// Adds a pod from [`minimal`] through the API.
 fn add(sim: &Sim, id: &str) {
-    let (code, _, body) = send(sim, "POST", "/v2/pods", &[], Some(&parse(&minimal(id))));
+    let (code, _, body) = sim.send("POST", "/v2/pods", &[], Some(&parse(&minimal(id))));
     assert_eq!(code, 201, "{body}");
 }
 
@@ -54,7 +25,7 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
         "/v2/pods/web::instances/bogus",
         "/v2/pods/nope::instances/bogus",
     ] {
-        let (code, _, body) = send(&sim, "DELETE", path, &[], None);
+        let (code, _, body) = sim.send("DELETE", path, &[], None);
         assert_eq!(code, 422, "{path}: {body}");
         let body = parse(&body);
         assert_eq!(body["message"], "Object is not valid", "{body}");
@@ -64,8 +35,7 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
             "{error}"
         );
     }
-    let (code, _, body) = send(
-        &sim,
+    let (code, _, body) = sim.send(
         "DELETE",
         "/v2/pods/web::instances",
         &[],
@@ -74,8 +44,7 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
     assert_eq!(code, 422, "{body}");
     // Past the pattern, the UUID part is parsed as Java does: a bad one is an
     // IllegalArgumentException, 422 with its message.
-    let (code, _, body) = send(
-        &sim,
+    let (code, _, body) = sim.send(
         "DELETE",
         "/v2/pods/web::instances/web.instance-x",
         &[],
@@ -85,7 +54,7 @@ fn a_malformed_instance_id_in_a_kill_is_422() {
     assert_eq!(parse(&body), json!({"message": "Invalid UUID string: x"}));
     // A well-formed id of no instance is still a not-found.
     let unknown = "/v2/pods/web::instances/web.instance-00000000-0000-4000-8000-00000000ffff";
-    let (code, _, body) = send(&sim, "DELETE", unknown, &[], None);
+    let (code, _, body) = sim.send("DELETE", unknown, &[], None);
     assert_eq!(code, 404, "{body}");
 }
 
@@ -99,11 +68,11 @@ fn unknown_routes_are_marathons_500_and_bad_pod_ids_are_422() {
         ("POST", "/_sim/clock/advance?by=1s"),
         ("GET", "/_sim/clock"),
     ] {
-        let (code, _, body) = send(&sim, method, path, &[], None);
+        let (code, _, body) = sim.send(method, path, &[], None);
         assert_eq!(code, 500, "{method} {path}: {body}");
         assert_eq!(parse(&body), json!({"message": "URI not found"}));
     }
-    let (code, _, body) = send(&sim, "GET", "/v2/pods/web::bogus", &[], None);
+    let (code, _, body) = sim.send("GET", "/v2/pods/web::bogus", &[], None);
     assert_eq!(code, 422, "{body}");
     assert_eq!(parse(&body)["message"], "Object is not valid");
 }
@@ -113,10 +82,10 @@ fn the_manual_clock_and_slow_faults_are_bounded() {
     let sim = Sim::manual(&[]);
     for by in ["18446744073709551615s", "31days"] {
         let path = format!("/_sim/clock/advance?by={by}");
-        let (code, _, body) = send(&sim, "POST", &path, &[], None);
+        let (code, _, body) = sim.send("POST", &path, &[], None);
         assert_eq!(code, 400, "{by}: {body}");
     }
-    let (_, _, body) = send(&sim, "GET", "/_sim/clock", &[], None);
+    let (_, _, body) = sim.send("GET", "/_sim/clock", &[], None);
     assert_eq!(parse(&body), json!({"now": "2026-01-01T00:00:00.000Z"}));
     let out =
         crate::support::Podctl::new().run(&["sim", "--fault", "GET /x=slow=99999999999999999s"]);
@@ -127,18 +96,11 @@ fn the_manual_clock_and_slow_faults_are_bounded() {
 #[test]
 fn locations_are_absolute_and_ping_answers_by_accept() {
     let sim = Sim::start();
-    let (code, headers, body) = send(
-        &sim,
-        "POST",
-        "/v2/pods",
-        &[],
-        Some(&parse(&minimal("/a/web"))),
-    );
+    let (code, headers, body) = sim.send("POST", "/v2/pods", &[], Some(&parse(&minimal("/a/web"))));
     assert_eq!(code, 201, "{body}");
     let location = headers.get("Location").unwrap().to_str().unwrap();
     assert_eq!(location, format!("{}/a/web", sim.url));
-    let (code, headers, _) = send(
-        &sim,
+    let (code, headers, _) = sim.send(
         "DELETE",
         "/v2/pods/a/web",
         &[("Host", "marathon.example:8080")],
@@ -159,7 +121,7 @@ fn locations_are_absolute_and_ping_answers_by_accept() {
         ("application/json", 200, "\"pong\""),
         ("image/png", 204, ""),
     ] {
-        let (got, _, text) = send(&sim, "GET", "/ping", &[("Accept", accept)], None);
+        let (got, _, text) = sim.send("GET", "/ping", &[("Accept", accept)], None);
         assert_eq!((got, text.as_str()), (code, body), "{accept}");
     }
 }
@@ -168,7 +130,7 @@ fn locations_are_absolute_and_ping_answers_by_accept() {
 fn the_queue_counts_only_instances_not_yet_launched() {
     let sim = Sim::manual(&["--deploy-time", "10s"]);
     add(&sim, "/web");
-    let (_, _, body) = send(&sim, "GET", "/v2/queue", &[], None);
+    let (_, _, body) = sim.send("GET", "/v2/queue", &[], None);
     let queue = parse(&body);
     let entry = &queue["queue"][0];
     assert_eq!(entry["count"], 1, "{queue}");
@@ -181,9 +143,9 @@ fn the_queue_counts_only_instances_not_yet_launched() {
     );
     // Once staging, the instance is launched: nothing is queued although it is not yet stable.
     sim.advance(Duration::from_secs(4));
-    let (_, _, body) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let (_, _, body) = sim.send("GET", "/v2/pods/web::status", &[], None);
     assert_eq!(parse(&body)["instances"][0]["status"], "STAGING", "{body}");
-    let (_, _, body) = send(&sim, "GET", "/v2/queue", &[], None);
+    let (_, _, body) = sim.send("GET", "/v2/queue", &[], None);
     assert_eq!(parse(&body), json!({"queue": []}));
 }
 
@@ -220,10 +182,10 @@ fn an_id_is_written_back_as_marathon_normalises_it() {
     let sim = Sim::start();
     let mut pod = parse(&minimal("/a/web"));
     pod["id"] = json!("/a//web/");
-    let (code, _, body) = send(&sim, "POST", "/v2/pods", &[], Some(&pod));
+    let (code, _, body) = sim.send("POST", "/v2/pods", &[], Some(&pod));
     assert_eq!(code, 201, "{body}");
     assert_eq!(parse(&body)["id"], "/a/web");
-    let (_, _, body) = send(&sim, "GET", "/v2/pods/a/web", &[], None);
+    let (_, _, body) = sim.send("GET", "/v2/pods/a/web", &[], None);
     assert_eq!(parse(&body)["id"], "/a/web");
 }
 
@@ -232,11 +194,11 @@ fn a_rollback_kills_the_cancelled_deployments_new_instances() {
     let sim = Sim::manual(&["--deploy-time", "10s"]);
     let mut pod = parse(&minimal("/web"));
     pod["scaling"] = json!({"kind": "fixed", "instances": 2});
-    let (code, _, body) = send(&sim, "POST", "/v2/pods", &[], Some(&pod));
+    let (code, _, body) = sim.send("POST", "/v2/pods", &[], Some(&pod));
     assert_eq!(code, 201, "{body}");
     sim.advance(Duration::from_secs(20));
     pod["containers"][0]["resources"]["mem"] = json!(64);
-    let (code, headers, body) = send(&sim, "PUT", "/v2/pods/web", &[], Some(&pod));
+    let (code, headers, body) = sim.send("PUT", "/v2/pods/web", &[], Some(&pod));
     assert_eq!(code, 200, "{body}");
     let deployment = headers
         .get("Marathon-Deployment-Id")
@@ -245,15 +207,14 @@ fn a_rollback_kills_the_cancelled_deployments_new_instances() {
         .unwrap()
         .to_string();
     sim.advance(Duration::from_secs(1));
-    let (code, _, body) = send(
-        &sim,
+    let (code, _, body) = sim.send(
         "DELETE",
         &format!("/v2/deployments/{deployment}"),
         &[],
         None,
     );
     assert_eq!(code, 200, "{body}");
-    let (_, _, body) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let (_, _, body) = sim.send("GET", "/v2/pods/web::status", &[], None);
     let status = parse(&body);
     let starting = status["instances"]
         .as_array()
@@ -270,11 +231,11 @@ fn a_put_that_spells_out_defaults_is_no_change() {
     let sim = Sim::manual(&["--deploy-time", "2s"]);
     add(&sim, "/web");
     sim.advance(Duration::from_secs(5));
-    let (_, _, before) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let (_, _, before) = sim.send("GET", "/v2/pods/web::status", &[], None);
     let mut pod = parse(&minimal("/web"));
     pod["scheduling"] =
         json!({"backoff": {"backoff": 1.0, "maxLaunchDelay": 300}, "placement": {}});
-    let (code, _, body) = send(&sim, "PUT", "/v2/pods/web", &[], Some(&pod));
+    let (code, _, body) = sim.send("PUT", "/v2/pods/web", &[], Some(&pod));
     assert_eq!(code, 200, "{body}");
     let written = parse(&body);
     assert_eq!(written["scheduling"]["placement"], json!({}), "{written}");
@@ -282,9 +243,9 @@ fn a_put_that_spells_out_defaults_is_no_change() {
         written["scheduling"]["backoff"]["maxLaunchDelay"],
         json!(300.0)
     );
-    let (_, _, deployments) = send(&sim, "GET", "/v2/deployments", &[], None);
+    let (_, _, deployments) = sim.send("GET", "/v2/deployments", &[], None);
     assert_eq!(parse(&deployments), json!([]));
-    let (_, _, after) = send(&sim, "GET", "/v2/pods/web::status", &[], None);
+    let (_, _, after) = sim.send("GET", "/v2/pods/web::status", &[], None);
     let ids = |s: &str| {
         parse(s)["instances"]
             .as_array()
@@ -303,12 +264,12 @@ fn versions_of_a_removed_pod_survive_a_new_pod_of_the_same_id() {
     let sim = Sim::manual(&["--deploy-time", "0"]);
     add(&sim, "/web");
     sim.advance(Duration::from_secs(1));
-    let (code, _, _) = send(&sim, "DELETE", "/v2/pods/web", &[], None);
+    let (code, _, _) = sim.send("DELETE", "/v2/pods/web", &[], None);
     assert_eq!(code, 202);
     sim.advance(Duration::from_secs(1));
-    let (code, _, _) = send(&sim, "GET", "/v2/pods/web::versions", &[], None);
+    let (code, _, _) = sim.send("GET", "/v2/pods/web::versions", &[], None);
     assert_eq!(code, 404);
     add(&sim, "/web");
-    let (_, _, body) = send(&sim, "GET", "/v2/pods/web::versions", &[], None);
+    let (_, _, body) = sim.send("GET", "/v2/pods/web::versions", &[], None);
     assert_eq!(parse(&body).as_array().map(Vec::len), Some(2), "{body}");
 }

@@ -51,6 +51,35 @@ impl Sim {
         assert_eq!(response.status(), 200, "{:?}", response.text());
     }
 
+    /// One request with reqwest (no redirects followed), answering status, headers and body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let client = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = client.request(method, format!("{}{path}", self.url));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().unwrap())
+    }
+
     /// How many requests the simulator has logged so far.
     pub fn request_count(&self) -> usize {
         self.requests().len()
