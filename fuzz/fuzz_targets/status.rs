@@ -9,7 +9,20 @@ use libfuzzer_sys::fuzz_target;
 use podctl::pod::progress::{assess, Goal, Snapshot};
 use podctl::pod::status::PodSummary;
 use podctl::pod::PodStatus;
-use podctl::render::{pod_list, pod_show, Style};
+use podctl::render::{pod_list, pod_show, Layout, Style};
+
+/// Every table layout: the tree for people, and `--flat` (with and without headers) for scripts.
+const LAYOUTS: [Layout; 3] = [
+    Layout::DEFAULT,
+    Layout {
+        headers: true,
+        flat: true,
+    },
+    Layout {
+        headers: false,
+        flat: true,
+    },
+];
 
 const GOALS: [Goal; 4] = [
     Goal::Running {
@@ -27,13 +40,22 @@ fuzz_target!(|data: &[u8]| {
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     // `pod list` reads the lean, borrowing summary; `pod show` the full status.
     if let Ok(pods) = serde_json::from_slice::<Vec<PodSummary>>(data) {
-        let _ = pod_list(&pods, now, Style::PLAIN);
+        for layout in LAYOUTS {
+            let _ = pod_list(&pods, now, Style::PLAIN, layout);
+        }
     }
     if let Ok(pod) = serde_json::from_slice::<PodSummary>(data) {
-        let _ = pod_list(std::slice::from_ref(&pod), now, Style::PLAIN);
+        let _ = pod_list(
+            std::slice::from_ref(&pod),
+            now,
+            Style::PLAIN,
+            Layout::DEFAULT,
+        );
     }
     if let Ok(pod) = serde_json::from_slice::<PodStatus>(data) {
-        let _ = pod_show(&pod, &[], now, Style::PLAIN);
+        for layout in LAYOUTS {
+            let _ = pod_show(&pod, &[], now, Style::PLAIN, layout);
+        }
         for goal in GOALS {
             let snapshot = Snapshot {
                 deployment: None,
