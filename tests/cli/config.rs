@@ -190,9 +190,7 @@ fn the_current_cluster_is_used_for_requests() {
 #[test]
 fn a_broken_config_file_is_named() {
     let podctl = Podctl::new();
-    let path = podctl.config_path();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, "clusters = 3\n").unwrap();
+    let path = podctl.write_config("clusters = 3\n");
     let err = podctl.run(&["pod", "list"]).fails(1).to_string();
     assert!(err.contains(&path.display().to_string()), "{err}");
 }
@@ -272,16 +270,10 @@ fn huge_durations_are_refused_with_the_setting_named() {
     assert!(err.contains("--request-timeout"), "{err}");
 
     // A saved setting, written by hand.
-    let path = podctl.config_path();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        format!(
-            "current = \"big\"\n[clusters.big]\nurl = \"{}\"\nrequest_timeout = \"{huge}\"\n",
-            sim.url
-        ),
-    )
-    .unwrap();
+    let path = podctl.write_config(&format!(
+        "current = \"big\"\n[clusters.big]\nurl = \"{}\"\nrequest_timeout = \"{huge}\"\n",
+        sim.url
+    ));
     let configured = Podctl::new().env("PODCTL_CONFIG", path.to_str().unwrap());
     let err = configured.run(&["pod", "list"]).fails(2).to_string();
     assert!(
@@ -306,13 +298,7 @@ fn urls_with_passwords_are_never_echoed() {
         assert!(!out.fails(2).contains("hunter2"), "{var}: {out:#?}");
         assert!(out.stderr.contains(var), "{out:#?}");
     }
-    let path = podctl.config_path();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        format!("current = \"a\"\n[clusters.a]\nurl = \"{bad}\"\n"),
-    )
-    .unwrap();
+    let path = podctl.write_config(&format!("current = \"a\"\n[clusters.a]\nurl = \"{bad}\"\n"));
     let out = podctl.run(&["pod", "list"]);
     assert!(!out.fails(2).contains("hunter2"), "{out:#?}");
     assert!(out.stderr.contains("cluster \"a\""), "{out:#?}");
@@ -416,16 +402,10 @@ fn a_config_that_is_not_a_small_regular_file_is_refused() {
 fn unknown_keys_in_the_config_are_a_warning() {
     let sim = Sim::start();
     let podctl = Podctl::new();
-    let path = podctl.config_path();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        format!(
-            "current = \"a\"\ncolour = true\n[clusters.a]\nurl = \"{}\"\nnamespace = \"x\"\n",
-            sim.url
-        ),
-    )
-    .unwrap();
+    let path = podctl.write_config(&format!(
+        "current = \"a\"\ncolour = true\n[clusters.a]\nurl = \"{}\"\nnamespace = \"x\"\n",
+        sim.url
+    ));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

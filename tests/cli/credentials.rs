@@ -29,18 +29,12 @@ fn stored_credentials_go_only_to_their_clusters_url() {
     let other = recorder();
     let basic = format!("Basic {}", "YWRtaW46cHc="); // admin:pw
     let mut podctl = Podctl::new();
-    let path = podctl.config_path();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(
-        &path,
-        format!(
-            "current = \"sec\"\n\
+    podctl.write_config(&format!(
+        "current = \"sec\"\n\
              [clusters.sec]\nurl = \"{}\"\ntoken = \"sec-token\"\n\
              [clusters.plain]\nurl = \"{}\"\nusername = \"admin\"\npassword = \"pw\"\n",
-            sec.url, plain.url
-        ),
-    )
-    .unwrap();
+        sec.url, plain.url
+    ));
     let (s, p, o) = (sec.url.as_str(), plain.url.as_str(), other.url.as_str());
     let o_with_user = o.replace("http://", "http://u:p@");
     let slash = format!("{s}/");

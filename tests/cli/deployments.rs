@@ -328,16 +328,7 @@ fn failing_containers_are_named_and_the_wait_times_out() {
     );
     // The deployment hangs until someone acts: roll it back and wait for the revert.
     assert!(podctl.run(&["deployment", "list", "-q"]).ok().contains(&id));
-    // Instant deployments: the revert may be over before the first poll.
-    let rollback = [
-        "deployment",
-        "rollback",
-        id.as_str(),
-        "--wait",
-        "--interval",
-        "50ms",
-    ];
-    podctl.spawn(&rollback).drive(&sim, ms(100), 50).ok();
+    roll_back_and_wait(&sim, &podctl, &id);
     podctl.run(&["pod", "show", "/crash"]).fails(4);
 }
 
@@ -361,17 +352,15 @@ fn a_rollback_of_a_crashing_update_restores_the_old_pod() {
         podctl.run(&["pod", "show", "/web", "--json"]).json()["status"],
         "DEGRADED"
     );
-    // Instant deployments: the revert may be over before the first poll.
-    let rollback = [
-        "deployment",
-        "rollback",
-        id.as_str(),
-        "--wait",
-        "--interval",
-        "50ms",
-    ];
-    podctl.spawn(&rollback).drive(&sim, ms(100), 50).ok();
+    roll_back_and_wait(&sim, &podctl, &id);
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
     assert_eq!(status["spec"]["containers"][0]["image"]["id"], "nginx:1.27");
     assert_eq!(status["status"], "STABLE", "{status}");
+}
+
+/// `deployment rollback ID --wait`, driven on the manual clock until it is over. With instant
+/// deployments the revert may be over before the first poll.
+fn roll_back_and_wait(sim: &Sim, podctl: &Podctl, id: &str) {
+    let rollback = ["deployment", "rollback", id, "--wait", "--interval", "50ms"];
+    podctl.spawn(&rollback).drive(sim, ms(100), 50).ok();
 }

@@ -407,6 +407,14 @@ impl Podctl {
         }
     }
 
+    /// Writes `text` as the config file, as a user would by hand; returns its path.
+    pub fn write_config(&self, text: &str) -> PathBuf {
+        let path = self.config_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
