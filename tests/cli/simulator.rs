@@ -3,11 +3,11 @@
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use crate::support::{eventually, BIN};
+use crate::support::{eventually, Sim};
 
 /// Connections held open at once by the concurrency test.
 const CLIENTS: usize = 200;
@@ -16,33 +16,11 @@ const CLIENTS: usize = 200;
 /// hanging it.
 const READ_BOUND: Duration = Duration::from_secs(30);
 
-/// `podctl sim --port 0` with `args`, its log discarded; returns the child and its `host:port`.
-fn spawn_sim(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["sim", "--port", "0", "--quiet-log", "--deploy-time", "0"])
-        .args(args)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first.trim().strip_prefix("http://").unwrap().to_string();
-    (child, addr)
-}
-
-/// Kills the simulator when a test ends, however it ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// `podctl sim --port 0` with `args`, deployments instant, its request log off.
+fn spawn_sim(args: &[&str]) -> Sim {
+    let mut all = vec!["--quiet-log", "--deploy-time", "0"];
+    all.extend(args);
+    Sim::with_args(&all)
 }
 
 fn connect(addr: &str) -> BufReader<TcpStream> {
@@ -98,8 +76,8 @@ fn threads(pid: u32) -> Option<usize> {
 
 #[test]
 fn two_hundred_connections_at_once_are_all_answered_on_few_threads() {
-    let (child, addr) = spawn_sim(&[]);
-    let sim = Killed(child);
+    let sim = spawn_sim(&[]);
+    let addr = sim.addr().to_string();
     // Every client holds its connection open until all have been answered once, then asks again
     // on the same connection: all 200 are open and served at the same time.
     let all_answered = Arc::new(Barrier::new(CLIENTS + 1));
@@ -127,7 +105,7 @@ fn two_hundred_connections_at_once_are_all_answered_on_few_threads() {
     #[cfg(target_os = "linux")]
     {
         // Not a thread per connection: far fewer threads than open connections.
-        let threads = threads(sim.0.id()).unwrap();
+        let threads = threads(sim.pid()).unwrap();
         assert!(threads < 50, "{threads} threads for {CLIENTS} connections");
     }
     all_asked_again.wait();
@@ -140,8 +118,8 @@ fn two_hundred_connections_at_once_are_all_answered_on_few_threads() {
 
 #[test]
 fn a_reset_fault_resets_the_connection_without_an_answer() {
-    let (child, addr) = spawn_sim(&["--fault", "GET /v2/pods=resetx1"]);
-    let _sim = Killed(child);
+    let _sim = spawn_sim(&["--fault", "GET /v2/pods=resetx1"]);
+    let addr = _sim.addr().to_string();
     let mut conn = connect(&addr);
     let answer = get(&mut conn, "/v2/pods");
     let error = answer.expect_err("no answer at all");
@@ -155,8 +133,8 @@ fn a_reset_fault_resets_the_connection_without_an_answer() {
 /// Sends `signal` to the simulator while a client holds an idle kept-alive connection and another
 /// waits on a slow answer: the simulator exits 0, and the idle connection is closed.
 fn stops_on(signal: &str) {
-    let (child, addr) = spawn_sim(&["--fault", "GET /v2/queue=slow=1h"]);
-    let mut sim = Killed(child);
+    let mut sim = spawn_sim(&["--fault", "GET /v2/queue=slow=1h"]);
+    let addr = sim.addr().to_string();
     let mut idle = connect(&addr);
     assert_eq!(get(&mut idle, "/v2/pods").unwrap(), (200, "[]".to_string()));
     let mut waiting = connect(&addr);
@@ -166,13 +144,13 @@ fn stops_on(signal: &str) {
     )
     .unwrap();
     let status = Command::new("kill")
-        .args([&format!("-{signal}"), &sim.0.id().to_string()])
+        .args([&format!("-{signal}"), &sim.pid().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let mut exit = None;
     eventually("the simulator to exit", || {
-        exit = sim.0.try_wait().unwrap();
+        exit = sim.process().try_wait().unwrap();
         exit.is_some()
     });
     assert_eq!(exit.and_then(|e| e.code()), Some(0), "{signal}: {exit:?}");
@@ -191,8 +169,8 @@ fn sigterm_and_sigint_stop_the_simulator_gracefully() {
 #[test]
 fn a_client_that_shuts_its_sending_side_still_gets_the_answer() {
     // As `printf 'GET ...' | nc` does: the request, then end of input, then the answer is read.
-    let (child, addr) = spawn_sim(&["--fault", "GET /v2/queue=slow=200ms"]);
-    let _sim = Killed(child);
+    let _sim = spawn_sim(&["--fault", "GET /v2/queue=slow=200ms"]);
+    let addr = _sim.addr().to_string();
     for path in ["/v2/pods", "/v2/queue"] {
         let mut stream = TcpStream::connect(&addr).unwrap();
         stream.set_read_timeout(Some(READ_BOUND)).unwrap();
@@ -209,8 +187,8 @@ fn a_client_that_shuts_its_sending_side_still_gets_the_answer() {
 
 #[test]
 fn a_head_answer_states_its_length_and_has_no_body() {
-    let (child, addr) = spawn_sim(&[]);
-    let _sim = Killed(child);
+    let _sim = spawn_sim(&[]);
+    let addr = _sim.addr().to_string();
     for (path, status, length) in [
         ("/v2/pods", "200 OK", "0"),
         ("/v2/nothing", "500 Internal Server Error", "27"),

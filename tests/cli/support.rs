@@ -120,6 +120,21 @@ impl Sim {
         }
     }
 
+    /// `host:port` of a plain-HTTP simulator, for raw sockets.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// The simulator's process id, for signals and thread counts.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The simulator's process, to see whether it has exited.
+    pub fn process(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
     /// What the simulator logged so far (one line per request).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
