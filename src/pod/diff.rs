@@ -81,6 +81,18 @@ pub fn compare(deployed: &Value, local: &Value) -> Comparison {
     }
 }
 
+/// The comparison for a pod that does not exist yet: every line of `local` is added, and the
+/// verdict is a restart (every instance is new).
+pub fn creation(local: &Value) -> Comparison {
+    Comparison {
+        verdict: Verdict::Restart {
+            first_reason: "new pod".to_string(),
+        },
+        deployed: String::new(),
+        local: pretty(&canonical(local)),
+    }
+}
+
 impl Comparison {
     pub fn is_unchanged(&self) -> bool {
         self.verdict == Verdict::Unchanged
@@ -90,6 +102,11 @@ impl Comparison {
     /// normalised texts are equal. With `colour`, removed lines are red, added green and hunk
     /// headers cyan. Every line is escaped for a terminal.
     pub fn unified(&self, colour: bool) -> String {
+        self.unified_labelled(colour, "deployed", "local")
+    }
+
+    /// [`Comparison::unified`] with the two sides named in the `---` and `+++` lines.
+    pub fn unified_labelled(&self, colour: bool, deployed: &str, local: &str) -> String {
         if self.deployed == self.local {
             return String::new();
         }
@@ -103,8 +120,8 @@ impl Comparison {
                 out.push('\n');
             }
         };
-        paint(&mut out, "1", "--- deployed");
-        paint(&mut out, "1", "+++ local");
+        paint(&mut out, "1", &format!("--- {}", printable(deployed)));
+        paint(&mut out, "1", &format!("+++ {}", printable(local)));
         for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
             paint(&mut out, "36", &hunk.header().to_string());
             for change in hunk.iter_changes() {
@@ -426,6 +443,18 @@ mod tests {
             );
             assert!(!text.contains("\u{1b}]"), "{text}");
         }
+    }
+
+    #[test]
+    fn a_new_pod_is_all_additions() {
+        let c = creation(&base());
+        let diff = c.unified_labelled(false, "/web (not deployed)", "web.json");
+        assert!(
+            diff.starts_with("--- /web (not deployed)\n+++ web.json\n@@ -0,0 +1,"),
+            "{diff}"
+        );
+        assert!(diff.contains("\n+  \"id\": \"/web\",\n"), "{diff}");
+        assert!(!diff.lines().skip(2).any(|l| l.starts_with('-')), "{diff}");
     }
 
     #[test]
