@@ -142,3 +142,28 @@ fn hostile_text_in_a_definition_reaches_the_terminal_escaped() {
         assert!(!out.stdout.contains(c), "{c:?} in {out:?}");
     }
 }
+
+/// Tab after `pod diff` offers pod ids and paths, as the fish script asks for them.
+#[test]
+fn tab_completes_pod_ids_and_files() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    podctl.run(&["pod", "add", "examples/web.json"]).ok();
+    let complete = |word: &str| -> Vec<String> {
+        let out = sim
+            .podctl()
+            .env("COMPLETE", "fish")
+            .run(&["--", "podctl", "pod", "diff", word]);
+        out.ok()
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let ids = complete("we");
+    assert!(ids.iter().any(|c| c == "web"), "{ids:?}");
+    let ids = complete("/w");
+    assert!(ids.iter().any(|c| c == "/web"), "{ids:?}");
+    let files = complete("examples/we");
+    assert!(files.iter().any(|c| c == "examples/web.json"), "{files:?}");
+    assert!(!files.iter().any(|c| c == "web"), "{files:?}");
+}
