@@ -284,6 +284,18 @@ fn a_refused_write_exits_with_its_code_and_names_what_was_applied() {
     let c = podctl.run(&["pod", "show", "/c"]);
     c.fails(4);
 
+    // The JSON form names the failure too, after what went before it.
+    let out = podctl.run(&["--json", "pod", "apply", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 5, "{out:?}");
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["pods"][0]["action"], "unchanged", "{json}");
+    assert_eq!(json["pods"][1]["action"], "failed", "{json}");
+    assert!(json["pods"][1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("updating pod /b"));
+    assert_eq!(json["pods"].as_array().unwrap().len(), 2, "{json}");
+
     // --force cancels the deployment that holds /b.
     let out = podctl.run(&["pod", "apply", dir.to_str().unwrap(), "--force"]);
     let stdout = out.ok();
