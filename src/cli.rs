@@ -278,6 +278,76 @@ Examples:
   podctl pod versions /web
   podctl pod versions /web --json")]
     Versions(ShowArgs),
+
+    /// Create or update pods from definition files and directories, leaving unchanged ones alone
+    #[command(after_help = "\
+Each FILE is a definition, or an array of them; each DIR is read for *.json files in name order
+(hidden ones skipped; --recursive: subdirectories too); `-` reads stdin. Every definition is
+checked before anything is sent. A pod that does not exist is created; one whose definition
+differs from Marathon's (after Marathon's defaults are filled in) is updated; the rest get no
+request at all. One line per pod:
+  /web: created (deployment <id>)
+  /api: updated, restart (deployment <id>)
+  /db: updated, scale 2 → 3 (deployment <id>)
+  /jobs: updated, no restart (deployment <id>)
+  /cache: unchanged
+When a write is refused, the pods before it stay applied, the rest are not tried, and the exit
+code is the refusal's.
+
+Examples:
+  podctl pod apply deploy/ --wait --timeout 10m   # a CI deploy step
+  podctl pod apply deploy/ --dry-run --diff       # what would change, sending nothing
+  podctl pod apply web.json api.json --json")]
+    Apply(ApplyArgs),
+
+    /// Show how local definitions differ from the deployed ones (exit 0 same, 1 different)
+    #[command(after_help = "\
+`pod diff ID [FILE|-]` compares pod ID with a definition (stdin when omitted); `pod diff
+FILE|DIR...` compares each definition with the pod of its id. An argument naming an existing file
+or directory is a definition, otherwise a pod id. Both sides are normalised first (Marathon's
+defaults, absolute ids, numbers), printed as JSON with sorted keys, and diffed; each pod ends
+with a verdict: `/web: no change`, `/web: scale only: no restart (2 → 3 instances)`,
+`/web: restart: containers[0].image.id changed`, `/web: new pod: would be created`.
+Exit status: 0 when nothing differs, 1 when something does, 2 or more on errors (a failure that
+is 1 elsewhere is 2 here, as for diff(1)).
+
+Examples:
+  podctl pod diff /web web.json
+  podctl pod diff deploy/ -q || echo 'something to deploy'")]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Definition files, directories of *.json files, or `-` for stdin
+    #[arg(value_name = "FILE|DIR", required = true, value_hint = ValueHint::AnyPath)]
+    pub files: Vec<String>,
+    /// Read directories' subdirectories too
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
+    #[command(flatten)]
+    pub checks: CheckArgs,
+    /// Cancel a deployment that holds a pod being updated and deploy anyway
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Send nothing: say what would be created and updated
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Show each changed pod's diff (deployed against local) before its line
+    #[arg(long)]
+    pub diff: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A pod id and then a definition (`-` or none: stdin), or definition files and directories
+    #[arg(value_name = "ID|FILE", required = true, add = ArgValueCompleter::new(complete::pod_ids_and_paths))]
+    pub args: Vec<String>,
+    /// Read directories' subdirectories too
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
 }
 
 #[derive(Debug, Args)]
@@ -384,6 +454,9 @@ pub struct UpdateArgs {
     /// Cancel a deployment that holds the pod and deploy anyway
     #[arg(short = 'f', long)]
     pub force: bool,
+    /// Show the diff of the deployed definition against the new one before sending it
+    #[arg(long)]
+    pub diff: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }

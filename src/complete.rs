@@ -8,7 +8,7 @@
 use std::ffi::OsStr;
 use std::time::Duration;
 
-use clap_complete::engine::CompletionCandidate;
+use clap_complete::engine::{CompletionCandidate, PathCompleter, ValueCompleter};
 
 use crate::config::{self, ConfigFile, Flags};
 use crate::http::{Options, Retry};
@@ -92,6 +92,17 @@ pub fn deployment_ids(current: &OsStr) -> Vec<CompletionCandidate> {
             CompletionCandidate::new(d.id).help(Some(help.into()))
         })
         .collect()
+}
+
+/// For `pod diff`: file and directory paths (a definition), and pod ids when the word does not
+/// look like a path. Paths come first and cost nothing; the ids need the cluster.
+pub fn pod_ids_and_paths(current: &OsStr) -> Vec<CompletionCandidate> {
+    let mut candidates = PathCompleter::any().complete(current);
+    let typed = current.to_string_lossy();
+    if !typed.starts_with('.') && !typed.starts_with('~') {
+        candidates.extend(pod_ids(current));
+    }
+    candidates
 }
 
 /// Cluster names from the config file, with their URLs as help.

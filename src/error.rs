@@ -68,6 +68,18 @@ pub enum WaitError {
     Interrupted(String),
 }
 
+/// `pod diff` found a difference: exit 1, like diff(1). The diff and the verdicts are already
+/// on stdout, so nothing more is printed.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Differs(pub String);
+
+/// What `pod diff` was doing when it failed. Under it, a failure that is exit 1 elsewhere is 2,
+/// since 1 means "different" (diff(1) does the same).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Comparing(pub String);
+
 /// The verdict of `pod validate` over all its files, once the report is written.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

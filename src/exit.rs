@@ -2,7 +2,7 @@
 //! picks one. Every layer returns its own typed errors; this is where they meet.
 
 use crate::config::ConfigError;
-use crate::error::{CheckError, InputError, NotFound, UsageError, WaitError};
+use crate::error::{CheckError, Comparing, Differs, InputError, NotFound, UsageError, WaitError};
 use crate::http::{Kind, SetupError, TransportError};
 use crate::marathon::ApiError;
 use crate::pod::validate::Invalid;
@@ -22,9 +22,31 @@ pub enum Exit {
     Interrupted = 130,
 }
 
-/// The exit code for an error: the first typed error in its chain decides.
+/// The exit code for an error: the first typed error in its chain decides. `pod diff` keeps 1
+/// for "different": its other failures that would be 1 are 2, as for diff(1).
 pub fn code_for(err: &anyhow::Error) -> Exit {
+    let code = code_for_chain(err);
+    if code == Exit::Failure
+        // A context, which `chain` shows only as text: anyhow finds it by type.
+        && err.downcast_ref::<Comparing>().is_some()
+        && !err.chain().any(|c| c.is::<Differs>())
+    {
+        return Exit::Usage;
+    }
+    code
+}
+
+/// Whether the error only carries an exit status, its story already told on stdout (`pod diff`
+/// found differences): `main` prints nothing for it.
+pub fn is_silent(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.is::<Differs>())
+}
+
+fn code_for_chain(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
+        if cause.is::<Differs>() {
+            return Exit::Failure;
+        }
         if cause.is::<UsageError>() {
             return Exit::Usage;
         }
@@ -161,6 +183,22 @@ mod tests {
 
     fn io() -> std::io::Error {
         std::io::Error::from(std::io::ErrorKind::PermissionDenied)
+    }
+
+    #[test]
+    fn pod_diff_keeps_1_for_different() {
+        let differs = anyhow::Error::new(Differs("1 pod differs".into()));
+        assert_eq!(code_for(&differs), Exit::Failure);
+        assert!(is_silent(&differs));
+        let unreadable = anyhow::Error::new(InputError::Directory { name: "d".into() })
+            .context(Comparing("comparing d".into()));
+        assert_eq!(code_for(&unreadable), Exit::Usage);
+        assert!(!is_silent(&unreadable));
+        let server = status(500, "boom").context(Comparing("comparing /web".into()));
+        assert_eq!(code_for(&server), Exit::Usage);
+        let missing = status(401, "HTTP 401").context(Comparing("comparing /web".into()));
+        assert_eq!(code_for(&missing), Exit::Unauthorized);
+        assert_eq!(code_for(&status(500, "boom")), Exit::Failure);
     }
 
     #[test]

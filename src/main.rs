@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     match podctl::commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if exit::is_silent(&err) => ExitCode::from(exit::code_for(&err) as u8),
         Err(err) => {
             eprintln!("error: {err:#}");
             let code = exit::code_for(&err);

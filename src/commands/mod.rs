@@ -3,9 +3,11 @@
 //! judges, and errors go up typed (`crate::error`), for `exit::code_for` to map.
 
 mod add;
+mod apply;
 mod cluster;
 mod config;
 mod deployment;
+mod diff;
 mod input;
 mod kill;
 mod list;
@@ -181,6 +183,8 @@ pub fn run(cli: &Cli) -> Result<()> {
             PodCommand::Kill(args) => kill::run(&mut ctx, args),
             PodCommand::Versions(args) => versions::run(&mut ctx, args),
             PodCommand::Validate(args) => validate::run(&mut ctx, args),
+            PodCommand::Apply(args) => apply::run(&mut ctx, args),
+            PodCommand::Diff(args) => diff::run(&mut ctx, args),
         },
         Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
         Command::Deployment(cmd) => deployment::run(&mut ctx, cmd),

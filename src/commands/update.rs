@@ -29,15 +29,19 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
     let client = ctx.client()?;
     // Marathon's PUT creates a missing pod; like the original CLI we refuse, so a typo in the id
     // never deploys a second pod. `pod add` creates.
-    if let Err(e) = client.pod(&args.id) {
-        if e.status() == Some(404) {
+    let current = match client.pod(&args.id) {
+        Ok(current) => current,
+        Err(e) if e.status() == Some(404) => {
             return Err(NotFound(format!(
                 "Pod '{}' does not exist (create it with `podctl pod add`)",
                 args.id
             )))
             .with_context(|| format!("updating pod {}", args.id));
         }
-        return Err(e).with_context(|| format!("updating pod {}", args.id));
+        Err(e) => return Err(e).with_context(|| format!("updating pod {}", args.id)),
+    };
+    if args.diff {
+        show_diff(ctx, args, current, &def.value)?;
     }
     let deployment = client
         .update_pod(&args.id, def.body()?, args.force)
@@ -49,6 +53,40 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         pods: vec![(args.id.clone(), None)],
     };
     follow(ctx, &client, &args.wait, target)
+}
+
+/// `--diff`: the diff and verdict before sending, on stdout (stderr with `--json` or `-q`, which
+/// keep stdout for their own output).
+fn show_diff(
+    ctx: &mut Ctx,
+    args: &UpdateArgs,
+    current: crate::pod::PodDefinition,
+    local: &serde_json::Value,
+) -> Result<()> {
+    let current = serde_json::to_value(current).context("encoding the deployed definition")?;
+    let comparison = crate::pod::diff::compare(&current, local);
+    let source = args.file.as_deref().unwrap_or("stdin");
+    let to_stdout = ctx.mode == super::Mode::Human;
+    let colour = if to_stdout {
+        ctx.style.color
+    } else {
+        std::io::stderr().is_terminal()
+            && !ctx.global.no_color
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    };
+    let text = format!(
+        "{}{}: {}\n",
+        comparison.unified_labelled(colour, &format!("{} (deployed)", args.id), source),
+        args.id,
+        comparison.verdict.summary()
+    );
+    if to_stdout {
+        ctx.out.write_all(text.as_bytes())?;
+        ctx.out.flush()?;
+    } else {
+        eprint!("{text}");
+    }
+    Ok(())
 }
 
 /// `pod update web.json` (the id forgotten) would take the path as the id and wait on stdin.

@@ -5,12 +5,14 @@
 //! them speaking the same dialect of the API.
 //!
 //! `definition` (the typed pod), `id`, `validate` (the checks: a schema table and rules by
-//! section), `normalize` (Marathon's defaults, as it writes a definition back), `status`,
+//! section), `normalize` (Marathon's defaults, as it writes a definition back), `diff` (what Marathon
+//! would do with a changed definition), `status`,
 //! `deployment`, `progress` (judging a rollout from what Marathon reports), `time` and `text` (parsing input and
 //! escaping what reaches a terminal).
 
 pub mod definition;
 pub mod deployment;
+pub mod diff;
 pub mod id;
 pub mod normalize;
 pub mod progress;

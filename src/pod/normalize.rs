@@ -106,6 +106,79 @@ pub fn only_scaling_differs(a: &PodDefinition, b: &PodDefinition) -> bool {
     strip(a) == strip(b)
 }
 
+/// The form in which two definitions are compared (`pod diff`, `pod apply`): [`normalize`]d, then
+/// what Marathon loses or rewrites on the way back and what only spelling tells apart is made
+/// equal. The id is absolute, `version` is gone, numbers with no fraction are integers (`1.0` and
+/// `1` are one value), artifacts carry their RAML defaults, the placement sets (constraints and
+/// accepted roles, `Set`s in `PodDefinition.scala`) are sorted without duplicates, and
+/// `legacySharedCgroups: false` is dropped (`PodConversion` keeps only `true`). A value that is
+/// not a pod definition is compared as it is, with numbers made canonical.
+pub fn canonical(definition: &Value) -> Value {
+    let mut value = match serde_json::from_value::<PodDefinition>(definition.clone()) {
+        Ok(mut pod) => {
+            pod.id = crate::pod::PodId::lenient(&pod.id).as_str().to_string();
+            let mut pod = normalize(pod, "");
+            pod.version = None;
+            for container in &mut pod.containers {
+                for artifact in container.artifacts.iter_mut().flatten() {
+                    artifact_defaults(artifact);
+                }
+            }
+            serde_json::to_value(&pod).unwrap_or_else(|_| definition.clone())
+        }
+        Err(_) => definition.clone(),
+    };
+    if let Value::Object(pod) = &mut value {
+        if pod.get("legacySharedCgroups") == Some(&Value::Bool(false)) {
+            pod.remove("legacySharedCgroups");
+        }
+        let placement = pod
+            .get_mut("scheduling")
+            .and_then(|s| s.get_mut("placement"))
+            .and_then(Value::as_object_mut);
+        for set in placement.into_iter().flat_map(|p| p.values_mut()) {
+            if let Value::Array(items) = set {
+                items.sort_by_cached_key(|v| v.to_string());
+                items.dedup();
+            }
+        }
+    }
+    canonical_numbers(&mut value);
+    value
+}
+
+/// An artifact as Marathon writes it back: `extract`, `executable` and `cache` always present
+/// (`artifact.raml` gives them defaults).
+fn artifact_defaults(artifact: &mut Value) {
+    if let Value::Object(a) = artifact {
+        for (key, default) in [("extract", true), ("executable", false), ("cache", false)] {
+            let entry = a.entry(key).or_insert(Value::Null);
+            if entry.is_null() {
+                *entry = Value::Bool(default);
+            }
+        }
+    }
+}
+
+/// Numbers with no fractional part become integers, everywhere: Marathon writes doubles where a
+/// file has integers (`"mem": 32.0`) and the reverse.
+fn canonical_numbers(value: &mut Value) {
+    match value {
+        // Beyond 2^53 a double is no longer an exact integer; it stays as it is.
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15)
+            {
+                *value = json!(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(canonical_numbers),
+        Value::Object(map) => map.values_mut().for_each(canonical_numbers),
+        _ => {}
+    }
+}
+
 fn without_version(p: &PodDefinition) -> PodDefinition {
     PodDefinition {
         version: None,

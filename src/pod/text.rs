@@ -32,6 +32,44 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Every failure is an [`Invalid`] with one problem: where (JSON pointer, or line and column in
 /// the message) and what.
 pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
+    let value = parse_json(source, bytes)?;
+    check_shape(&value).map_err(|(path, message)| Invalid {
+        source: source.to_string(),
+        problems: vec![Problem::error(path, message)],
+    })?;
+    Ok(value)
+}
+
+/// [`parse_definition`] for a text that may also hold an array of definitions (`pod apply`):
+/// each element is checked as a definition, a problem located at its index.
+pub fn parse_definitions(source: &str, bytes: &[u8]) -> Result<Vec<Value>, Invalid> {
+    let invalid = |path: Vec<Segment>, message: String| Invalid {
+        source: source.to_string(),
+        problems: vec![Problem::error(path, message)],
+    };
+    match parse_json(source, bytes)? {
+        Value::Array(items) if items.is_empty() => Err(invalid(
+            Vec::new(),
+            "is an empty array; expected pod definitions".into(),
+        )),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_shape(item).map_err(|(mut path, message)| {
+                    path.insert(0, Segment::Index(i));
+                    invalid(path, message)
+                })?;
+            }
+            Ok(items)
+        }
+        value => {
+            check_shape(&value).map_err(|(path, message)| invalid(path, message))?;
+            Ok(vec![value])
+        }
+    }
+}
+
+/// Any JSON document within the size limit, without repeated keys.
+fn parse_json(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
     let invalid = |path: Vec<Segment>, message: String| Invalid {
         source: source.to_string(),
         problems: vec![Problem::error(path, message)],
@@ -76,7 +114,6 @@ pub fn parse_definition(source: &str, bytes: &[u8]) -> Result<Value, Invalid> {
         }
         None => invalid(Vec::new(), format!("invalid JSON: {}", describe(&e))),
     })?;
-    check_shape(&value).map_err(|(path, message)| invalid(path, message))?;
     Ok(value)
 }
 

@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod apply;
 mod bad_input;
 mod completion;
 mod config;
 mod credentials;
 mod deployments;
+mod diff;
 mod errors;
 mod fidelity;
 mod golden;
