@@ -267,6 +267,15 @@ impl Dcos {
     }
 }
 
+/// A `Location` Marathon answered through the prefix, as Admin Router's `proxy_redirect` passes
+/// it on: one on Marathon's own origin (`http://host/`) moves under `/service/marathon/`.
+pub fn proxied_location(location: &str, origin: &str) -> String {
+    match location.strip_prefix(origin) {
+        Some(rest) => format!("{MARATHON_PREFIX}/{rest}"),
+        None => location.to_string(),
+    }
+}
+
 /// The checks DC/OS makes itself, on the simulator's clock: none of jsonwebtoken's own time
 /// checks (they read the system clock), no audience, no claim required up front.
 fn relax(validation: &mut Validation) {
@@ -300,4 +309,235 @@ fn providers() -> Value {
             "description": "Default DC/OS login provider"
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: u64 = 1_767_225_600;
+
+    fn at(secs: f64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs)
+    }
+
+    fn dcos(ttl_secs: u64, fixed: Option<&str>) -> Dcos {
+        let opts = DcosOptions {
+            users: vec!["admin:s3:cret".into()],
+            service_accounts: Vec::new(),
+            token_ttl: Duration::from_secs(ttl_secs),
+        };
+        Dcos::new(&opts, fixed.map(str::to_string), "cluster-1", "127.0.0.1").expect("valid")
+    }
+
+    /// Logs `admin` in at `now` and returns the token.
+    fn login(d: &Dcos, now: SystemTime) -> String {
+        let body = br#"{"uid": "admin", "password": "s3:cret"}"#;
+        match d.admit("POST", "/acs/api/v1/auth/login", None, body, now) {
+            Gate::Json(200, answer) => answer["token"].as_str().expect("token").to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn routes_strip_the_prefix_and_only_login_and_sim_pass_without_a_token() {
+        let d = dcos(60, Some("fixed"));
+        let now = at(START as f64);
+        let admit = |path| d.admit("GET", path, Some("token=fixed"), b"", now);
+        assert_eq!(
+            admit("/service/marathon/v2/pods"),
+            Gate::Marathon("/v2/pods")
+        );
+        assert_eq!(admit("/service/marathon/"), Gate::Marathon("/"));
+        assert_eq!(admit("/v2/pods"), Gate::Marathon("/v2/pods"));
+        // Only `/service/marathon` itself is the prefix, not a longer service name.
+        assert_eq!(
+            admit("/service/marathonx/v2/pods"),
+            Gate::Marathon("/service/marathonx/v2/pods")
+        );
+        assert_eq!(
+            admit("/metadata"),
+            Gate::Json(
+                200,
+                json!({"PUBLIC_IPV4": "127.0.0.1", "CLUSTER_ID": "cluster-1"})
+            )
+        );
+        let anonymous = |path| d.admit("GET", path, None, b"", now);
+        assert_eq!(
+            anonymous("/service/marathon"),
+            Gate::Moved("/service/marathon/")
+        );
+        assert_eq!(anonymous("/_sim/clock"), Gate::Marathon("/_sim/clock"));
+        assert!(matches!(
+            anonymous("/acs/api/v1/auth/providers"),
+            Gate::Json(200, _)
+        ));
+        for path in [
+            "/v2/pods",
+            "/ping",
+            "/metadata",
+            "/dcos-metadata/dcos-version.json",
+        ] {
+            assert_eq!(
+                anonymous(path),
+                Gate::Refused(SimError::DcosNotAuthenticated),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            d.admit("GET", "/acs/api/v1/auth/login", None, b"", now),
+            Gate::Refused(SimError::MethodNotAllowed)
+        );
+    }
+
+    #[test]
+    fn an_issued_token_lasts_the_ttl_rounded_up_to_a_second() {
+        let d = dcos(2, None);
+        // Half a second past the start: exp is the next whole second after start + 2.5 s.
+        let token = login(&d, at(START as f64 + 0.5));
+        let exp = START + 3;
+        let check = |secs: f64| d.check(Some(&format!("token={token}")), at(secs));
+        assert_eq!(check(exp as f64 - 0.001), Ok(()));
+        assert_eq!(check(exp as f64), Err(SimError::DcosNotAuthenticated));
+        assert_eq!(
+            check(exp as f64 + 100.0),
+            Err(SimError::DcosNotAuthenticated)
+        );
+        // Bearer, as newer Admin Routers accept, and surrounding blanks.
+        assert_eq!(
+            d.check(Some(&format!("  Bearer {token} ")), at(START as f64)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn tokens_not_issued_here_are_unknown() {
+        let d = dcos(60, Some("fixed"));
+        let other = dcos(60, None);
+        let now = at(START as f64);
+        let foreign = login(&other, now);
+        for value in [
+            format!("token={foreign}"),
+            "token=".to_string(),
+            "token=wrong".to_string(),
+            "fixed".to_string(),
+            "Basic YTpi".to_string(),
+        ] {
+            assert_eq!(
+                d.check(Some(&value), now),
+                Err(SimError::DcosNotAuthenticated),
+                "{value}"
+            );
+        }
+        assert_eq!(d.check(None, now), Err(SimError::DcosNotAuthenticated));
+        // The fixed token never expires.
+        assert_eq!(d.check(Some("token=fixed"), at(4e9)), Ok(()));
+        // A token of ours without `uid` is refused, as Admin Router requires it.
+        let no_uid = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &json!({"exp": START + 60}),
+            &d.signing,
+        )
+        .expect("signed");
+        assert_eq!(
+            d.check(Some(&format!("token={no_uid}")), now),
+            Err(SimError::DcosNotAuthenticated)
+        );
+    }
+
+    #[test]
+    fn passwords_must_match_exactly_and_bodies_must_be_login_requests() {
+        let d = dcos(60, None);
+        let now = at(START as f64);
+        let post = |body: &[u8]| d.admit("POST", "/acs/api/v1/auth/login", None, body, now);
+        for body in [
+            &br#"{"uid": "admin", "password": "s3:cret "}"#[..],
+            br#"{"uid": "admin", "password": "s3"}"#,
+            br#"{"uid": "Admin", "password": "s3:cret"}"#,
+            br#"{"uid": "admin", "token": "a.b.c"}"#,
+        ] {
+            assert_eq!(
+                post(body),
+                Gate::Refused(SimError::LoginRefused),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        for body in [
+            &b""[..],
+            b"{",
+            br#"{"uid": 5, "password": "x"}"#,
+            br#"{"uid": "admin", "password": "s3:cret", "extra": 1}"#,
+            br#"{"uid": "admin"}"#,
+        ] {
+            assert!(
+                matches!(post(body), Gate::Refused(SimError::LoginMalformed(_))),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn bad_options_name_the_flag() {
+        let new = |opts: DcosOptions| {
+            Dcos::new(&opts, None, "c", "127.0.0.1")
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default()
+        };
+        let ttl = new(DcosOptions {
+            token_ttl: Duration::from_millis(999),
+            ..DcosOptions::default()
+        });
+        assert!(ttl.contains("--token-ttl must be at least 1s"), "{ttl}");
+        for user in ["nocolon", ":password"] {
+            let message = new(DcosOptions {
+                users: vec![user.into()],
+                ..DcosOptions::default()
+            });
+            assert!(message.contains("--user expects ID:PASSWORD"), "{message}");
+        }
+        for account in ["ci", "=key.pem", "ci="] {
+            let message = new(DcosOptions {
+                service_accounts: vec![account.into()],
+                ..DcosOptions::default()
+            });
+            assert!(message.contains("--service-account expects"), "{message}");
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("key.pem");
+        let account = format!("ci={}", file.display());
+        let missing = new(DcosOptions {
+            service_accounts: vec![account.clone()],
+            ..DcosOptions::default()
+        });
+        assert!(
+            missing.contains("cannot read the public key of \"ci\""),
+            "{missing}"
+        );
+        std::fs::write(
+            &file,
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        )
+        .expect("write");
+        let bad = new(DcosOptions {
+            service_accounts: vec![account],
+            ..DcosOptions::default()
+        });
+        assert!(bad.contains("is not a PEM RSA public key"), "{bad}");
+    }
+
+    #[test]
+    fn locations_move_under_the_prefix_only_on_marathons_origin() {
+        let origin = "http://127.0.0.1:8080/";
+        assert_eq!(
+            proxied_location("http://127.0.0.1:8080/v2/deployments/x", origin),
+            "/service/marathon/v2/deployments/x"
+        );
+        assert_eq!(
+            proxied_location("http://elsewhere/v2/pods", origin),
+            "http://elsewhere/v2/pods"
+        );
+    }
 }

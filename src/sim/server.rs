@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use super::auth::Auth;
 use super::body::{check_definition, check_instance_ids, parse_instance_ids, parse_pod};
 use super::clock::Clock;
-use super::dcos::{Dcos, Gate};
+use super::dcos::{self, Dcos, Gate};
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
 use super::route::{flag, Method, Route};
@@ -347,6 +347,7 @@ fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body
 fn handle(ctx: &Context, asked: &Asked) -> Reply {
     let method = Method::parse(asked.method.as_str());
     let (mut path, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
+    let asked_path = path;
     if let Some(dcos) = &ctx.dcos {
         let now = ctx.clock.now();
         let authorization = asked.header("Authorization");
@@ -380,6 +381,15 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
     };
     if method == Method::Head {
         reply.body.clear();
+    }
+    if path.len() != asked_path.len() {
+        // Admin Router's `proxy_redirect`: Marathon's own URLs become ones under the prefix.
+        let origin = absolute(ctx, asked, "/");
+        for (name, value) in &mut reply.headers {
+            if *name == "Location" {
+                *value = dcos::proxied_location(value, &origin);
+            }
+        }
     }
     reply
 }

@@ -75,14 +75,28 @@ fn assert_login_refused((status, body): (u16, String)) {
 
 #[test]
 fn a_user_logs_in_and_reaches_marathon_under_the_prefix_and_at_the_root() {
-    let (sim, _keys) = dcos(&["--token-ttl", "2s"]);
+    let (sim, _keys) = dcos(&["--token-ttl", "2s", "--deploy-time", "0"]);
     let token = admin_token(&sim);
     // The issued token is a JWT whose claims a client can read.
     assert_eq!(claims(&token), json!({"uid": "admin", "exp": START + 2}));
     let authorization = format!("token={token}");
     let headers = [("Authorization", authorization.as_str())];
     let pod: Value = serde_json::from_str(&minimal("/web")).unwrap();
-    let (status, _, body) = sim.send("POST", "/service/marathon/v2/pods", &headers, Some(&pod));
+    let (status, answered, body) =
+        sim.send("POST", "/service/marathon/v2/pods", &headers, Some(&pod));
+    assert_eq!(status, 201, "{body}");
+    // Admin Router's proxy_redirect: Marathon's Location moves under the prefix.
+    assert_eq!(answered["Location"], "/service/marathon/web");
+    let (status, answered, _) = sim.send(
+        "DELETE",
+        "/service/marathon/v2/pods/web?force=true",
+        &headers,
+        None,
+    );
+    assert_eq!(status, 202);
+    let location = answered["Location"].to_str().unwrap();
+    assert!(location.starts_with("/service/marathon/"), "{location}");
+    let (status, _, body) = sim.send("POST", "/v2/pods", &headers, Some(&pod));
     assert_eq!(status, 201, "{body}");
     for path in ["/service/marathon/v2/pods", "/v2/pods"] {
         let (status, _, body) = get(&sim, path, &token);
