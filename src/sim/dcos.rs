@@ -112,7 +112,9 @@ impl Dcos {
                 .split_once(':')
                 .filter(|(id, _)| !id.is_empty())
                 .ok_or_else(|| anyhow!("--user expects ID:PASSWORD, got {given:?}"))?;
-            users.insert(id.to_string(), password.to_string());
+            if users.insert(id.to_string(), password.to_string()).is_some() {
+                return Err(anyhow!("--user {id:?} is given more than once"));
+            }
         }
         let mut accounts = HashMap::new();
         for given in &opts.service_accounts {
@@ -122,12 +124,24 @@ impl Dcos {
                 .ok_or_else(|| {
                     anyhow!("--service-account expects ID=PUBLIC_KEY.pem, got {given:?}")
                 })?;
-            let pem = std::fs::read(file)
+            let pem = read_key(file)
                 .with_context(|| format!("cannot read the public key of {id:?} from {file}"))?;
+            // jsonwebtoken takes a private key here too, and then no signature ever verifies.
+            let text = String::from_utf8_lossy(&pem);
+            if !text.contains("-----BEGIN PUBLIC KEY-----")
+                && !text.contains("-----BEGIN RSA PUBLIC KEY-----")
+            {
+                return Err(anyhow!(
+                    "{file} holds no PEM public key (service account {id:?}); give the public \
+                     key, never the private one"
+                ));
+            }
             let key = DecodingKey::from_rsa_pem(&pem).map_err(|e| {
                 anyhow!("{file} is not a PEM RSA public key (service account {id:?}): {e}")
             })?;
-            accounts.insert(id.to_string(), key);
+            if accounts.insert(id.to_string(), key).is_some() || users.contains_key(id) {
+                return Err(anyhow!("account {id:?} is given more than once"));
+            }
         }
         let secret: Vec<u8> = (0..2)
             .flat_map(|_| uuid::Uuid::new_v4().into_bytes())
@@ -265,6 +279,25 @@ impl Dcos {
             "bootstrap-id": "0000000000000000000000000000000000000000"
         })
     }
+}
+
+/// The most a public key file may hold; a 16384-bit RSA key's PEM is under 3 KiB.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// Reads a key file, refusing one larger than [`MAX_KEY_FILE`] (say, `/dev/zero`).
+fn read_key(file: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut pem = Vec::new();
+    std::fs::File::open(file)?
+        .take(MAX_KEY_FILE + 1)
+        .read_to_end(&mut pem)?;
+    if pem.len() as u64 > MAX_KEY_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {} KiB, too large for a public key",
+            MAX_KEY_FILE / 1024
+        )));
+    }
+    Ok(pem)
 }
 
 /// A `Location` Marathon answered through the prefix, as Admin Router's `proxy_redirect` passes
@@ -526,6 +559,20 @@ mod tests {
             ..DcosOptions::default()
         });
         assert!(bad.contains("is not a PEM RSA public key"), "{bad}");
+        let dup = new(DcosOptions {
+            users: vec!["a:1".into(), "a:2".into()],
+            ..DcosOptions::default()
+        });
+        assert!(
+            dup.contains("--user \"a\" is given more than once"),
+            "{dup}"
+        );
+        std::fs::write(&file, vec![b'A'; 70 * 1024]).expect("write");
+        let huge = new(DcosOptions {
+            service_accounts: vec![format!("ci={}", file.display())],
+            ..DcosOptions::default()
+        });
+        assert!(huge.contains("too large for a public key"), "{huge}");
     }
 
     #[test]

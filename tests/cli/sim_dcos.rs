@@ -303,9 +303,17 @@ fn dcos_options_are_checked_before_listening() {
     let missing = podctl.dir().join("missing.pem");
     let not_pem = podctl.dir().join("not.pem");
     std::fs::write(&not_pem, "hello\n").unwrap();
-    let (_, public) = service_account_key();
+    let (private_pem, public) = service_account_key();
     let good = podctl.dir().join("good.pem");
     std::fs::write(&good, public).unwrap();
+    let private = podctl.dir().join("private.pem");
+    std::fs::write(&private, private_pem).unwrap();
+    let empty_key = podctl.dir().join("empty.pem");
+    std::fs::write(
+        &empty_key,
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
     let account = |path: &std::path::Path| format!("ci={}", path.display());
     for (args, expected) in [
         (vec!["--user", "a:b"], "--dcos"),
@@ -330,7 +338,24 @@ fn dcos_options_are_checked_before_listening() {
         ),
         (
             vec!["--service-account".to_string(), account(&not_pem)],
+            "holds no PEM public key",
+        ),
+        (
+            vec!["--service-account".to_string(), account(&private)],
+            "never the private one",
+        ),
+        (
+            vec!["--service-account".to_string(), account(&empty_key)],
             "is not a PEM RSA public key",
+        ),
+        (
+            vec![
+                "--user".to_string(),
+                "ci:pw".into(),
+                "--service-account".to_string(),
+                account(&good),
+            ],
+            "given more than once",
         ),
         (
             vec!["--token-ttl".to_string(), "500ms".into()],
