@@ -74,6 +74,8 @@ struct Reply {
     content_type: Option<&'static str>,
     body: Vec<u8>,
     headers: Vec<(&'static str, String)>,
+    /// Answered by DC/OS itself (`--dcos`), not by Marathon: no `X-Marathon-Leader`.
+    by_dcos: bool,
 }
 
 impl Reply {
@@ -91,6 +93,7 @@ impl Reply {
             content_type: Some("application/json"),
             body,
             headers: Vec::new(),
+            by_dcos: false,
         }
     }
 
@@ -100,6 +103,7 @@ impl Reply {
             content_type: None,
             body: Vec::new(),
             headers: Vec::new(),
+            by_dcos: false,
         }
     }
 
@@ -109,6 +113,7 @@ impl Reply {
             content_type: Some(content_type),
             body: body.into_bytes(),
             headers: Vec::new(),
+            by_dcos: false,
         }
     }
 
@@ -119,7 +124,13 @@ impl Reply {
             content_type: Some(r.content_type),
             body: r.body.into_bytes(),
             headers: r.headers,
+            by_dcos: false,
         }
+    }
+
+    fn by_dcos(mut self) -> Reply {
+        self.by_dcos = true;
+        self
     }
 
     fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
@@ -331,7 +342,11 @@ fn response(status: u16, headers: Vec<(&'static str, String)>, body: Body) -> Re
 
 fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body> {
     log(ctx, asked, &format!("{}{note}", reply.status));
-    let mut headers = common_headers(ctx);
+    let mut headers = if reply.by_dcos {
+        Vec::new()
+    } else {
+        common_headers(ctx)
+    };
     if let Some(ct) = reply.content_type {
         headers.push(("Content-Type", ct.to_string()));
     }
@@ -353,12 +368,13 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
         let authorization = asked.header("Authorization");
         match dcos.admit(asked.method.as_str(), path, authorization, &asked.body, now) {
             Gate::Marathon(inner) => path = inner,
-            Gate::Json(status, value) => return Reply::json(status, &value),
+            Gate::Json(status, value) => return Reply::json(status, &value).by_dcos(),
             Gate::Moved(to) => {
                 return Reply::html(301, "text/html", proxy_page(301))
                     .header("Location", absolute(ctx, asked, to))
+                    .by_dcos()
             }
-            Gate::Refused(e) => return Reply::error(&e),
+            Gate::Refused(e) => return Reply::error(&e).by_dcos(),
         }
     } else if path != "/ping" {
         if let Err(e) = ctx.auth.check(asked.header("Authorization"), path) {
@@ -481,6 +497,7 @@ fn ping(accept: Option<&str>) -> Reply {
         content_type: Some(content_type),
         body: body.to_vec(),
         headers: Vec::new(),
+        by_dcos: false,
     }
 }
 

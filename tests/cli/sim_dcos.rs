@@ -59,6 +59,8 @@ fn assert_admin_router_401(answer: &(u16, reqwest::header::HeaderMap, String)) {
     assert_eq!(headers["Content-Type"], "text/html; charset=UTF-8");
     assert!(body.contains("<h1>Unauthorized</h1>"), "{body}");
     assert!(body.contains("window.location"), "{body}");
+    // Admin Router answers itself: Marathon never saw the request.
+    assert!(headers.get("X-Marathon-Leader").is_none(), "{headers:?}");
 }
 
 /// The IAM's refusal of a login.
@@ -230,6 +232,7 @@ fn metadata_as_a_small_cluster_serves_it() {
     let (status, headers, body) = get(&sim, "/dcos-metadata/dcos-version.json", &token);
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers["Content-Type"], "application/json");
+    assert!(headers.get("X-Marathon-Leader").is_none(), "{headers:?}");
     let version: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(version["version"], "2.2.0");
     assert_eq!(version["dcos-variant"], "open");
