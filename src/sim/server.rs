@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 use super::auth::Auth;
 use super::body::{check_definition, check_instance_ids, parse_instance_ids, parse_pod};
 use super::clock::Clock;
+use super::dcos::{self, Dcos, Gate};
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
 use super::route::{flag, Method, Route};
@@ -52,6 +53,8 @@ pub struct Context {
     pub faults: Faults,
     pub quiet: bool,
     pub framework_id: String,
+    /// `--dcos`: DC/OS in front of Marathon; `auth` is then open.
+    pub dcos: Option<Dcos>,
 }
 
 /// A response body: whole, or the endless one of a `huge` fault.
@@ -71,6 +74,8 @@ struct Reply {
     content_type: Option<&'static str>,
     body: Vec<u8>,
     headers: Vec<(&'static str, String)>,
+    /// Answered by DC/OS itself (`--dcos`), not by Marathon: no `X-Marathon-Leader`.
+    by_dcos: bool,
 }
 
 impl Reply {
@@ -88,6 +93,7 @@ impl Reply {
             content_type: Some("application/json"),
             body,
             headers: Vec::new(),
+            by_dcos: false,
         }
     }
 
@@ -97,6 +103,7 @@ impl Reply {
             content_type: None,
             body: Vec::new(),
             headers: Vec::new(),
+            by_dcos: false,
         }
     }
 
@@ -106,6 +113,7 @@ impl Reply {
             content_type: Some(content_type),
             body: body.into_bytes(),
             headers: Vec::new(),
+            by_dcos: false,
         }
     }
 
@@ -116,7 +124,13 @@ impl Reply {
             content_type: Some(r.content_type),
             body: r.body.into_bytes(),
             headers: r.headers,
+            by_dcos: false,
         }
+    }
+
+    fn by_dcos(mut self) -> Reply {
+        self.by_dcos = true;
+        self
     }
 
     fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
@@ -328,7 +342,11 @@ fn response(status: u16, headers: Vec<(&'static str, String)>, body: Body) -> Re
 
 fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body> {
     log(ctx, asked, &format!("{}{note}", reply.status));
-    let mut headers = common_headers(ctx);
+    let mut headers = if reply.by_dcos {
+        Vec::new()
+    } else {
+        common_headers(ctx)
+    };
     if let Some(ct) = reply.content_type {
         headers.push(("Content-Type", ct.to_string()));
     }
@@ -343,8 +361,22 @@ fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body
 
 fn handle(ctx: &Context, asked: &Asked) -> Reply {
     let method = Method::parse(asked.method.as_str());
-    let (path, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
-    if path != "/ping" {
+    let (mut path, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
+    let asked_path = path;
+    if let Some(dcos) = &ctx.dcos {
+        let now = ctx.clock.now();
+        let authorization = asked.header("Authorization");
+        match dcos.admit(asked.method.as_str(), path, authorization, &asked.body, now) {
+            Gate::Marathon(inner) => path = inner,
+            Gate::Json(status, value) => return Reply::json(status, &value).by_dcos(),
+            Gate::Moved(to) => {
+                return Reply::html(301, "text/html", proxy_page(301))
+                    .header("Location", absolute(ctx, asked, to))
+                    .by_dcos()
+            }
+            Gate::Refused(e) => return Reply::error(&e).by_dcos(),
+        }
+    } else if path != "/ping" {
         if let Err(e) = ctx.auth.check(asked.header("Authorization"), path) {
             return Reply::error(&e);
         }
@@ -365,6 +397,15 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
     };
     if method == Method::Head {
         reply.body.clear();
+    }
+    if path.len() != asked_path.len() {
+        // Admin Router's `proxy_redirect`: Marathon's own URLs become ones under the prefix.
+        let origin = absolute(ctx, asked, "/");
+        for (name, value) in &mut reply.headers {
+            if *name == "Location" {
+                *value = dcos::proxied_location(value, &origin);
+            }
+        }
     }
     reply
 }
@@ -456,6 +497,7 @@ fn ping(accept: Option<&str>) -> Reply {
         content_type: Some(content_type),
         body: body.to_vec(),
         headers: Vec::new(),
+        by_dcos: false,
     }
 }
 
