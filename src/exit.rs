@@ -4,6 +4,7 @@
 use crate::config::ConfigError;
 use crate::error::{CheckError, InputError, NotFound, UsageError, WaitError};
 use crate::http::{Kind, SetupError, TransportError};
+use crate::marathon::auth::LoginError;
 use crate::marathon::ApiError;
 use crate::pod::validate::Invalid;
 
@@ -59,6 +60,9 @@ pub fn code_for(err: &anyhow::Error) -> Exit {
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             return code_for_api(api);
         }
+        if let Some(login) = cause.downcast_ref::<LoginError>() {
+            return code_for_login(login);
+        }
         if let Some(t) = cause.downcast_ref::<TransportError>() {
             return code_for_transport(t);
         }
@@ -76,6 +80,7 @@ fn code_for_api(err: &ApiError) -> Exit {
     match err {
         ApiError::Transport { error, .. } => code_for_transport(error),
         ApiError::Decode { .. } | ApiError::Redirect { .. } => Exit::Failure,
+        ApiError::Login(login) => code_for_login(login),
         ApiError::Status {
             status, message, ..
         } => match status {
@@ -88,6 +93,22 @@ fn code_for_api(err: &ApiError) -> Exit {
             502..=504 => Exit::Unreachable,
             _ => Exit::Failure,
         },
+    }
+}
+
+/// A login refused is an authorization failure; one that could not reach the server is
+/// "cannot reach"; a key file podctl cannot use is the command line's fault.
+fn code_for_login(err: &LoginError) -> Exit {
+    match err {
+        LoginError::Refused { status, .. } => match status {
+            401 | 403 => Exit::Unauthorized,
+            502..=504 => Exit::Unreachable,
+            _ => Exit::Failure,
+        },
+        LoginError::Transport { error, .. } => code_for_transport(error),
+        LoginError::KeyFile { .. } | LoginError::BadKey { .. } => Exit::Usage,
+        LoginError::NoToken { .. } => Exit::Failure,
+        LoginError::Credentials(_) => Exit::Unauthorized,
     }
 }
 

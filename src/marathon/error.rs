@@ -45,6 +45,8 @@ pub enum ApiError {
         status: u16,
         location: String,
     },
+    /// Logging in again to renew the token failed.
+    Login(Box<super::auth::LoginError>),
 }
 
 impl ApiError {
@@ -132,6 +134,7 @@ impl fmt::Display for ApiError {
                 printable(url),
                 clip(reason)
             ),
+            ApiError::Login(error) => write!(f, "renewing the token: {error}"),
         }
     }
 }
