@@ -704,7 +704,11 @@ pub fn resolve_with_dcos(
             Some(Renewal {
                 cluster: n.name.clone(),
                 login_url: n.entry.login_url()?,
-                login: n.entry.login.clone()?,
+                login: n
+                    .entry
+                    .login
+                    .clone()
+                    .filter(|l| l.private_key.is_some() || l.password.is_some())?,
             })
         });
 

@@ -7,6 +7,7 @@ mod bad_input;
 mod completion;
 mod config;
 mod credentials;
+mod dcos;
 mod deployments;
 mod errors;
 mod fidelity;
