@@ -124,7 +124,9 @@ fn client() -> Option<Client> {
         insecure: words.iter().any(|w| w == "--insecure"),
         ..Flags::default()
     };
-    let settings = config::load(&flags, &config::process_env).ok()?.settings;
+    let mut settings = config::load(&flags, &config::process_env).ok()?.settings;
+    // A key press never logs in: an expired token just completes nothing.
+    settings.renewal = None;
     let mut options = Options::new(&settings.url, settings.tls.clone(), LOOKUP_TIMEOUT);
     options.retry = Retry::Never;
     Client::with_options(&settings, options).ok()

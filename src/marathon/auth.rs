@@ -25,6 +25,8 @@ const RENEW_MARGIN: Duration = Duration::from_secs(30);
 const LOGIN_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// The largest private key file read; an RSA key in PEM is a few KiB.
 const MAX_KEY_BYTES: u64 = 64 * 1024;
+/// The longest token taken from a login answer; DC/OS's are about 1 KiB.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
 /// The largest password file read.
 const MAX_PASSWORD_BYTES: u64 = 64 * 1024;
 
@@ -180,7 +182,10 @@ pub fn login(
     };
     let answer: Answer = serde_json::from_slice(&reply.body).map_err(|_| no_token())?;
     // The token goes into a header: it must be visible ASCII.
-    if answer.token.is_empty() || !answer.token.bytes().all(|b| b.is_ascii_graphic()) {
+    if answer.token.is_empty()
+        || answer.token.len() > MAX_TOKEN_BYTES
+        || !answer.token.bytes().all(|b| b.is_ascii_graphic())
+    {
         return Err(no_token());
     }
     Ok(answer.token)
