@@ -80,7 +80,11 @@ fn code_for_api(err: &ApiError) -> Exit {
     match err {
         ApiError::Transport { error, .. } => code_for_transport(error),
         ApiError::Decode { .. } | ApiError::Redirect { .. } => Exit::Failure,
-        ApiError::Login(login) => code_for_login(login),
+        // A stored key that cannot be used any more fails the renewal, not the command line.
+        ApiError::Login(login) => match **login {
+            LoginError::KeyFile { .. } | LoginError::BadKey { .. } => Exit::Unauthorized,
+            ref other => code_for_login(other),
+        },
         ApiError::Status {
             status, message, ..
         } => match status {

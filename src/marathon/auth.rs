@@ -437,6 +437,73 @@ mod tests {
         assert!(matches!(err, Err(LoginError::KeyFile { .. })));
     }
 
+    fn settings_with(token: &str, login: Option<Login>) -> Settings {
+        let mut file = ConfigFile {
+            current: Some("c".into()),
+            ..Default::default()
+        };
+        file.clusters.insert(
+            "c".into(),
+            crate::config::ClusterEntry {
+                url: "http://127.0.0.1:1".into(),
+                token: Some(token.into()),
+                login,
+                ..Default::default()
+            },
+        );
+        let env = |_: &str| None;
+        crate::config::resolve(&Default::default(), &env, &file, "/nowhere".into()).unwrap()
+    }
+
+    fn key_login() -> Option<Login> {
+        Some(Login {
+            uid: "ci".into(),
+            private_key: Some("/keys/ci.pem".into()),
+            password: None,
+        })
+    }
+
+    fn exp_in(secs: i64) -> u64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        now.checked_add_signed(secs).unwrap()
+    }
+
+    #[test]
+    fn renewal_is_due_shortly_before_expiry_by_a_clock_that_agrees() {
+        let near = unsigned(&format!(r#"{{"exp":{}}}"#, exp_in(10)));
+        let far = unsigned(&format!(r#"{{"exp":{}}}"#, exp_in(3600)));
+        let auth = Auth::new(&settings_with(&near, key_login()), None, None);
+        assert!(auth.can_renew());
+        assert!(auth.due(), "no token to send yet: log in first");
+        let header = Some(HeaderValue::from_static("token=x"));
+        let auth = Auth::new(&settings_with(&near, key_login()), header.clone(), None);
+        assert!(auth.due());
+        let auth = Auth::new(&settings_with(&far, key_login()), header.clone(), None);
+        assert!(!auth.due());
+        // Without credentials nothing is ever due, and a 401 says how to log in.
+        let past = unsigned(r#"{"exp":1500000000}"#);
+        let auth = Auth::new(&settings_with(&past, None), header.clone(), None);
+        assert!(!auth.due() && !auth.can_renew());
+        let hint = auth.unauthorized_hint();
+        assert!(hint.contains("expired at 2017-07-14T02:40:00Z"), "{hint}");
+        assert!(hint.contains("podctl cluster login c "), "{hint}");
+        // A new token that looks expired already: the clocks disagree; only a 401 tells.
+        let auth = Auth::new(&settings_with(&far, key_login()), header, None);
+        auth.use_token(&past).unwrap();
+        assert!(!auth.due());
+        auth.use_token(&near).unwrap();
+        assert!(
+            !auth.due(),
+            "a token shorter-lived than the margin is renewed on a 401"
+        );
+        auth.use_token(&far).unwrap();
+        assert!(!auth.due());
+        assert!(auth.header().is_some_and(|h| h.is_sensitive()));
+    }
+
     #[test]
     fn a_password_file_gives_its_first_line() {
         let dir = tempfile::tempdir().unwrap();
