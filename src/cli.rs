@@ -176,7 +176,13 @@ Examples:
   podctl sim --fault 'GET /v2/pods/::status=503x2'       # two 503s, then real answers
   podctl sim --fault 'POST /v2/pods=reset' --fault '* *=slow=2s'
   podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster
-  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time";
+  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time
+  podctl sim --dcos --user admin:s3cret --service-account ci=ci-public.pem --token-ttl 8h
+
+With --dcos, log in with POST /acs/api/v1/auth/login and {\"uid\": ID, \"password\": P} or, for a
+service account, {\"uid\": ID, \"token\": JWT} (RS256, signed with its private key, claims uid and
+exp); send the token it answers as `Authorization: token=TOKEN`. --require-token then adds one
+fixed token that never expires. /_sim/ needs no token.";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -632,6 +638,31 @@ pub struct SimArgs {
     /// `POST /_sim/clock/advance?by=DURATION` and makes ids sequential
     #[arg(long, value_name = "CLOCK", value_enum, default_value_t = SimClock::System)]
     pub clock: SimClock,
+    /// Behave like DC/OS: Marathon also under /service/marathon/, login at
+    /// /acs/api/v1/auth/login, and a valid token required on every request
+    #[arg(long, conflicts_with = "require_basic")]
+    pub dcos: bool,
+    /// With --dcos: a user who may log in with this password; repeatable
+    #[arg(long = "user", value_name = "ID:PASSWORD", requires = "dcos")]
+    pub user: Vec<String>,
+    /// With --dcos: a service account that logs in with a token signed by the private key of
+    /// this PEM RSA public key; repeatable
+    #[arg(
+        long = "service-account",
+        value_name = "ID=PUBLIC_KEY",
+        requires = "dcos",
+        value_hint = ValueHint::FilePath
+    )]
+    pub service_account: Vec<String>,
+    /// With --dcos: how long an issued token lasts, e.g. 2s or 8h (on the simulator's clock)
+    #[arg(
+        long = "token-ttl",
+        value_name = "DURATION",
+        default_value = "5days",
+        value_parser = duration::parse_positive,
+        requires = "dcos"
+    )]
+    pub token_ttl: Duration,
 }
 
 /// Where `podctl sim` takes the time from.

@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::cli::{GlobalArgs, SimArgs, SimClock};
 use crate::error::UsageError;
 use crate::pod::text::printable;
-use crate::sim::{Seed, SimOptions, Simulator};
+use crate::sim::{DcosOptions, Seed, SimOptions, Simulator};
 
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
     refuse_client_options(ctx.global)?;
@@ -29,6 +29,11 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
             instances: args.instances,
             containers: args.containers as usize,
         },
+        dcos: args.dcos.then(|| DcosOptions {
+            users: args.user.clone(),
+            service_accounts: args.service_account.clone(),
+            token_ttl: args.token_ttl,
+        }),
     })?;
     sim.stop_on_signals()?;
     // Scripts read this line to learn the port (`--port 0`): it must go out at once.
@@ -43,8 +48,8 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
 
 /// `--host` must name an address of this machine: one that does not even resolve is a bad
 /// argument (exit 2), not a failure to listen. Listening beyond loopback without
-/// `--require-token` or `--require-basic` lets anyone on the network change the simulated cluster,
-/// which deserves a warning.
+/// `--require-token`, `--require-basic` or `--dcos` lets anyone on the network change the
+/// simulated cluster, which deserves a warning.
 fn check_host(args: &SimArgs) -> Result<()> {
     let addrs: Vec<std::net::SocketAddr> = match (args.host.as_str(), args.port).to_socket_addrs() {
         Ok(addrs) => addrs.collect(),
@@ -63,7 +68,7 @@ fn check_host(args: &SimArgs) -> Result<()> {
         ))
         .into());
     }
-    let open = args.require_token.is_none() && args.require_basic.is_none();
+    let open = args.require_token.is_none() && args.require_basic.is_none() && !args.dcos;
     if open && addrs.iter().any(|a| !a.ip().is_loopback()) {
         eprintln!(
             "podctl sim: warning: listening on {} beyond this machine, and the simulator has no \

@@ -33,6 +33,12 @@ pub enum SimError {
     NotAuthorized,
     /// No or wrong HTTP basic credentials (`--require-basic`): Jetty's answer for this path.
     BasicNotAuthenticated(String),
+    /// `--dcos`: a missing, unknown or expired token, refused by Admin Router.
+    DcosNotAuthenticated,
+    /// `--dcos`: a login with a wrong password, key, uid or an expired login token (the IAM).
+    LoginRefused,
+    /// `--dcos`: a login request the IAM cannot read; what is wrong with it.
+    LoginMalformed(String),
     UriNotFound(String),
     MethodNotAllowed,
     UnsupportedMediaType,
@@ -83,6 +89,16 @@ const UNAUTHORIZED_HTML: &str =
 <body bgcolor=\"white\">\r\n<center><h1>401 Authorization Required</h1></center>\r\n\
 <hr><center>openresty</center>\r\n</body>\r\n</html>\r\n";
 
+/// The page DC/OS's Admin Router answers a request without a valid token with: the UI's
+/// `errorpages/401.html` (dcos/dcos, packages/adminrouter), sent by `ngx.say`, hence the last
+/// newline. A page that sends a browser to the login screen.
+const DCOS_UNAUTHORIZED_HTML: &str =
+    "<!DOCTYPE html>\n\n<html>\n<head>\n  <title>Unauthorized</title>\n  \
+<noscript><meta http-equiv=\"refresh\" content=\"5; url=/#/login\"></noscript>\n  <script>\n    \
+(function () {\n      var location = window.location;\n      \
+location.href = \"/#/login?redirect=\" + encodeURIComponent(location.href);\n    }())\n  \
+</script>\n</head>\n<body>\n  <h1>Unauthorized</h1>\n</body>\n</html>\n\n";
+
 /// Marathon's default `--http_realm`.
 pub const BASIC_REALM: &str = "Mesosphere";
 
@@ -116,6 +132,7 @@ pub fn proxy_page(status: u16) -> String {
 /// The reason phrase of the statuses the simulator's fault pages use.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
+        301 => "Moved Permanently",
         307 => "Temporary Redirect",
         401 => "Unauthorized",
         500 => "Server Error",
@@ -129,7 +146,10 @@ pub fn reason_phrase(status: u16) -> &'static str {
 impl SimError {
     pub fn status(&self) -> u16 {
         match self {
-            SimError::NotAuthenticated | SimError::BasicNotAuthenticated(_) => 401,
+            SimError::NotAuthenticated
+            | SimError::BasicNotAuthenticated(_)
+            | SimError::DcosNotAuthenticated
+            | SimError::LoginRefused => 401,
             SimError::NotAuthorized | SimError::TooManyDeployments(_) => 403,
             SimError::PodNotFound(_)
             | SimError::PodDefinitionNotFound(_)
@@ -140,7 +160,10 @@ impl SimError {
             // Jersey's NotFoundException, which MarathonExceptionMapper turns into a 500.
             SimError::UriNotFound(_) => 500,
             SimError::UnsupportedMediaType => 415,
-            SimError::EmptyBody | SimError::MalformedJson(_) | SimError::IdMismatch { .. } => 400,
+            SimError::EmptyBody
+            | SimError::MalformedJson(_)
+            | SimError::IdMismatch { .. }
+            | SimError::LoginMalformed(_) => 400,
             SimError::InvalidJson(_)
             | SimError::NotValid(_)
             | SimError::InvalidTimestamp(_)
@@ -173,6 +196,23 @@ impl SimError {
                 body: jetty_page(status, "Unauthorized", path),
                 headers: vec![("WWW-Authenticate", format!("Basic realm=\"{BASIC_REALM}\""))],
             },
+            SimError::DcosNotAuthenticated => ErrorResponse {
+                status,
+                content_type: "text/html; charset=UTF-8",
+                body: DCOS_UNAUTHORIZED_HTML.to_string(),
+                headers: vec![("WWW-Authenticate", "acsjwt".to_string())],
+            },
+            // The IAM's error shape: title, description, code.
+            SimError::LoginRefused => json_body(json!({
+                "title": "Unauthorized",
+                "description": "The login credentials are not valid.",
+                "code": "ERR_INVALID_CREDENTIALS"
+            })),
+            SimError::LoginMalformed(description) => json_body(json!({
+                "title": "Bad Request",
+                "description": description,
+                "code": "ERR_INVALID_DATA"
+            })),
             SimError::NotAuthorized => {
                 json_body(json!({"message": "Not Authorized to perform this action!"}))
             }

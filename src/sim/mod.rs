@@ -15,6 +15,7 @@ mod agents;
 mod auth;
 mod body;
 mod clock;
+mod dcos;
 mod error;
 mod fault;
 mod instance;
@@ -38,6 +39,8 @@ use tokio_rustls::TlsAcceptor;
 
 use auth::Auth;
 use clock::Clock;
+use dcos::Dcos;
+pub use dcos::DcosOptions;
 pub use fault::check_fault;
 use fault::Faults;
 pub use seed::Seed;
@@ -74,6 +77,9 @@ pub struct SimOptions {
     /// For tests: time starts at 2026-01-01T00:00:00Z and moves only through
     /// `POST /_sim/clock/advance?by=DURATION`; ids are sequential.
     pub manual_clock: bool,
+    /// When set, behave like DC/OS in front of Marathon: `/service/marathon/`, the IAM's login,
+    /// issued tokens required on every request (see `dcos`).
+    pub dcos: Option<DcosOptions>,
 }
 
 impl Default for SimOptions {
@@ -90,6 +96,7 @@ impl Default for SimOptions {
             quiet: false,
             fail_images: Vec::new(),
             manual_clock: false,
+            dcos: None,
         }
     }
 }
@@ -108,9 +115,20 @@ pub struct Simulator {
 impl Simulator {
     /// Checks the options, loads the seed and binds the socket now, so that the caller can print
     /// the URL before serving.
-    pub fn bind(opts: SimOptions) -> anyhow::Result<Simulator> {
+    pub fn bind(mut opts: SimOptions) -> anyhow::Result<Simulator> {
         let fail_images = fail_patterns(&opts.fail_images)?;
         let faults = Faults::parse(&opts.faults).map_err(|e| anyhow!(e))?;
+        if opts.dcos.is_some() && opts.basic.is_some() {
+            return Err(anyhow!(
+                "--dcos and --require-basic exclude each other: DC/OS authenticates with tokens"
+            ));
+        }
+        // With --dcos, DC/OS checks every token, the fixed one included.
+        let fixed_token = if opts.dcos.is_some() {
+            opts.token.take()
+        } else {
+            None
+        };
         let auth = match (opts.token, opts.basic) {
             (Some(_), Some(_)) => {
                 return Err(anyhow!(
@@ -154,6 +172,15 @@ impl Simulator {
             .with_fail_images(fail_images)
             .with_ids(ids);
         cluster.seed(&opts.seed, clock.now());
+        let dcos = match &opts.dcos {
+            Some(dcos) => Some(Dcos::new(
+                dcos,
+                fixed_token,
+                &cluster_id,
+                &addr.ip().to_string(),
+            )?),
+            None => None,
+        };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let context = Context {
             cluster: Mutex::new(cluster),
@@ -164,6 +191,7 @@ impl Simulator {
             faults,
             quiet: opts.quiet,
             framework_id: format!("{cluster_id}-0001"),
+            dcos,
         };
         Ok(Simulator {
             runtime,

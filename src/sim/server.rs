@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 use super::auth::Auth;
 use super::body::{check_definition, check_instance_ids, parse_instance_ids, parse_pod};
 use super::clock::Clock;
+use super::dcos::{Dcos, Gate};
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
 use super::fault::{FaultKind, Faults, HugeBody};
 use super::route::{flag, Method, Route};
@@ -52,6 +53,8 @@ pub struct Context {
     pub faults: Faults,
     pub quiet: bool,
     pub framework_id: String,
+    /// `--dcos`: DC/OS in front of Marathon; `auth` is then open.
+    pub dcos: Option<Dcos>,
 }
 
 /// A response body: whole, or the endless one of a `huge` fault.
@@ -343,8 +346,20 @@ fn send(ctx: &Context, asked: &Asked, reply: Reply, note: &str) -> Response<Body
 
 fn handle(ctx: &Context, asked: &Asked) -> Reply {
     let method = Method::parse(asked.method.as_str());
-    let (path, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
-    if path != "/ping" {
+    let (mut path, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
+    if let Some(dcos) = &ctx.dcos {
+        let now = ctx.clock.now();
+        let authorization = asked.header("Authorization");
+        match dcos.admit(asked.method.as_str(), path, authorization, &asked.body, now) {
+            Gate::Marathon(inner) => path = inner,
+            Gate::Json(status, value) => return Reply::json(status, &value),
+            Gate::Moved(to) => {
+                return Reply::html(301, "text/html", proxy_page(301))
+                    .header("Location", absolute(ctx, asked, to))
+            }
+            Gate::Refused(e) => return Reply::error(&e),
+        }
+    } else if path != "/ping" {
         if let Err(e) = ctx.auth.check(asked.header("Authorization"), path) {
             return Reply::error(&e);
         }
