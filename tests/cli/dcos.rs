@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use crate::keys::{other_key, service_account_key};
 use crate::loopback::{respond, Server};
 use crate::support::{Podctl, RefusingPort, Sim};
 
@@ -469,4 +470,351 @@ fn a_wrong_password_is_refused_with_exit_7_and_nothing_is_stored() {
     assert_eq!(out.code, 2, "{out:?}");
     let out = podctl.run(&["cluster", "login", "lab", "--username", "a"]);
     assert_eq!(out.code, 2, "one of the secrets is required: {out:?}");
+}
+
+/// `podctl sim --dcos` on the manual clock, with user `admin` (password `s3cret`) and service
+/// account `ci` (the key of [`service_account_key`]); the directory holds the keys.
+fn dcos_sim(extra: &[&str]) -> (Sim, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("ci-public.pem");
+    std::fs::write(&public, service_account_key().1).unwrap();
+    let account = format!("ci={}", public.display());
+    let mut args = vec![
+        "--dcos",
+        "--user",
+        "admin:s3cret",
+        "--service-account",
+        &account,
+    ];
+    args.extend(extra);
+    (Sim::manual(&args), dir)
+}
+
+/// Writes a private key where podctl can read it; returns its path.
+fn key_file(podctl: &Podctl, name: &str, pem: &str) -> String {
+    let path = podctl.dir().join(name);
+    std::fs::write(&path, pem).unwrap();
+    path.display().to_string()
+}
+
+/// The lines of a PEM key's body, none of which may ever be shown.
+fn key_lines(pem: &str) -> Vec<&str> {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+#[track_caller]
+fn assert_no_secret(out: &crate::support::Out, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(
+            !out.stdout.contains(secret) && !out.stderr.contains(secret),
+            "{secret:?} shown: {out:?}"
+        );
+    }
+}
+
+/// The token stored for `cluster` in podctl's config.
+fn stored_token(podctl: &Podctl, cluster: &str) -> String {
+    let text = std::fs::read_to_string(podctl.config_path()).unwrap();
+    let config: toml::Table = text.parse().unwrap();
+    config["clusters"][cluster]["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_service_account_logs_in_and_a_wait_outlives_its_tokens() {
+    // Tokens last 2 s of the simulator's clock; the deployment takes 20 s of it.
+    let (sim, _keys) = dcos_sim(&["--token-ttl", "2s", "--deploy-time", "20s"]);
+    let podctl = Podctl::new();
+    let (private, _) = service_account_key();
+    let key = key_file(&podctl, "ci.pem", &private);
+    let marathon = format!("{}/service/marathon", sim.url);
+    let login = podctl.run(&[
+        "--verbose",
+        "cluster",
+        "login",
+        "ci",
+        "--url",
+        &marathon,
+        "--username",
+        "ci",
+        "--private-key",
+        &key,
+    ]);
+    assert!(
+        login.ok().contains("Logged in to cluster ci as ci"),
+        "{login:?}"
+    );
+    assert!(
+        login.stdout.contains("expires at 2026-01-01T00:00:02Z"),
+        "{login:?}"
+    );
+    let token = stored_token(&podctl, "ci");
+    let config = std::fs::read_to_string(podctl.config_path()).unwrap();
+    assert!(
+        config.contains(&format!("private_key = \"{key}\"")),
+        "{config}"
+    );
+    for line in key_lines(&private) {
+        assert!(!config.contains(line), "the key itself is never copied");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(podctl.config_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let mut cmd = podctl.command(crate::support::BIN);
+    cmd.args(["--verbose", "pod", "add", "--wait", "--timeout", "5m", "-"]);
+    let running = crate::support::Running::start(cmd, Some(&crate::support::minimal("/web")));
+    let out = running.drive(&sim, std::time::Duration::from_secs(1), 60);
+    out.ok();
+    assert!(out.stdout.starts_with("Created deployment "), "{out:?}");
+    let renewals = out.stderr.matches("the token was renewed").count();
+    assert!(
+        renewals >= 5,
+        "20 s of 2 s tokens: {renewals} renewals: {out:?}"
+    );
+    // The 401s are in the --verbose log only, each answered by a renewal.
+    assert_eq!(
+        out.stderr.matches("-> 401 Unauthorized").count(),
+        renewals - 1,
+        "one renewal before the first request (the clocks disagree), then one per 401: {out:?}"
+    );
+    assert!(
+        !out.stderr.contains("error"),
+        "no 401 reached the user: {out:?}"
+    );
+    let mut secrets = key_lines(&private);
+    secrets.push(&token);
+    assert_no_secret(&login, &secrets);
+    assert_no_secret(&out, &secrets);
+    let renewed = stored_token(&podctl, "ci");
+    assert_ne!(renewed, token, "the renewed token is stored");
+    secrets.push(&renewed);
+    let shown = podctl.run(&["config", "show"]);
+    assert!(
+        shown.ok().contains(&format!(
+            "renewal:      as \"ci\" with the private key {key}"
+        )),
+        "{shown:?}"
+    );
+    assert_no_secret(&shown, &secrets);
+    let json = podctl.run(&["--json", "config", "show"]);
+    json.ok();
+    assert_no_secret(&json, &secrets);
+    assert!(podctl.run(&["pod", "list", "-q"]).ok().contains("/web"));
+}
+
+#[test]
+fn a_wrong_key_is_refused_with_exit_7() {
+    let (sim, _keys) = dcos_sim(&[]);
+    let podctl = Podctl::new();
+    let (other, _) = other_key();
+    let key = key_file(&podctl, "stolen.pem", &other);
+    let out = podctl.run(&[
+        "--verbose",
+        "cluster",
+        "login",
+        "ci",
+        "--url",
+        &sim.url,
+        "--username",
+        "ci",
+        "--private-key",
+        &key,
+    ]);
+    let err = out.fails(7).to_string();
+    assert!(
+        err.contains("The login credentials are not valid") && err.contains("\"ci\""),
+        "{err}"
+    );
+    assert_no_secret(&out, &key_lines(&other));
+    assert!(!podctl.config_path().exists(), "nothing stored");
+    // Not a key at all: named by its path, never shown.
+    let not_a_key = key_file(
+        &podctl,
+        "notes.txt",
+        "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
+    );
+    let out = podctl.run(&[
+        "cluster",
+        "login",
+        "ci",
+        "--url",
+        &sim.url,
+        "--username",
+        "ci",
+        "--private-key",
+        &not_a_key,
+    ]);
+    let err = out.fails(2).to_string();
+    assert!(
+        err.contains("notes.txt") && !err.contains("bm90IGEga2V5"),
+        "{err}"
+    );
+    // A stored key that is later replaced by the wrong one fails the renewal with exit 7.
+    let (private, _) = service_account_key();
+    let good = key_file(&podctl, "ci.pem", &private);
+    podctl
+        .run(&[
+            "cluster",
+            "login",
+            "ci",
+            "--url",
+            &sim.url,
+            "--username",
+            "ci",
+            "--private-key",
+            &good,
+        ])
+        .ok();
+    std::fs::write(&good, &other).unwrap();
+    let token = stored_token(&podctl, "ci");
+    let mut config = std::fs::read_to_string(podctl.config_path()).unwrap();
+    config = config.replace(&token, "expired-or-revoked");
+    std::fs::write(podctl.config_path(), config).unwrap();
+    let out = podctl.run(&["pod", "list"]);
+    let err = out.fails(7).to_string();
+    assert!(
+        err.contains("renewing the token") && err.contains("not valid"),
+        "{err}"
+    );
+    assert_no_secret(&out, &key_lines(&private));
+}
+
+#[test]
+fn done_when_an_attached_dcos_cluster_points_at_the_dcos_simulator() {
+    let (sim, _keys) = dcos_sim(&["--token-ttl", "2s"]);
+    let (status, _, text) = sim.send(
+        "POST",
+        "/acs/api/v1/auth/login",
+        &[],
+        Some(&serde_json::json!({"uid": "admin", "password": "s3cret"})),
+    );
+    assert_eq!(status, 200, "{text}");
+    let token = serde_json::from_str::<serde_json::Value>(&text).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dcos = DcosDir::new();
+    // As `dcos cluster setup` writes it: no marathon.url, so Marathon is under /service/marathon.
+    dcos.cluster(
+        "79a1b2c3-0000-4000-8000-000000000001",
+        &format!(
+            "[core]\ndcos_url = \"{}\"\ndcos_acs_token = \"{token}\"\nssl_verify = \"false\"\n\
+             [cluster]\nname = \"sim\"\n",
+            sim.url
+        ),
+        true,
+    );
+    let podctl = dcos.podctl();
+    let before = sim.requests().len();
+    let out = podctl.run(&["--verbose", "pod", "list"]);
+    out.ok();
+    assert!(
+        sim.requests()[before..]
+            .iter()
+            .any(|r| r.contains("/service/marathon/v2/pods/::status")),
+        "{:?}",
+        sim.requests()
+    );
+    assert_no_secret(&out, &[&token]);
+    // The DC/OS CLI keeps no credentials to renew with: once expired, say so and how to log in.
+    sim.advance(std::time::Duration::from_secs(2));
+    let out = podctl.run(&["pod", "list"]);
+    let err = out.fails(7).to_string();
+    assert!(
+        err.contains("the token expired at 2026-01-01T00:00:02Z")
+            && err.contains("dcos auth login"),
+        "{err}"
+    );
+    assert_no_secret(&out, &[&token]);
+    // `cluster login` copies the DC/OS CLI's cluster into podctl's config and logs in there.
+    let (private, _) = service_account_key();
+    let key = key_file(&podctl, "ci.pem", &private);
+    let login = podctl.run(&[
+        "cluster",
+        "login",
+        "--username",
+        "ci",
+        "--private-key",
+        &key,
+    ]);
+    assert!(
+        login.ok().contains("Logged in to cluster sim as ci"),
+        "{login:?}"
+    );
+    sim.advance(std::time::Duration::from_secs(60));
+    podctl.run(&["pod", "list"]).ok();
+}
+
+#[test]
+fn a_write_refused_with_401_is_sent_once_more_after_a_new_login() {
+    // DC/OS's admin router answers 401 before a request reaches Marathon: nothing was done, so
+    // even a POST may be sent again, once.
+    let server = dcos_stand_in(4_000_000_000, 2);
+    let podctl = Podctl::new().env("DCOS_PASSWORD", "pw");
+    podctl
+        .run(&[
+            "cluster",
+            "login",
+            "lab",
+            "--url",
+            &server.url,
+            "--username",
+            "alice",
+            "--password-env",
+            "DCOS_PASSWORD",
+            "--remember",
+        ])
+        .ok();
+    server.take();
+    podctl
+        .run_with_stdin(&["pod", "add", "-"], &crate::support::minimal("/web"))
+        .ok();
+    let requests = server.take();
+    let lines: Vec<&str> = requests.iter().map(|r| r.line()).collect();
+    assert_eq!(
+        lines,
+        [
+            "POST /v2/pods HTTP/1.1",
+            "POST /acs/api/v1/auth/login HTTP/1.1",
+            "POST /v2/pods HTTP/1.1"
+        ]
+    );
+    assert_eq!(requests[0].body, requests[2].body);
+    assert_ne!(
+        requests[0].header("authorization"),
+        requests[2].header("authorization")
+    );
+    // Refused again after a new login: the account may not do it; said once, no loop.
+    let refusing = dcos_stand_in(4_000_000_000, 99);
+    let podctl = Podctl::new().env("DCOS_PASSWORD", "pw");
+    podctl
+        .run(&[
+            "cluster",
+            "login",
+            "lab",
+            "--url",
+            &refusing.url,
+            "--username",
+            "alice",
+            "--password-env",
+            "DCOS_PASSWORD",
+            "--remember",
+        ])
+        .ok();
+    refusing.take();
+    podctl.run(&["pod", "list"]).fails(7);
+    assert_eq!(
+        refusing.take().len(),
+        3,
+        "one request, one login, one retry"
+    );
 }
