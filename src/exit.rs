@@ -158,6 +158,34 @@ mod tests {
     }
 
     #[test]
+    fn logins_map_to_documented_codes() {
+        let refused = |status| LoginError::Refused {
+            url: "http://x/acs/api/v1/auth/login".into(),
+            uid: "ci".into(),
+            status,
+            message: "The login credentials are not valid.".into(),
+        };
+        let key = || LoginError::BadKey {
+            path: "/k.pem".into(),
+            reason: "not a key".into(),
+        };
+        assert_eq!(code_for(&refused(401).into()), Exit::Unauthorized);
+        assert_eq!(code_for(&refused(503).into()), Exit::Unreachable);
+        assert_eq!(code_for(&refused(500).into()), Exit::Failure);
+        assert_eq!(
+            code_for(&key().into()),
+            Exit::Usage,
+            "`cluster login --private-key`"
+        );
+        let renewal = ApiError::Login(Box::new(key()));
+        assert_eq!(
+            code_for(&renewal.into()),
+            Exit::Unauthorized,
+            "a stored key"
+        );
+    }
+
+    #[test]
     fn http_statuses_map_to_documented_codes() {
         assert_eq!(code_for(&status(422, "Object is not valid")), Exit::Invalid);
         assert_eq!(code_for(&status(400, "Invalid JSON")), Exit::Invalid);

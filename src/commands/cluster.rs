@@ -115,6 +115,18 @@ fn list(ctx: &mut Ctx, file: &ConfigFile) -> Result<()> {
         .collect();
     if rows.is_empty() && ctx.mode != Mode::Json {
         eprintln!("No clusters. Add one with `podctl cluster add NAME --url URL`.");
+        let dcos = config::dcos::list(&config::process_env).unwrap_or_default();
+        if !dcos.is_empty() {
+            let names: Vec<String> = dcos
+                .iter()
+                .map(|c| crate::pod::text::printable(c.label()).into_owned())
+                .collect();
+            eprintln!(
+                "The DC/OS CLI has {}: use them as `--cluster dcos:NAME`, or copy them with \
+                 `podctl cluster import`.",
+                names.join(", ")
+            );
+        }
         return Ok(());
     }
     render::write_clusters(ctx.out, &rows, ctx.mode, ctx.style)?;

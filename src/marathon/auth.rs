@@ -380,9 +380,13 @@ fn secret_of(login: &Login, cluster: &str) -> Result<Secret, LoginError> {
     }
 }
 
-/// Stores a renewed token with its cluster, if the cluster is still there.
+/// Stores a renewed token with its cluster, if the cluster is still there. A file with keys
+/// podctl does not know is left alone: saving would drop them, and nobody asked for a change.
 fn save_token(path: &Path, cluster: &str, token: &str) -> anyhow::Result<()> {
-    let mut file = ConfigFile::load(path)?;
+    let (mut file, warnings) = ConfigFile::load_with_warnings(path)?;
+    if !warnings.is_empty() {
+        anyhow::bail!("it has keys podctl does not know, which saving would drop");
+    }
     if let Some(entry) = file.clusters.get_mut(cluster) {
         entry.token = Some(token.to_string());
         file.save(path)?;

@@ -247,6 +247,13 @@ fn cluster_import_copies_the_dcos_clusters() {
     );
     let before = dcos.snapshot();
     let podctl = dcos.podctl();
+    let list = podctl.run(&["cluster", "list"]);
+    list.ok();
+    assert!(
+        list.stderr.contains("The DC/OS CLI has east, west coast")
+            && list.stderr.contains("podctl cluster import"),
+        "{list:?}"
+    );
     let out = podctl.run(&["cluster", "import"]);
     let text = out.ok();
     assert!(
