@@ -92,9 +92,16 @@ impl DcosCluster {
             SslVerify::NoVerify => (true, None),
             SslVerify::Ca(path) => (false, Some(path.clone())),
         };
+        let url = self.marathon()?;
+        // As the DC/OS CLI does: the token goes only to the DC/OS host itself (same scheme, host
+        // and port as `core.dcos_url`), never to a `marathon.url` elsewhere.
+        let same_host = self
+            .dcos_url
+            .as_deref()
+            .is_some_and(|dcos| origin(dcos).is_some() && origin(dcos) == origin(&url));
         Some(ClusterEntry {
-            url: self.marathon()?,
-            token: self.token.clone(),
+            url,
+            token: self.token.clone().filter(|_| same_host),
             request_timeout: self.timeout.map(|t| format!("{}s", t.as_secs())),
             ca_cert,
             insecure,
@@ -107,6 +114,16 @@ impl DcosCluster {
     pub fn is(&self, wanted: &str) -> bool {
         self.id == wanted || self.name.as_deref() == Some(wanted)
     }
+}
+
+/// A URL's scheme, host and port, for telling whether two URLs go to the same server.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let url = reqwest::Url::parse(url).ok()?;
+    Some((
+        url.scheme().to_string(),
+        url.host_str()?.to_ascii_lowercase(),
+        url.port_or_known_default()?,
+    ))
 }
 
 /// `$DCOS_DIR`, else `~/.dcos`.
@@ -464,5 +481,16 @@ mod tests {
         assert_eq!(e.request_timeout.as_deref(), Some("7s"));
         assert_eq!(e.dcos_url.as_deref(), Some("https://a.example.com"));
         assert_eq!(parse("y", Path::new("/x"), "").unwrap().entry(), None);
+        // The token stays with the DC/OS host: not sent to a Marathon elsewhere.
+        let text = "[core]\ndcos_url = \"https://a.example.com\"\ndcos_acs_token = \"t\"\n\
+                    [marathon]\nurl = \"https://marathon.example.com\"\n";
+        let e = parse("z", Path::new("/x"), text).unwrap().entry().unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.token),
+            ("https://marathon.example.com", None)
+        );
+        let text = text.replace("marathon.example.com", "A.example.com:443/marathon");
+        let e = parse("z", Path::new("/x"), &text).unwrap().entry().unwrap();
+        assert_eq!(e.token.as_deref(), Some("t"));
     }
 }
