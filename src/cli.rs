@@ -110,7 +110,9 @@ Examples:
 Examples:
   podctl cluster add prod --url https://dcos.example.com/service/marathon --token \"$DCOS_ACS_TOKEN\"
   podctl cluster list
-  podctl cluster use prod"
+  podctl cluster use prod
+  podctl cluster import                # the DC/OS CLI's clusters (~/.dcos)
+  podctl cluster login prod --username ci-deployer --private-key ci-deployer.pem"
     )]
     Cluster(ClusterCommand),
     /// List, follow, roll back and stop deployments

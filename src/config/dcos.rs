@@ -247,8 +247,9 @@ fn legacy(env: Env) -> Result<Option<DcosCluster>, ConfigError> {
     let path = match env("DCOS_CONFIG") {
         Some(path) => PathBuf::from(path),
         None => match dir(env) {
-            Some(dir) => dir.join(CLUSTER_FILE),
-            None => return Ok(None),
+            // `DCOS_DIR` naming a file or nothing: the DC/OS CLI is not set up.
+            Some(dir) if dir.is_dir() => dir.join(CLUSTER_FILE),
+            _ => return Ok(None),
         },
     };
     let mut cluster = read(LEGACY_ID, &path)?;
