@@ -332,9 +332,13 @@ impl Auth {
     }
 
     /// For a 401 that no renewal answers: when the token expired (if its `exp` says it did)
-    /// and how to log in again.
-    pub fn unauthorized_hint(&self) -> String {
+    /// and how to log in again; `None` when there is nothing more specific to say than the
+    /// general advice (no cluster in use and no expired token).
+    pub fn unauthorized_hint(&self) -> Option<String> {
         let expired = self.lock().expires.filter(|e| *e <= SystemTime::now());
+        if expired.is_none() && self.cluster.is_none() {
+            return None;
+        }
         let mut hint = match expired {
             Some(at) => format!(
                 "the token expired at {} (by this machine's clock); ",
@@ -357,7 +361,7 @@ impl Auth {
                      --private-key FILE`"
                 .to_string(),
         });
-        hint
+        Some(hint)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -491,7 +495,7 @@ mod tests {
         let past = unsigned(r#"{"exp":1500000000}"#);
         let auth = Auth::new(&settings_with(&past, None), header.clone(), None);
         assert!(!auth.due() && !auth.can_renew());
-        let hint = auth.unauthorized_hint();
+        let hint = auth.unauthorized_hint().unwrap();
         assert!(hint.contains("expired at 2017-07-14T02:40:00Z"), "{hint}");
         assert!(hint.contains("podctl cluster login c "), "{hint}");
         // A new token that looks expired already: the clocks disagree; only a 401 tells.

@@ -339,7 +339,9 @@ impl Client {
             let (mut message, details, deployments) =
                 parse_error_body(status.as_u16(), &reason, &reply.body);
             if status.as_u16() == 401 && !self.auth.can_renew() {
-                message.push_str(&format!("; {}", self.auth.unauthorized_hint()));
+                if let Some(hint) = self.auth.unauthorized_hint() {
+                    message.push_str(&format!("; {hint}"));
+                }
             }
             if reply.cut {
                 message.push_str(&format!(

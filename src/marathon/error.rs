@@ -104,7 +104,13 @@ impl fmt::Display for ApiError {
                         printable(&deployments.join(", "))
                     )?;
                 }
-                if matches!(status, 401 | 403) && !message.contains("running deployments") {
+                // A 401 the client already explained (an expired token, how to log in) needs
+                // no second hint.
+                let explained = message.contains("podctl cluster login");
+                if matches!(status, 401 | 403)
+                    && !message.contains("running deployments")
+                    && !explained
+                {
                     write!(
                         f,
                         "; set a token with --token, PODCTL_TOKEN, DCOS_ACS_TOKEN or \
