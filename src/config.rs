@@ -6,6 +6,9 @@
 //! ([`resolve`]), and the config file is read only when it is a small regular file
 //! ([`MAX_CONFIG_BYTES`]), unknown keys becoming warnings rather than errors.
 //!
+//! The DC/OS CLI's own configuration (`~/.dcos`) is one more source, after podctl's own file:
+//! [`dcos`] reads it (and never writes it); [`resolve_with_dcos`] ranks it.
+//!
 //! Nothing here talks to the network or prints; `commands/cluster.rs` and `commands/config.rs`
 //! present what this module decides, warnings included.
 

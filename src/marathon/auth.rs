@@ -49,8 +49,11 @@ pub enum LoginError {
         error: Box<TransportError>,
     },
     /// The server answered the login with an error status (401: a wrong credential).
-    #[error("logging in to {url} as {uid:?}: {message} (HTTP {status}){}",
-        if *status == 401 { "; check the account id and its key or password" } else { "" })]
+    #[error("logging in to {url} as {uid:?}: {message} (HTTP {status}){}", match status {
+        401 => "; check the account id and its key or password",
+        404 => "; no DC/OS login there: is it a DC/OS cluster (its URL ending in /service/marathon)?",
+        _ => "",
+    })]
     Refused {
         url: String,
         uid: String,
