@@ -110,7 +110,9 @@ Examples:
 Examples:
   podctl cluster add prod --url https://dcos.example.com/service/marathon --token \"$DCOS_ACS_TOKEN\"
   podctl cluster list
-  podctl cluster use prod"
+  podctl cluster use prod
+  podctl cluster import                # the DC/OS CLI's clusters (~/.dcos)
+  podctl cluster login prod --username ci-deployer --private-key ci-deployer.pem"
     )]
     Cluster(ClusterCommand),
     /// List, follow, roll back and stop deployments
@@ -569,6 +571,64 @@ Examples:
     /// Remove a cluster from the config file
     #[command(after_help = "Example:\n  podctl cluster remove old-staging")]
     Remove(ClusterNameArgs),
+    /// Copy the DC/OS CLI's clusters ($DCOS_DIR, default ~/.dcos) into podctl's config
+    #[command(after_help = "\
+Each cluster is named after its `cluster.name` and keeps its Marathon URL, token, TLS setting
+and timeout. Nothing under $DCOS_DIR is changed. Without `import`, podctl already uses the DC/OS
+CLI's attached cluster when no podctl cluster is configured, or one named with
+`--cluster dcos:NAME`.
+
+Examples:
+  podctl cluster import
+  podctl cluster import prod --use")]
+    Import(ClusterImportArgs),
+    /// Log in to a DC/OS cluster and store its token (renewed by podctl with --private-key)
+    #[command(after_help = "\
+POSTs to <dcos_url>/acs/api/v1/auth/login, where <dcos_url> is the cluster's URL without
+/service/marathon. With --private-key (a service account), the key's path is kept and podctl
+logs in again by itself when the token is about to expire or is refused; the key is never
+copied. A password is not kept unless --remember is given (see the README's Security section).
+A password is never an argument: give a file or the name of a variable holding it.
+
+Examples:
+  podctl cluster login prod --username ci-deployer --private-key ~/keys/ci-deployer.pem
+  podctl cluster login ci --url https://dcos.example.com/service/marathon \\
+    --username ci-deployer --private-key ci.pem
+  podctl cluster login prod --username alice --password-env DCOS_PASSWORD")]
+    Login(ClusterLoginArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterImportArgs {
+    /// DC/OS CLI clusters to import, by `cluster.name` or id (default: all)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Make the imported cluster current (with several, the DC/OS CLI's attached one)
+    #[arg(long = "use")]
+    pub make_current: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("secret").required(true).multiple(false))]
+pub struct ClusterLoginArgs {
+    /// Cluster to log in to (default: the cluster in use); with --url, added or updated
+    #[arg(value_name = "NAME", add = ArgValueCompleter::new(complete::cluster_names))]
+    pub name: Option<String>,
+    /// The user or service account id
+    #[arg(long, value_name = "ID")]
+    pub username: String,
+    /// A file whose first line is the password
+    #[arg(long, value_name = "FILE", group = "secret", value_hint = ValueHint::FilePath)]
+    pub password_file: Option<PathBuf>,
+    /// The name of an environment variable that holds the password
+    #[arg(long, value_name = "VAR", group = "secret")]
+    pub password_env: Option<String>,
+    /// The service account's private key (PEM RSA); its path is kept to renew the token
+    #[arg(long, value_name = "FILE", group = "secret", value_hint = ValueHint::FilePath)]
+    pub private_key: Option<PathBuf>,
+    /// Keep the password in the config file so that podctl can renew the token
+    #[arg(long, conflicts_with = "private_key")]
+    pub remember: bool,
 }
 
 #[derive(Debug, Args)]

@@ -114,11 +114,22 @@ pub fn cluster_names(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let current = current.to_string_lossy();
-    file.clusters
+    let mut names: Vec<(String, String)> = file
+        .clusters
+        .into_iter()
+        .map(|(name, c)| (name, c.url))
+        .collect();
+    // The DC/OS CLI's clusters too, as `--cluster dcos:NAME` takes them.
+    let dcos = config::dcos::list(&config::process_env).unwrap_or_default();
+    names.extend(dcos.iter().filter_map(|c| {
+        let name = format!("{}{}", config::DCOS_PREFIX, c.label());
+        Some((name, c.marathon()?))
+    }));
+    names
         .into_iter()
         .filter(|(name, _)| name.starts_with(current.as_ref()))
-        .map(|(name, c)| {
-            let url = config::without_userinfo(&c.url);
+        .map(|(name, url)| {
+            let url = config::without_userinfo(&url);
             CompletionCandidate::new(name).help(Some(url.into()))
         })
         .collect()
@@ -135,7 +146,9 @@ fn client() -> Option<Client> {
         insecure: words.iter().any(|w| w == "--insecure"),
         ..Flags::default()
     };
-    let settings = config::load(&flags, &config::process_env).ok()?.settings;
+    let mut settings = config::load(&flags, &config::process_env).ok()?.settings;
+    // A key press never logs in: an expired token just completes nothing.
+    settings.renewal = None;
     let mut options = Options::new(&settings.url, settings.tls.clone(), LOOKUP_TIMEOUT);
     options.retry = Retry::Never;
     Client::with_options(&settings, options).ok()

@@ -6,6 +6,9 @@
 //! ([`resolve`]), and the config file is read only when it is a small regular file
 //! ([`MAX_CONFIG_BYTES`]), unknown keys becoming warnings rather than errors.
 //!
+//! The DC/OS CLI's own configuration (`~/.dcos`) is one more source, after podctl's own file:
+//! [`dcos`] reads it (and never writes it); [`resolve_with_dcos`] ranks it.
+//!
 //! Nothing here talks to the network or prints; `commands/cluster.rs` and `commands/config.rs`
 //! present what this module decides, warnings included.
 
@@ -18,6 +21,10 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::{duration, size};
+
+pub mod dcos;
+
+use dcos::DcosCluster;
 
 /// Marathon's (and `podctl sim`'s) default address.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
@@ -60,6 +67,54 @@ pub struct ClusterEntry {
     /// Skip TLS verification for this cluster (never the default).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub insecure: bool,
+    /// The DC/OS address logins go to (`<dcos_url>/acs/api/v1/auth/login`); by default the
+    /// cluster's URL without a final `/service/marathon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcos_url: Option<String>,
+    /// How `podctl cluster login` logged in, kept to log in again when the token expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<Login>,
+}
+
+/// The credentials `podctl cluster login` keeps for renewing a cluster's token: a service
+/// account's private key as a path (the key itself is never copied), or a password only when
+/// the user asked for it (`--remember`).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub uid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never a password, not even in a debug dump.
+        f.debug_struct("Login")
+            .field("uid", &self.uid)
+            .field("private_key", &self.private_key)
+            .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
+impl ClusterEntry {
+    /// Where this cluster's logins go: `<dcos_url>/acs/api/v1/auth/login`.
+    pub fn login_url(&self) -> Option<String> {
+        let base = match &self.dcos_url {
+            Some(url) => check_url(url, &Origin::Default).ok()?,
+            None => {
+                let url = stored_url(self)?;
+                match url.strip_suffix("/service/marathon") {
+                    Some(base) => base.to_string(),
+                    None => url,
+                }
+            }
+        };
+        Some(format!("{base}/acs/api/v1/auth/login"))
+    }
 }
 
 /// Where a setting's value came from, for `podctl config show`.
@@ -68,6 +123,11 @@ pub enum Origin {
     Flag(&'static str),
     Env(&'static str),
     Cluster(String),
+    /// A cluster of the DC/OS CLI (its label and its `dcos.toml`).
+    Dcos {
+        cluster: String,
+        path: PathBuf,
+    },
     Default,
 }
 
@@ -77,6 +137,9 @@ impl fmt::Display for Origin {
             Origin::Flag(flag) => write!(f, "flag {flag}"),
             Origin::Env(var) => write!(f, "env {var}"),
             Origin::Cluster(name) => write!(f, "cluster {name:?} in the config file"),
+            Origin::Dcos { cluster, path } => {
+                write!(f, "DC/OS CLI cluster {cluster:?} ({})", path.display())
+            }
             Origin::Default => f.write_str("default"),
         }
     }
@@ -97,8 +160,11 @@ pub struct Settings {
     pub max_response: u64,
     pub max_response_origin: Origin,
     pub tls: Tls,
-    /// The named cluster in use, if any.
+    /// The named cluster in use, if any (`dcos:NAME` for one of the DC/OS CLI's).
     pub cluster: Option<String>,
+    /// How to log in again when the token expires, for a cluster `podctl cluster login` set up
+    /// (only when the token in effect is that cluster's own).
+    pub renewal: Option<Renewal>,
     /// A cluster chosen with `--cluster` or `PODCTL_CLUSTER` whose stored settings are not used,
     /// because the URL in effect is not its URL; worth a warning.
     pub ignored_cluster: Option<String>,
@@ -117,6 +183,16 @@ impl fmt::Debug for Basic {
         // Never print a password, not even in a debug dump.
         write!(f, "Basic({}, ********)", self.username)
     }
+}
+
+/// Credentials to log in again with, and where: the login URL is the one stored with them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Renewal {
+    /// The podctl cluster they belong to, whose stored token a new one replaces.
+    pub cluster: String,
+    /// `<dcos_url>/acs/api/v1/auth/login`.
+    pub login_url: String,
+    pub login: Login,
 }
 
 /// How TLS certificates are checked.
@@ -243,6 +319,8 @@ const CLUSTER_KEYS: &[&str] = &[
     "ca_cert",
     "insecure",
     "max_response",
+    "dcos_url",
+    "login",
 ];
 
 impl ConfigFile {
@@ -408,12 +486,17 @@ pub struct Loaded {
 }
 
 /// The one way settings are found, for commands and tab completion alike: the config file's
-/// path from `env`, the file, then [`resolve`] over flags > env > file > defaults.
+/// path from `env`, the file, the DC/OS CLI's cluster when it is a source ([`dcos_source`]),
+/// then [`resolve_with_dcos`] over flags > env > file > DC/OS CLI > defaults.
 pub fn load(flags: &Flags, env: Env) -> Result<Loaded, ConfigError> {
     let path = config_path(env)?;
     let (file, mut warnings) = ConfigFile::load_with_warnings(&path)?;
     warnings.extend(permission_warning(&path));
-    let settings = resolve(flags, env, &file, path)?;
+    let dcos = dcos_source(flags, env, &file)?;
+    if let Some(cluster) = &dcos {
+        warnings.extend(dcos::permission_warning(cluster));
+    }
+    let settings = resolve_with_dcos(flags, env, &file, dcos.as_ref(), path)?;
     if let Some(name) = &settings.ignored_cluster {
         warnings.push(format!(
             "cluster {name:?} is not used: the URL in effect (from {}) is not its URL, so none \
@@ -424,42 +507,155 @@ pub fn load(flags: &Flags, env: Env) -> Result<Loaded, ConfigError> {
     Ok(Loaded { settings, warnings })
 }
 
-/// Resolves the settings. Precedence, highest first:
-/// URL: `--url`, `--cluster`'s url, `PODCTL_URL`, `DCOS_MARATHON_URL`, `DCOS_URL` +
-/// `/service/marathon`, `PODCTL_CLUSTER`'s url, the current cluster's url, the default.
-/// Token: `--token`, the `--cluster`'s token, `PODCTL_TOKEN`, `DCOS_ACS_TOKEN`, then the token of
-/// the cluster in use.
-///
-/// The cluster in use is `--cluster`, else `PODCTL_CLUSTER`, else the current one, and its stored
-/// settings (token, basic auth, TLS trust, timeout) apply only when the URL in effect is the URL
-/// it was stored with: a stored credential never goes to a URL given by a flag or a variable.
+/// The DC/OS CLI's cluster, read only when it may be used: asked for by name
+/// (`--cluster dcos:NAME` or `PODCTL_CLUSTER=dcos:NAME`), or when podctl's own settings name
+/// neither a cluster nor a URL (then `DCOS_CLUSTER`, the attached cluster, the older file).
+pub fn dcos_source(
+    flags: &Flags,
+    env: Env,
+    file: &ConfigFile,
+) -> Result<Option<DcosCluster>, ConfigError> {
+    let (chosen, origin) = match (&flags.cluster, env("PODCTL_CLUSTER")) {
+        (Some(name), _) => (Some(name.clone()), "--cluster"),
+        (None, Some(name)) => (Some(name), "PODCTL_CLUSTER"),
+        (None, None) => (None, ""),
+    };
+    if let Some(wanted) = chosen.as_deref().and_then(|c| c.strip_prefix(DCOS_PREFIX)) {
+        return dcos::select(env, Some((wanted, origin)));
+    }
+    let own = chosen.is_some()
+        || flags.url.is_some()
+        || file.current.is_some()
+        || ["PODCTL_URL", "DCOS_URL", "DCOS_MARATHON_URL"]
+            .iter()
+            .any(|var| env(var).is_some());
+    if own {
+        return Ok(None);
+    }
+    dcos::select(env, None)
+}
+
+/// How a DC/OS CLI cluster is named where a podctl cluster name goes: `dcos:NAME`.
+pub const DCOS_PREFIX: &str = "dcos:";
+
+/// A cluster whose stored settings may apply: one of podctl's, or one of the DC/OS CLI's.
+#[derive(Clone)]
+struct Named<'a> {
+    name: String,
+    entry: std::borrow::Cow<'a, ClusterEntry>,
+    /// The DC/OS CLI file it was read from; `None` for podctl's own.
+    dcos: Option<PathBuf>,
+}
+
+impl<'a> Named<'a> {
+    fn own(name: &str, entry: &'a ClusterEntry) -> Named<'a> {
+        Named {
+            name: name.to_string(),
+            entry: std::borrow::Cow::Borrowed(entry),
+            dcos: None,
+        }
+    }
+
+    /// `None` when the DC/OS CLI's file says nowhere to go (no `core.dcos_url`).
+    fn dcos(cluster: &DcosCluster) -> Option<Named<'static>> {
+        Some(Named {
+            name: format!("{DCOS_PREFIX}{}", cluster.label()),
+            entry: std::borrow::Cow::Owned(cluster.entry()?),
+            dcos: Some(cluster.path.clone()),
+        })
+    }
+
+    fn origin(&self) -> Origin {
+        match &self.dcos {
+            Some(path) => Origin::Dcos {
+                cluster: self.name[DCOS_PREFIX.len()..].to_string(),
+                path: path.clone(),
+            },
+            None => Origin::Cluster(self.name.clone()),
+        }
+    }
+
+    /// How a setting of this cluster is named in an error.
+    fn setting(&self, key: &str, config_path: &Path) -> String {
+        match &self.dcos {
+            Some(path) => format!("DC/OS CLI config {}: {key}", path.display()),
+            None => format!(
+                "config {}: clusters.{}.{key}",
+                config_path.display(),
+                self.name
+            ),
+        }
+    }
+}
+
+/// [`resolve_with_dcos`] without the DC/OS CLI's configuration.
 pub fn resolve(
     flags: &Flags,
     env: Env,
     file: &ConfigFile,
     config_path: PathBuf,
 ) -> Result<Settings, ConfigError> {
+    resolve_with_dcos(flags, env, file, None, config_path)
+}
+
+/// Resolves the settings. Precedence, highest first:
+/// URL: `--url`, `--cluster`'s url, `PODCTL_URL`, `DCOS_MARATHON_URL`, `DCOS_URL` +
+/// `/service/marathon`, `PODCTL_CLUSTER`'s url, the current cluster's url, the DC/OS CLI
+/// cluster's, the default.
+/// Token: `--token`, the `--cluster`'s token, `PODCTL_TOKEN`, `DCOS_ACS_TOKEN`, then the token of
+/// the cluster in use.
+///
+/// The cluster in use is `--cluster`, else `PODCTL_CLUSTER`, else the current one, else `dcos`
+/// (the DC/OS CLI's, see [`dcos_source`]); its stored settings (token, basic auth, TLS trust,
+/// timeout, login) apply only when the URL in effect is the URL it was stored with: a stored
+/// credential never goes to a URL given by a flag or a variable.
+pub fn resolve_with_dcos(
+    flags: &Flags,
+    env: Env,
+    file: &ConfigFile,
+    dcos: Option<&DcosCluster>,
+    config_path: PathBuf,
+) -> Result<Settings, ConfigError> {
+    let from_dcos = dcos.and_then(Named::dcos);
+    let pick = |name: &str, origin: &'static str| -> Result<Named, ConfigError> {
+        let Some(wanted) = name.strip_prefix(DCOS_PREFIX) else {
+            return Ok(Named::own(name, file.cluster(name, origin)?));
+        };
+        match (dcos.filter(|c| c.is(wanted)), &from_dcos) {
+            (Some(_), Some(named)) => Ok(named.clone()),
+            (Some(c), None) => Err(ConfigError::BadValue {
+                setting: format!("DC/OS CLI config {}", c.path.display()),
+                reason: "core.dcos_url is not set: the DC/OS CLI cluster has no address".into(),
+            }),
+            (None, _) => Err(ConfigError::UnknownCluster {
+                origin,
+                name: name.to_string(),
+                known: Vec::new(),
+            }),
+        }
+    };
     let flag_cluster = match &flags.cluster {
-        Some(name) => Some((name.clone(), file.cluster(name, "--cluster")?)),
+        Some(name) => Some(pick(name, "--cluster")?),
         None => None,
     };
     let env_cluster = match env("PODCTL_CLUSTER") {
-        Some(name) => Some((name.clone(), file.cluster(&name, "PODCTL_CLUSTER")?)),
+        Some(name) => Some(pick(&name, "PODCTL_CLUSTER")?),
         None => None,
     };
     let current = match &file.current {
-        Some(name) => Some((name.clone(), file.cluster(name, "config `current`")?)),
+        Some(name) => Some(Named::own(name, file.cluster(name, "config `current`")?)),
         None => None,
     };
     let named = flag_cluster
         .as_ref()
         .or(env_cluster.as_ref())
-        .or(current.as_ref());
+        .or(current.as_ref())
+        .or(from_dcos.as_ref());
 
     let (url, url_origin) = if let Some(url) = &flags.url {
         (url.clone(), Origin::Flag("--url"))
-    } else if let Some((name, c)) = &flag_cluster {
-        (c.url.clone(), Origin::Cluster(name.clone()))
+    } else if let Some(n) = &flag_cluster {
+        (n.entry.url.clone(), n.origin())
     } else if let Some(url) = env("PODCTL_URL") {
         (url, Origin::Env("PODCTL_URL"))
     } else if let Some(url) = env("DCOS_MARATHON_URL") {
@@ -467,34 +663,34 @@ pub fn resolve(
     } else if let Some(url) = env("DCOS_URL") {
         let url = format!("{}/service/marathon", url.trim_end_matches('/'));
         (url, Origin::Env("DCOS_URL"))
-    } else if let Some((name, c)) = named {
-        (c.url.clone(), Origin::Cluster(name.clone()))
+    } else if let Some(n) = named {
+        (n.entry.url.clone(), n.origin())
     } else {
         (DEFAULT_URL.to_string(), Origin::Default)
     };
     let (url, url_basic) = split_credentials(&check_url(&url, &url_origin)?);
 
     // The cluster whose stored settings go with this URL, if any.
-    let stored = named.filter(|(_, c)| stored_url(c).is_some_and(|u| u == url));
+    let stored = named.filter(|n| stored_url(&n.entry).is_some_and(|u| u == url));
     let from_flag = stored.is_some() && flag_cluster.is_some();
 
     let (token, token_origin) = if let Some(t) = &flags.token {
         (Some(t.clone()), Some(Origin::Flag("--token")))
-    } else if let Some((name, c)) = stored.filter(|(_, c)| from_flag && c.token.is_some()) {
-        (c.token.clone(), Some(Origin::Cluster(name.clone())))
+    } else if let Some(n) = stored.filter(|n| from_flag && n.entry.token.is_some()) {
+        (n.entry.token.clone(), Some(n.origin()))
     } else if let Some(t) = env("PODCTL_TOKEN") {
         (Some(t), Some(Origin::Env("PODCTL_TOKEN")))
     } else if let Some(t) = env("DCOS_ACS_TOKEN") {
         (Some(t), Some(Origin::Env("DCOS_ACS_TOKEN")))
-    } else if let Some((name, c)) = stored.filter(|(_, c)| c.token.is_some()) {
-        (c.token.clone(), Some(Origin::Cluster(name.clone())))
+    } else if let Some(n) = stored.filter(|n| n.entry.token.is_some()) {
+        (n.entry.token.clone(), Some(n.origin()))
     } else {
         (None, None)
     };
 
     // Credentials in the URL win; a cluster's only go to that cluster's URL.
     let basic = url_basic.or_else(|| {
-        stored.and_then(|(_, c)| match (&c.username, &c.password) {
+        stored.and_then(|n| match (&n.entry.username, &n.entry.password) {
             (Some(u), p) => Some(Basic {
                 username: u.clone(),
                 password: p.clone().unwrap_or_default(),
@@ -503,19 +699,30 @@ pub fn resolve(
         })
     });
 
-    let cluster = stored.map(|(name, _)| name.clone());
+    // A stored login renews only the cluster's own token, never one given some other way.
+    let renewal = stored
+        .filter(|n| n.dcos.is_none())
+        .filter(|n| token_origin.is_none() || token_origin == Some(n.origin()))
+        .and_then(|n| {
+            Some(Renewal {
+                cluster: n.name.clone(),
+                login_url: n.entry.login_url()?,
+                login: n
+                    .entry
+                    .login
+                    .clone()
+                    .filter(|l| l.private_key.is_some() || l.password.is_some())?,
+            })
+        });
+
+    let cluster = stored.map(|n| n.name.clone());
     let chosen = flag_cluster.as_ref().or(env_cluster.as_ref());
-    let ignored_cluster = chosen
-        .filter(|_| stored.is_none())
-        .map(|(name, _)| name.clone());
+    let ignored_cluster = chosen.filter(|_| stored.is_none()).map(|n| n.name.clone());
     let timeout = match (flags.request_timeout, stored) {
         (Some(t), _) => t,
-        (None, Some((name, c))) => match &c.request_timeout {
+        (None, Some(n)) => match &n.entry.request_timeout {
             Some(t) => duration::parse_positive(t).map_err(|reason| ConfigError::BadValue {
-                setting: format!(
-                    "config {}: clusters.{name}.request_timeout",
-                    config_path.display()
-                ),
+                setting: n.setting("request_timeout", &config_path),
                 reason,
             })?,
             None => DEFAULT_TIMEOUT,
@@ -524,7 +731,7 @@ pub fn resolve(
     };
     let (max_response, max_response_origin) =
         resolve_max_response(flags, env, stored, &config_path)?;
-    let tls = resolve_tls(flags, env, stored.map(|(_, c)| *c));
+    let tls = resolve_tls(flags, env, stored.map(|n| n.entry.as_ref()));
 
     Ok(Settings {
         url,
@@ -537,6 +744,7 @@ pub fn resolve(
         max_response_origin,
         tls,
         cluster,
+        renewal,
         ignored_cluster,
         config_path,
     })
@@ -554,7 +762,7 @@ fn stored_url(cluster: &ClusterEntry) -> Option<String> {
 fn resolve_max_response(
     flags: &Flags,
     env: Env,
-    stored: Option<&(String, &ClusterEntry)>,
+    stored: Option<&Named>,
     config_path: &Path,
 ) -> Result<(u64, Origin), ConfigError> {
     if let Some(limit) = flags.max_response {
@@ -567,16 +775,13 @@ fn resolve_max_response(
         })?;
         return Ok((limit, Origin::Env("PODCTL_MAX_RESPONSE")));
     }
-    if let Some((name, c)) = stored {
-        if let Some(v) = &c.max_response {
+    if let Some(n) = stored {
+        if let Some(v) = &n.entry.max_response {
             let limit = size::parse_response_limit(v).map_err(|reason| ConfigError::BadValue {
-                setting: format!(
-                    "config {}: clusters.{name}.max_response",
-                    config_path.display()
-                ),
+                setting: n.setting("max_response", config_path),
                 reason,
             })?;
-            return Ok((limit, Origin::Cluster(name.clone())));
+            return Ok((limit, n.origin()));
         }
     }
     Ok((DEFAULT_MAX_RESPONSE, Origin::Default))
@@ -957,6 +1162,8 @@ mod tests {
             ca_cert: Some("c".into()),
             insecure: true,
             max_response: Some("1 GiB".into()),
+            dcos_url: Some("d".into()),
+            login: Some(Login::default()),
         };
         let value = toml::Value::try_from(&full).unwrap();
         let keys: Vec<&String> = value.as_table().unwrap().keys().collect();
@@ -1135,6 +1342,127 @@ mod tests {
             old.request_timeout.as_deref(),
             Some("9s"),
             "the old key still reads"
+        );
+    }
+
+    fn dcos_cluster(token: &str) -> DcosCluster {
+        dcos::parse(
+            "id-1",
+            Path::new("/home/u/.dcos/clusters/id-1/dcos.toml"),
+            &format!(
+                "[core]\ndcos_url = \"https://dcos.example.com\"\ndcos_acs_token = \"{token}\"\n\
+                 ssl_verify = \"false\"\ntimeout = 9\n[cluster]\nname = \"east\"\n"
+            ),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_dcos_cli_cluster_comes_after_podctls_own() {
+        let dcos = dcos_cluster("dcos-token");
+        let none = ConfigFile::default();
+        let s = resolve_with_dcos(
+            &Flags::default(),
+            &env_of(&[]),
+            &none,
+            Some(&dcos),
+            "/x".into(),
+        )
+        .unwrap();
+        assert_eq!(s.url, "https://dcos.example.com/service/marathon");
+        assert_eq!(s.token.as_deref(), Some("dcos-token"));
+        assert!(s.tls.insecure);
+        assert_eq!(s.timeout, Duration::from_secs(9));
+        assert_eq!(s.cluster.as_deref(), Some("dcos:east"));
+        assert!(s
+            .url_origin
+            .to_string()
+            .contains("DC/OS CLI cluster \"east\""));
+        assert_eq!(
+            s.renewal, None,
+            "the DC/OS CLI keeps no credentials to renew with"
+        );
+        // podctl's current cluster wins; the DC/OS token never goes to another URL.
+        let s = resolve_with_dcos(
+            &Flags::default(),
+            &env_of(&[]),
+            &file(),
+            Some(&dcos),
+            "/x".into(),
+        )
+        .unwrap();
+        assert_eq!(s.token.as_deref(), Some("prod-token"));
+        let env = env_of(&[("PODCTL_URL", "http://other:1")]);
+        let s =
+            resolve_with_dcos(&Flags::default(), &env, &none, Some(&dcos), "/x".into()).unwrap();
+        assert_eq!((s.url.as_str(), s.token), ("http://other:1", None));
+        // Chosen by name, it beats the current cluster.
+        let flags = Flags {
+            cluster: Some("dcos:east".into()),
+            ..Flags::default()
+        };
+        let s = resolve_with_dcos(&flags, &env_of(&[]), &file(), Some(&dcos), "/x".into()).unwrap();
+        assert_eq!(s.token.as_deref(), Some("dcos-token"));
+        let flags = Flags {
+            cluster: Some("dcos:west".into()),
+            ..Flags::default()
+        };
+        let err =
+            resolve_with_dcos(&flags, &env_of(&[]), &file(), Some(&dcos), "/x".into()).unwrap_err();
+        assert!(
+            err.is_usage() && err.to_string().contains("dcos:west"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_dcos_cli_is_read_only_when_nothing_of_podctls_names_a_cluster() {
+        let dir = tempfile::tempdir().unwrap();
+        let cluster = dir.path().join("clusters/id-1");
+        std::fs::create_dir_all(&cluster).unwrap();
+        std::fs::write(cluster.join("dcos.toml"), "[core]\ntimeout = \"never\"\n").unwrap();
+        std::fs::write(cluster.join("attached"), "").unwrap();
+        let shown = dir.path().display().to_string();
+        let env = move |name: &str| (name == "DCOS_DIR").then(|| shown.clone());
+        let err = dcos_source(&Flags::default(), &env, &ConfigFile::default()).unwrap_err();
+        assert!(err.to_string().contains("core.timeout"), "{err}");
+        assert_eq!(dcos_source(&Flags::default(), &env, &file()).unwrap(), None);
+        let flags = Flags {
+            url: Some("http://x:1".into()),
+            ..Flags::default()
+        };
+        assert_eq!(
+            dcos_source(&flags, &env, &ConfigFile::default()).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn renewal_goes_with_the_clusters_own_token_only() {
+        let mut config = file();
+        if let Some(prod) = config.clusters.get_mut("prod") {
+            prod.login = Some(Login {
+                uid: "ci".into(),
+                private_key: Some("/keys/ci.pem".into()),
+                password: None,
+            });
+        }
+        let s = resolve_with(Flags::default(), &env_of(&[]), &config);
+        let renewal = s.renewal.unwrap();
+        assert_eq!(
+            renewal.login_url,
+            "https://prod.example.com/acs/api/v1/auth/login"
+        );
+        assert_eq!(renewal.cluster, "prod");
+        let env = env_of(&[("PODCTL_TOKEN", "other")]);
+        assert_eq!(resolve_with(Flags::default(), &env, &config).renewal, None);
+        let env = env_of(&[("PODCTL_URL", "http://elsewhere:1")]);
+        assert_eq!(resolve_with(Flags::default(), &env, &config).renewal, None);
+        let mut entry = config.clusters["prod"].clone();
+        entry.dcos_url = Some("https://login.example.com/".into());
+        assert_eq!(
+            entry.login_url().as_deref(),
+            Some("https://login.example.com/acs/api/v1/auth/login")
         );
     }
 

@@ -4,6 +4,7 @@
 use crate::config::ConfigError;
 use crate::error::{CheckError, Comparing, Differs, InputError, NotFound, UsageError, WaitError};
 use crate::http::{Kind, SetupError, TransportError};
+use crate::marathon::auth::LoginError;
 use crate::marathon::ApiError;
 use crate::pod::validate::Invalid;
 
@@ -81,6 +82,9 @@ fn code_for_chain(err: &anyhow::Error) -> Exit {
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             return code_for_api(api);
         }
+        if let Some(login) = cause.downcast_ref::<LoginError>() {
+            return code_for_login(login);
+        }
         if let Some(t) = cause.downcast_ref::<TransportError>() {
             return code_for_transport(t);
         }
@@ -98,6 +102,11 @@ fn code_for_api(err: &ApiError) -> Exit {
     match err {
         ApiError::Transport { error, .. } => code_for_transport(error),
         ApiError::Decode { .. } | ApiError::Redirect { .. } => Exit::Failure,
+        // A stored key that cannot be used any more fails the renewal, not the command line.
+        ApiError::Login(login) => match **login {
+            LoginError::KeyFile { .. } | LoginError::BadKey { .. } => Exit::Unauthorized,
+            ref other => code_for_login(other),
+        },
         ApiError::Status {
             status, message, ..
         } => match status {
@@ -110,6 +119,22 @@ fn code_for_api(err: &ApiError) -> Exit {
             502..=504 => Exit::Unreachable,
             _ => Exit::Failure,
         },
+    }
+}
+
+/// A login refused is an authorization failure; one that could not reach the server is
+/// "cannot reach"; a key file podctl cannot use is the command line's fault.
+fn code_for_login(err: &LoginError) -> Exit {
+    match err {
+        LoginError::Refused { status, .. } => match status {
+            401 | 403 => Exit::Unauthorized,
+            502..=504 => Exit::Unreachable,
+            _ => Exit::Failure,
+        },
+        LoginError::Transport { error, .. } => code_for_transport(error),
+        LoginError::KeyFile { .. } | LoginError::BadKey { .. } => Exit::Usage,
+        LoginError::NoToken { .. } => Exit::Failure,
+        LoginError::Credentials(_) => Exit::Unauthorized,
     }
 }
 
@@ -152,6 +177,34 @@ mod tests {
             deployments: vec![],
         })
         .context("doing something")
+    }
+
+    #[test]
+    fn logins_map_to_documented_codes() {
+        let refused = |status| LoginError::Refused {
+            url: "http://x/acs/api/v1/auth/login".into(),
+            uid: "ci".into(),
+            status,
+            message: "The login credentials are not valid.".into(),
+        };
+        let key = || LoginError::BadKey {
+            path: "/k.pem".into(),
+            reason: "not a key".into(),
+        };
+        assert_eq!(code_for(&refused(401).into()), Exit::Unauthorized);
+        assert_eq!(code_for(&refused(503).into()), Exit::Unreachable);
+        assert_eq!(code_for(&refused(500).into()), Exit::Failure);
+        assert_eq!(
+            code_for(&key().into()),
+            Exit::Usage,
+            "`cluster login --private-key`"
+        );
+        let renewal = ApiError::Login(Box::new(key()));
+        assert_eq!(
+            code_for(&renewal.into()),
+            Exit::Unauthorized,
+            "a stored key"
+        );
     }
 
     #[test]

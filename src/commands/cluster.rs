@@ -1,4 +1,5 @@
-//! `podctl cluster add|list|use|remove`: the named clusters in the config file.
+//! `podctl cluster add|list|use|remove`: the named clusters in the config file (`import` and
+//! `login` have their own files).
 
 use std::path::Path;
 
@@ -19,6 +20,8 @@ pub fn run(ctx: &mut Ctx, cmd: &ClusterCommand) -> Result<()> {
     match cmd {
         ClusterCommand::Add(args) => add(ctx, &mut file, &path, args),
         ClusterCommand::List => list(ctx, &file),
+        ClusterCommand::Import(args) => super::import::run(ctx, &mut file, &path, args),
+        ClusterCommand::Login(args) => super::login::run(ctx, &mut file, &path, args),
         ClusterCommand::Use(args) => {
             known(&file, &args.name)?;
             file.current = Some(args.name.clone());
@@ -82,6 +85,7 @@ fn add(ctx: &mut Ctx, file: &mut ConfigFile, path: &Path, args: &ClusterAddArgs)
         ca_cert,
         insecure: ctx.global.insecure,
         max_response: ctx.global.max_response.map(crate::size::show),
+        ..ClusterEntry::default()
     };
     let replaced = file.clusters.insert(args.name.clone(), entry).is_some();
     if file.current.is_none() || args.make_current {
@@ -111,6 +115,18 @@ fn list(ctx: &mut Ctx, file: &ConfigFile) -> Result<()> {
         .collect();
     if rows.is_empty() && ctx.mode != Mode::Json {
         eprintln!("No clusters. Add one with `podctl cluster add NAME --url URL`.");
+        let dcos = config::dcos::list(&config::process_env).unwrap_or_default();
+        if !dcos.is_empty() {
+            let names: Vec<String> = dcos
+                .iter()
+                .map(|c| crate::pod::text::printable(c.label()).into_owned())
+                .collect();
+            eprintln!(
+                "The DC/OS CLI has {}: use them as `--cluster dcos:NAME`, or copy them with \
+                 `podctl cluster import`.",
+                names.join(", ")
+            );
+        }
         return Ok(());
     }
     render::write_clusters(ctx.out, &rows, ctx.mode, ctx.style)?;
@@ -139,7 +155,7 @@ fn known(file: &ConfigFile, name: &str) -> Result<()> {
 }
 
 /// Names become TOML keys and shell words: keep them simple.
-fn check_name(name: &str) -> Result<()> {
+pub(super) fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name
             .chars()

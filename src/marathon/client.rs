@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::auth::Auth;
 use super::error::{parse_error_body, ApiError};
 use super::split::{ArrayReader, Decoded};
 use crate::config::{Basic, Settings};
@@ -39,7 +40,8 @@ impl Body {
 #[derive(Clone)]
 pub struct Client {
     base: String,
-    auth: Option<HeaderValue>,
+    /// The `Authorization` header, shared by every clone so that a renewed token is used by all.
+    auth: Auth,
     http: Http,
     /// No request ends later than this (the time a wait has left).
     deadline: Option<Instant>,
@@ -70,9 +72,10 @@ impl Client {
             }
             None => None,
         };
+        let log = options.log;
         Ok(Client {
             base: settings.url.clone(),
-            auth,
+            auth: Auth::new(settings, auth, log),
             http: Http::new(options)?,
             deadline: None,
         })
@@ -250,19 +253,52 @@ impl Client {
         self.send_to(method, path, body, None)
     }
 
-    /// As [`send`](Client::send), a success body going to `sink` as it arrives.
+    /// As [`send`](Client::send), a success body going to `sink` as it arrives. With renewal
+    /// credentials, the token is renewed first when it is about to expire, and after a 401 the
+    /// request is sent once more with a new token: DC/OS's admin router answers 401 before the
+    /// request reaches Marathon, so even a write was not done.
     fn send_to(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        sink: Option<&mut dyn Sink>,
+        mut sink: Option<&mut (dyn Sink + 'static)>,
+    ) -> Result<Reply, ApiError> {
+        let renew = || {
+            self.auth
+                .renew(&self.http, self.deadline)
+                .map_err(|e| ApiError::Login(Box::new(e)))
+        };
+        if self.auth.due() {
+            renew()?;
+        }
+        let again = if self.auth.can_renew() {
+            Some(body.clone())
+        } else {
+            None
+        };
+        let first = self.send_once(method.clone(), path, body, sink.as_deref_mut());
+        match (first, again) {
+            (Err(e), Some(body)) if e.status() == Some(401) => {
+                renew()?;
+                self.send_once(method, path, body, sink)
+            }
+            (result, _) => result,
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        sink: Option<&mut (dyn Sink + 'static)>,
     ) -> Result<Reply, ApiError> {
         let url = self.url(path);
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if let Some(auth) = &self.auth {
-            headers.insert(AUTHORIZATION, auth.clone());
+        if let Some(auth) = self.auth.header() {
+            headers.insert(AUTHORIZATION, auth);
         }
         if body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -277,7 +313,7 @@ impl Client {
                     body,
                     deadline: self.deadline,
                 },
-                sink,
+                sink.map(|s| s as &mut dyn Sink),
             )
             .map_err(|error| ApiError::Transport {
                 method: method.to_string(),
@@ -302,6 +338,11 @@ impl Client {
             let reason = status.canonical_reason().unwrap_or("").to_string();
             let (mut message, details, deployments) =
                 parse_error_body(status.as_u16(), &reason, &reply.body);
+            if status.as_u16() == 401 && !self.auth.can_renew() {
+                if let Some(hint) = self.auth.unauthorized_hint() {
+                    message.push_str(&format!("; {hint}"));
+                }
+            }
             if reply.cut {
                 message.push_str(&format!(
                     " (an error body over {} was not read to the end)",

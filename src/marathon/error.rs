@@ -45,6 +45,8 @@ pub enum ApiError {
         status: u16,
         location: String,
     },
+    /// Logging in again to renew the token failed.
+    Login(Box<super::auth::LoginError>),
 }
 
 impl ApiError {
@@ -102,7 +104,13 @@ impl fmt::Display for ApiError {
                         printable(&deployments.join(", "))
                     )?;
                 }
-                if matches!(status, 401 | 403) && !message.contains("running deployments") {
+                // A 401 the client already explained (an expired token, how to log in) needs
+                // no second hint.
+                let explained = message.contains("podctl cluster login");
+                if matches!(status, 401 | 403)
+                    && !message.contains("running deployments")
+                    && !explained
+                {
                     write!(
                         f,
                         "; set a token with --token, PODCTL_TOKEN, DCOS_ACS_TOKEN or \
@@ -132,6 +140,7 @@ impl fmt::Display for ApiError {
                 printable(url),
                 clip(reason)
             ),
+            ApiError::Login(error) => write!(f, "renewing the token: {error}"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The only code that speaks HTTP to Marathon: one typed method per endpoint, one private
 //! `send`, one error type. It never prints and never decides exit codes.
 
+pub mod auth;
 mod client;
 mod error;
 mod split;

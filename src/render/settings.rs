@@ -32,6 +32,12 @@ fn settings_json(s: &Settings, exists: bool) -> serde_json::Value {
         "token": s.token.as_ref().map(|_| REDACTED),
         "tokenFrom": s.token_origin.as_ref().map(ToString::to_string),
         "basicAuthUser": s.basic.as_ref().map(|b| b.username.clone()),
+        "renewal": s.renewal.as_ref().map(|r| json!({
+            "uid": r.login.uid,
+            "privateKey": r.login.private_key,
+            "password": r.login.password.as_ref().map(|_| REDACTED),
+            "loginUrl": r.login_url,
+        })),
         "requestTimeoutSeconds": s.timeout.as_secs_f64(),
         "maxResponseBytes": s.max_response,
         "caCert": s.tls.ca_cert,
@@ -57,6 +63,17 @@ fn settings_text(s: &Settings, exists: bool) -> String {
     }
     if let Some(b) = &s.basic {
         lines.push(format!("basic auth:   {} / {REDACTED}", b.username));
+    }
+    if let Some(r) = &s.renewal {
+        let with = match (&r.login.private_key, &r.login.password) {
+            (Some(key), _) => format!("the private key {}", key.display()),
+            (None, Some(_)) => format!("a remembered password ({REDACTED})"),
+            (None, None) => "nothing kept: log in again by hand".to_string(),
+        };
+        lines.push(format!(
+            "renewal:      as {:?} with {with}, at {}",
+            r.login.uid, r.login_url
+        ));
     }
     lines.push(format!(
         "timeout:      {} per request",
@@ -98,6 +115,15 @@ mod tests {
             max_response_origin: Origin::Default,
             tls: Tls::default(),
             cluster: Some("prod".into()),
+            renewal: Some(crate::config::Renewal {
+                cluster: "prod".into(),
+                login_url: "https://prod.example.com/acs/api/v1/auth/login".into(),
+                login: crate::config::Login {
+                    uid: "ci".into(),
+                    private_key: None,
+                    password: Some("remembered-pw".into()),
+                },
+            }),
             ignored_cluster: None,
             config_path: "/home/u/.config/podctl/config.toml".into(),
         }
@@ -110,7 +136,9 @@ mod tests {
             write_settings(&mut out, &settings(), false, mode).unwrap();
             let text = String::from_utf8(out).unwrap();
             assert!(
-                !text.contains("secret-token") && !text.contains("hunter2"),
+                !text.contains("secret-token")
+                    && !text.contains("hunter2")
+                    && !text.contains("remembered-pw"),
                 "{text}"
             );
             assert!(text.contains(REDACTED), "{text}");

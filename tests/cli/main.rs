@@ -8,6 +8,7 @@ mod bad_input;
 mod completion;
 mod config;
 mod credentials;
+mod dcos;
 mod deployments;
 mod diff;
 mod errors;

@@ -1,0 +1,170 @@
+//! `podctl cluster login`: logs in to a DC/OS cluster with a password or a service account's
+//! key and stores the token (and, for renewal, the key's path or a remembered password) with
+//! the cluster in podctl's config file.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{import, Ctx, Mode};
+use crate::cli::ClusterLoginArgs;
+use crate::config::{self, dcos, ClusterEntry, ConfigFile, Login, Origin, Tls};
+use crate::error::UsageError;
+use crate::http::{Http, Options};
+use crate::marathon::auth::{self, Secret};
+use crate::pod::text::printable;
+
+pub fn run(
+    ctx: &mut Ctx,
+    file: &mut ConfigFile,
+    path: &Path,
+    args: &ClusterLoginArgs,
+) -> Result<()> {
+    let (name, mut entry) = target(ctx, file, args)?;
+    let secret = secret(args)?;
+    let login_url = entry.login_url().ok_or_else(|| {
+        UsageError::Usage(format!(
+            "cluster {name}: its URL {:?} is not one to log in at",
+            config::without_userinfo(&entry.url)
+        ))
+    })?;
+    let tls = Tls {
+        ca_cert: ctx.global.ca_cert.clone().or(entry.ca_cert.clone()),
+        insecure: ctx.global.insecure || entry.insecure,
+    };
+    super::warn_if_unverified(&login_url, tls.insecure);
+    let timeout = ctx
+        .global
+        .request_timeout
+        .unwrap_or(config::DEFAULT_TIMEOUT);
+    let mut options = Options::new(&login_url, tls, timeout);
+    options.log = ctx.log();
+    let http = Http::new(options)?;
+    let token = auth::login(&http, &login_url, &args.username, &secret, None)?;
+
+    entry.token = Some(token.clone());
+    entry.login = Some(Login {
+        uid: args.username.clone(),
+        private_key: match &secret {
+            Secret::Key(key) => Some(key.clone()),
+            Secret::Password(_) => None,
+        },
+        password: match &secret {
+            Secret::Password(p) if args.remember => Some(p.clone()),
+            _ => None,
+        },
+    });
+    file.clusters.insert(name.clone(), entry);
+    if file.current.is_none() {
+        file.current = Some(name.clone());
+    }
+    file.save(path)?;
+
+    if ctx.mode == Mode::Human {
+        let until = match auth::expiry(&token) {
+            Some(at) => format!(
+                "; the token expires at {}",
+                humantime::format_rfc3339_seconds(at)
+            ),
+            None => String::new(),
+        };
+        writeln!(
+            ctx.out,
+            "Logged in to cluster {name} as {}{until}",
+            printable(&args.username)
+        )?;
+        let renews = match &secret {
+            Secret::Key(_) => "podctl renews it with the private key when it expires",
+            Secret::Password(_) if args.remember => {
+                "podctl renews it with the remembered password when it expires"
+            }
+            Secret::Password(_) => {
+                "run this login again when it expires (or use --remember or a service account)"
+            }
+        };
+        eprintln!("note: {renews}");
+    }
+    Ok(())
+}
+
+/// The cluster to log in to, and its entry as it will be stored: `--url` adds or updates NAME;
+/// else NAME (or the cluster in use) is podctl's, or the DC/OS CLI's, copied then.
+fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(String, ClusterEntry)> {
+    if let Some(url) = &ctx.global.url {
+        let Some(name) = &args.name else {
+            return Err(UsageError::Usage(
+                "cluster login --url needs a NAME to store the cluster under".into(),
+            )
+            .into());
+        };
+        super::cluster::check_name(name)?;
+        let url = config::check_url(url, &Origin::Flag("--url"))?;
+        let (url, _) = config::split_credentials(&url);
+        let mut entry = file.clusters.get(name).cloned().unwrap_or_default();
+        if entry.url != url {
+            // Another cluster now: nothing stored for the old URL goes with it.
+            entry = ClusterEntry::default();
+            entry.url = url;
+        }
+        return Ok((name.clone(), entry));
+    }
+    let name =
+        match &args.name {
+            Some(name) => name.clone(),
+            None => match ctx.resolve(false)?.cluster {
+                Some(name) => name,
+                None => return Err(UsageError::Usage(
+                    "no cluster is in use: name one (`podctl cluster login NAME ...`), or give \
+                     its address with --url"
+                        .into(),
+                )
+                .into()),
+            },
+        };
+    if let Some(entry) = file.clusters.get(&name) {
+        return Ok((name, entry.clone()));
+    }
+    // One of the DC/OS CLI's clusters: copied into podctl's file, never changed in place.
+    let wanted = name.strip_prefix(config::DCOS_PREFIX).unwrap_or(&name);
+    let cluster = dcos::select(&config::process_env, Some((wanted, "cluster login NAME")))?
+        .with_context(|| format!("no cluster named {name:?}"))?;
+    let entry = cluster.entry().ok_or_else(|| {
+        UsageError::Usage(format!(
+            "DC/OS CLI cluster {} ({}) has no core.dcos_url",
+            cluster.label(),
+            cluster.path.display()
+        ))
+    })?;
+    Ok((import::name_for(&cluster, file), entry))
+}
+
+/// The secret named by the flags; a password is read here, a key only when signing.
+fn secret(args: &ClusterLoginArgs) -> Result<Secret> {
+    if let Some(key) = &args.private_key {
+        // The path is kept for renewal: make it independent of the directory podctl runs in.
+        let key = std::fs::canonicalize(key).map_err(|source| UsageError::File {
+            flag: "--private-key",
+            path: key.clone(),
+            source,
+        })?;
+        return Ok(Secret::Key(key));
+    }
+    if let Some(file) = &args.password_file {
+        let password = auth::read_password_file(file).map_err(|source| UsageError::File {
+            flag: "--password-file",
+            path: file.clone(),
+            source,
+        })?;
+        return Ok(Secret::Password(password));
+    }
+    if let Some(var) = &args.password_env {
+        return match std::env::var(var) {
+            Ok(password) if !password.is_empty() => Ok(Secret::Password(password)),
+            _ => Err(UsageError::Usage(format!(
+                "--password-env {var}: the variable is not set (or empty)"
+            ))
+            .into()),
+        };
+    }
+    Err(UsageError::Usage("give --private-key, --password-file or --password-env".into()).into())
+}
