@@ -6,10 +6,12 @@ mod add;
 mod cluster;
 mod config;
 mod deployment;
+mod edit;
 mod input;
 mod kill;
 mod list;
 mod remove;
+mod revert;
 mod show;
 mod sim;
 mod update;
@@ -181,6 +183,8 @@ pub fn run(cli: &Cli) -> Result<()> {
             PodCommand::Kill(args) => kill::run(&mut ctx, args),
             PodCommand::Versions(args) => versions::run(&mut ctx, args),
             PodCommand::Validate(args) => validate::run(&mut ctx, args),
+            PodCommand::Revert(args) => revert::run(&mut ctx, args),
+            PodCommand::Edit(args) => edit::run(&mut ctx, args),
         },
         Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
         Command::Deployment(cmd) => deployment::run(&mut ctx, cmd),
