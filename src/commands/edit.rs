@@ -32,6 +32,10 @@ use crate::render;
 /// terminal) before it is killed, so that podctl never hangs on an editor that ignores it.
 const EDITOR_GRACE: Duration = Duration::from_secs(2);
 
+/// How many times an invalid definition is opened again before podctl gives up: an editor
+/// (or script) that keeps saving invalid text is not followed forever.
+const MAX_ROUNDS: usize = 50;
+
 /// How often the editor is checked on while it runs.
 const EDITOR_POLL: Duration = Duration::from_millis(20);
 
@@ -67,10 +71,19 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
             eprintln!("Edit cancelled: the file is empty; nothing sent");
             return Ok(());
         }
-        Outcome::GaveUp { text, invalid } => {
+        Outcome::GaveUp {
+            text,
+            invalid,
+            rounds,
+        } => {
             let kept = keep(path, &text)?;
+            let after = if rounds >= MAX_ROUNDS {
+                format!(" after {rounds} attempts")
+            } else {
+                String::new()
+            };
             return Err(anyhow::Error::new(invalid).context(format!(
-                "the definition is still invalid; nothing sent (it is kept in {kept})"
+                "the definition is still invalid{after}; nothing sent (it is kept in {kept})"
             )));
         }
     };
@@ -136,10 +149,12 @@ enum Outcome {
     Valid(Edited),
     /// The file was emptied: the edit is cancelled.
     Emptied,
-    /// An invalid definition was saved again as it was shown.
+    /// An invalid definition was saved again as it was shown, or [`MAX_ROUNDS`] were not
+    /// enough.
     GaveUp {
         text: String,
         invalid: Invalid,
+        rounds: usize,
     },
 }
 
@@ -164,7 +179,9 @@ fn edit_until_valid(
     let name = "the edited definition";
     let mut body = render::json_text(&canonical(deployed))?;
     let mut problems: Vec<Problem> = Vec::new();
+    let mut round = 0;
     loop {
+        round += 1;
         write_private(path, &compose(id, &problems, &body))?;
         run_editor(editor, path)?;
         let (_, bytes) = input::read(ctx, &Source::File(path.to_path_buf()))?;
@@ -187,6 +204,7 @@ fn edit_until_valid(
             return Ok(Outcome::GaveUp {
                 text: stripped,
                 invalid,
+                rounds: round,
             });
         }
         match input::check(name, stripped.as_bytes(), Some(id), &args.checks) {
@@ -202,6 +220,13 @@ fn edit_until_valid(
                     value,
                     body_text: stripped,
                 }));
+            }
+            Err(invalid) if round >= MAX_ROUNDS => {
+                return Ok(Outcome::GaveUp {
+                    text: stripped,
+                    invalid,
+                    rounds: round,
+                });
             }
             Err(invalid) => {
                 problems = invalid.problems;
