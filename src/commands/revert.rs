@@ -1,7 +1,7 @@
 //! `podctl pod revert`: put back a definition Marathon kept (GET ::versions/{version}) with a
 //! PUT, saying first what that does to the running instances.
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use serde_json::{json, Value};
 
 use super::versions::find;
@@ -25,6 +25,15 @@ pub fn run(ctx: &mut Ctx, args: &RevertArgs) -> Result<()> {
         None => previous(&versions, current.version.as_deref(), id)?,
     };
     let stored = client.pod_version(id, &target).with_context(doing)?;
+    if PodId::lenient(&stored.id) != *id {
+        // Sent as it is, it would replace this pod with another's definition.
+        return Err(anyhow!(
+            "reverting pod {id}: Marathon answered version {} with a definition of pod {}; \
+             nothing sent",
+            printable(&target),
+            printable(&stored.id)
+        ));
+    }
     let mut old = serde_json::to_value(&stored).context("encoding the pod definition")?;
     if let Value::Object(map) = &mut old {
         // Marathon stamps the version it deploys; the old one is history, not a request.

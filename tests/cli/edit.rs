@@ -336,3 +336,29 @@ exec sleep 600"#,
     assert_eq!(s.writes().len(), writes, "{:#?}", s.writes());
     assert!(s.leftovers().is_empty(), "{:?}", s.leftovers());
 }
+
+#[test]
+fn terminal_controls_in_the_definition_reach_the_editor_escaped() {
+    let s = Setup::new();
+    let definition = r#"{"id": "/esc", "labels": {"note": "a\u202eb\u001b[31m\u009bc"},
+        "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}}]}"#;
+    s.podctl()
+        .run_with_stdin(&["pod", "add", "-"], definition)
+        .ok();
+    let writes = s.writes().len();
+    let out = s
+        .editing(r#"cp "$1" "$D/opened.json""#)
+        .run(&["pod", "edit", "/esc"]);
+    assert!(out.stderr.contains("no changes made"), "{out:#?}");
+    out.ok();
+    let opened = s.read("opened.json");
+    assert!(
+        !opened.contains(['\u{202e}', '\u{1b}', '\u{9b}']),
+        "{opened:?}"
+    );
+    assert!(
+        opened.contains(r#""note": "a\u202eb\u001b[31m\u009bc""#),
+        "{opened}"
+    );
+    assert_eq!(s.writes().len(), writes, "{:#?}", s.writes());
+}

@@ -238,3 +238,41 @@ fn revert_waits_for_its_deployment() {
         .trim()
         .is_empty());
 }
+
+/// A server that answers a version with another pod's definition, carrying terminal escapes:
+/// nothing is sent, and what it said is shown escaped.
+#[test]
+fn a_version_of_another_pod_is_not_sent() {
+    use crate::loopback::{respond, Server, JSON};
+    let server = Server::start(|request, _, stream| {
+        let body = match request.path() {
+            "/v2/pods/web" => {
+                r#"{"id":"/web","version":"2026-01-02T00:00:00.000Z","containers":[{"name":"a","resources":{"cpus":0.1,"mem":32}}]}"#
+            }
+            "/v2/pods/web::versions" => {
+                r#"["2026-01-01T00:00:00.000Z","2026-01-02T00:00:00.000Z"]"#
+            }
+            _ => {
+                r#"{"id":"/other\u001b]0;x\u0007","containers":[{"name":"b","resources":{"cpus":0.1,"mem":32}}]}"#
+            }
+        };
+        respond(stream, 200, &[JSON], body.as_bytes());
+    });
+    let out = Podctl::new()
+        .env("PODCTL_URL", &server.url)
+        .run(&["pod", "revert", "/web"]);
+    let err = out.fails(1);
+    assert!(
+        err.contains("a definition of pod /other\\u{1b}]0;x\\u{7}; nothing sent"),
+        "{err}"
+    );
+    let lines = server.lines();
+    assert!(lines.iter().all(|l| l.starts_with("GET ")), "{lines:?}");
+    assert!(
+        lines.iter().any(
+            |l| l.contains("/v2/pods/web::versions/2026-01-01T00%3A00%3A00.000Z")
+                || l.contains("/v2/pods/web::versions/2026-01-01T00:00:00.000Z")
+        ),
+        "{lines:?}"
+    );
+}
