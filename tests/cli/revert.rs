@@ -276,3 +276,45 @@ fn a_version_of_another_pod_is_not_sent() {
         "{lines:?}"
     );
 }
+
+/// Asks podctl for candidates the way the fish script does at Tab: values and their help.
+fn complete(sim: &Sim, words: &[&str]) -> Vec<(String, String)> {
+    let podctl = Podctl::new()
+        .env("COMPLETE", "fish")
+        .env("PODCTL_URL", &sim.url);
+    let mut args = vec!["--", "podctl"];
+    args.extend(words);
+    let out = podctl.run(&args);
+    out.ok()
+        .lines()
+        .map(|l| {
+            let (value, help) = l.split_once('\t').unwrap_or((l, ""));
+            (value.to_string(), help.to_string())
+        })
+        .filter(|(v, _)| !v.starts_with('-'))
+        .collect()
+}
+
+#[test]
+fn tab_completes_versions_of_the_pod_on_the_line() {
+    let sim = sim();
+    let podctl = sim.podctl();
+    let v = two_versions(&sim, &podctl);
+    let newest_first = vec![
+        (v[1].clone(), "current".to_string()),
+        (v[0].clone(), String::new()),
+    ];
+    assert_eq!(
+        complete(&sim, &["pod", "revert", "/web", "--to", ""]),
+        newest_first
+    );
+    assert_eq!(
+        complete(&sim, &["pod", "versions", "web", "--show", ""]),
+        newest_first
+    );
+    let ids: Vec<String> = complete(&sim, &["pod", "edit", ""])
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    assert_eq!(ids, ["web"]);
+}
