@@ -362,3 +362,46 @@ fn terminal_controls_in_the_definition_reach_the_editor_escaped() {
     );
     assert_eq!(s.writes().len(), writes, "{:#?}", s.writes());
 }
+
+#[test]
+fn an_edit_can_be_waited_for_and_reported_in_json() {
+    let sim = Sim::manual(&["--deploy-time", "2s"]);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("editor.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nsed -i 's/\"nginx:1.27\"/\"nginx:1.29\"/' \"$1\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let podctl = sim
+        .podctl()
+        .env("EDITOR", &script.display().to_string())
+        .env("TMPDIR", &dir.path().display().to_string());
+    podctl.run(&["pod", "add", "examples/web.json"]).ok();
+    sim.advance(Duration::from_secs(60));
+    let running = podctl.spawn(&[
+        "pod",
+        "edit",
+        "/web",
+        "--json",
+        "--wait",
+        "--interval",
+        "50ms",
+        "--timeout",
+        "60s",
+    ]);
+    let out = running.drive(&sim, Duration::from_millis(500), 50);
+    let report = out.json();
+    assert_eq!(report["podId"], "/web");
+    assert!(report["deploymentId"].is_string(), "{report}");
+    let status = podctl.run(&["pod", "show", "/web", "--json"]).json();
+    assert_eq!(status["spec"]["containers"][0]["image"]["id"], "nginx:1.29");
+    assert_eq!(status["status"], "STABLE", "{status}");
+    assert!(podctl
+        .run(&["deployment", "list", "-q"])
+        .ok()
+        .trim()
+        .is_empty());
+}
