@@ -45,8 +45,7 @@ pub fn load(
 }
 
 /// Parses and checks definition text read from `name`, as [`load`] does, and returns it with
-/// its warnings. Every error found (the validator's, and a different id) is in the one
-/// [`Invalid`].
+/// its warnings. The errors are in one [`Invalid`]: the validator's, or else a different id.
 pub fn check(
     name: &str,
     bytes: &[u8],
@@ -66,7 +65,8 @@ pub fn check(
     };
     let raw_id = value.get("id").and_then(Value::as_str).unwrap_or_default();
     let id = PodId::lenient(raw_id);
-    if let Some(expected) = expected {
+    // A definition the validator refuses is reported for that alone: its id may be the mistake.
+    if let Some(expected) = expected.filter(|_| errors.is_empty()) {
         if &id != expected {
             errors.push(Problem::new(
                 "/id",
