@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 use serde_json::Value;
-use tempfile::TempPath;
+use tempfile::TempDir;
 
 use super::input::{self, Loaded};
 use super::wait::{follow, Target};
@@ -56,13 +56,14 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
     let deployed = client.pod(id).with_context(doing)?;
     let started_from = deployed.version.clone();
     let deployed = serde_json::to_value(&deployed).context("encoding the pod definition")?;
-    let file = tempfile::Builder::new()
+    // A directory of our own (mode 0700): nobody else can put a file or a link where the
+    // definition is written and read back, whatever the editor does with the file meanwhile.
+    let dir = tempfile::Builder::new()
         .prefix("podctl-edit-")
-        .suffix(".json")
-        .permissions(std::fs::Permissions::from_mode(0o600))
-        .tempfile()
-        .context("creating a temporary file for the definition")?;
-    let path = file.into_temp_path();
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .context("creating a temporary directory for the definition")?;
+    let path = dir.path().join(file_name(id));
     let editor = editor_command(|name| std::env::var(name).ok());
 
     let edited = match edit_until_valid(ctx, args, &deployed, &path, &editor)? {
@@ -76,7 +77,7 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
             invalid,
             rounds,
         } => {
-            let kept = keep(path, &text)?;
+            let kept = keep(dir, &path, &text)?;
             let after = if rounds >= MAX_ROUNDS {
                 format!(" after {rounds} attempts")
             } else {
@@ -97,7 +98,7 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
     let now = match client.pod(id) {
         Ok(now) => now,
         Err(e) if e.status() == Some(404) => {
-            let kept = keep(path, &edited.body_text)?;
+            let kept = keep(dir, &path, &edited.body_text)?;
             return Err(NotFound(format!(
                 "pod {id} was removed while it was being edited; nothing sent \
                  (the edited definition is kept in {kept})"
@@ -107,7 +108,7 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
         Err(e) => return Err(e).with_context(doing),
     };
     if now.version != started_from && !args.force {
-        let kept = keep(path, &edited.body_text)?;
+        let kept = keep(dir, &path, &edited.body_text)?;
         return Err(anyhow!(
             "pod {id} was changed while it was being edited (version {} is now {}); \
              nothing sent: edit it again, or give --force to replace it anyway \
@@ -120,7 +121,7 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
     let deployment = match client.update_pod(id, body, args.force) {
         Ok(deployment) => deployment,
         Err(e) => {
-            let kept = keep(path, &edited.body_text)?;
+            let kept = keep(dir, &path, &edited.body_text)?;
             eprintln!("note: the edited definition is kept in {kept}");
             return Err(e).with_context(doing);
         }
@@ -136,12 +137,21 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
     follow(ctx, &client, &args.wait, target)
 }
 
-/// Writes `text` to the temporary file and keeps it (it is no longer removed on exit), so that
-/// an edit that could not be sent is not lost; returns its path.
-fn keep(path: TempPath, text: &str) -> Result<String> {
-    std::fs::write(&path, text.as_bytes()).context("saving the edited definition")?;
-    let kept = path.keep().context("keeping the edited definition")?;
+/// Writes `text` to the temporary file and keeps it and its directory (they are no longer
+/// removed on exit), so that an edit that could not be sent is not lost; returns its path.
+fn keep(dir: TempDir, path: &Path, text: &str) -> Result<String> {
+    write_private(path, text).context("saving the edited definition")?;
+    let kept = dir.keep().join(path.file_name().unwrap_or_default());
     Ok(printable(&kept.display().to_string()).into_owned())
+}
+
+/// The temporary file's name: the pod id's segments joined by `.` (`/prod/web`:
+/// `prod.web.json`), so that the editor shows which pod it is and highlights JSON.
+fn file_name(id: &PodId) -> String {
+    format!(
+        "{}.json",
+        id.as_str().trim_start_matches('/').replace('/', ".")
+    )
 }
 
 /// How editing ended.
@@ -311,12 +321,25 @@ fn describe(status: ExitStatus) -> String {
     }
 }
 
-/// Writes the file the editor opens, readable and writable by the user alone (an editor may
-/// have replaced it with a file of its own mode).
+/// Writes the file the editor opens, readable and writable by the user alone: created anew
+/// with mode 0600 (an editor may have replaced it with a file of another mode).
 fn write_private(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text.as_bytes()).context("writing the definition to edit")?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .context("making the definition to edit private")
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).context("replacing the definition to edit");
+        }
+        _ => {}
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .context("writing the definition to edit")?;
+    file.write_all(text.as_bytes())
+        .context("writing the definition to edit")
 }
 
 /// The text the editor gets: how to edit, the problems of the last attempt (if any), then the
@@ -427,6 +450,12 @@ mod tests {
                 "/tmp/podctl-edit-x.json"
             ]
         );
+    }
+
+    #[test]
+    fn the_file_is_named_after_the_pod() {
+        let id = PodId::parse("/prod/web").unwrap();
+        assert_eq!(file_name(&id), "prod.web.json");
     }
 
     #[test]

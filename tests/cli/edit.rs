@@ -77,9 +77,14 @@ impl Setup {
         self.podctl().run(&["pod", "show", "/web", "--json"]).json()["spec"].clone()
     }
 
-    /// podctl's temporary files left behind.
+    /// podctl's temporary files (and directories) left behind.
     fn leftovers(&self) -> Vec<PathBuf> {
         files(&self.tmp())
+    }
+
+    /// The files in podctl's temporary directories left behind.
+    fn kept(&self) -> Vec<PathBuf> {
+        self.leftovers().iter().flat_map(|d| files(d)).collect()
     }
 }
 
@@ -96,6 +101,8 @@ fn an_edited_image_is_deployed_from_a_private_file() {
     let writes = s.writes().len();
     let podctl = s.editing(
         r#"stat -c %a "$1" > "$D/mode"
+stat -c %a "$(dirname "$1")" > "$D/dir-mode"
+basename "$1" > "$D/name"
 cp "$1" "$D/opened.json"
 sed -i 's/"nginx:1.27"/"nginx:1.29"/' "$1""#,
     );
@@ -108,6 +115,8 @@ sed -i 's/"nginx:1.27"/"nginx:1.29"/' "$1""#,
     );
     deployment_id(lines.next().unwrap_or_default());
     assert_eq!(s.read("mode").trim(), "600");
+    assert_eq!(s.read("dir-mode").trim(), "700");
+    assert_eq!(s.read("name").trim(), "web.json");
     // The file opened: instructions in comments, then the normalised definition.
     let opened = s.read("opened.json");
     assert!(
@@ -193,8 +202,9 @@ fi"#,
         "{problem} in\n{reopened}"
     );
     // The edit is kept, without the comments, where the message says.
-    let kept = s.leftovers();
+    let kept = s.kept();
     assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].ends_with("web.json"), "{kept:?}");
     assert!(err.contains(&kept[0].display().to_string()), "{err}");
     let text = std::fs::read_to_string(&kept[0]).unwrap();
     assert!(
@@ -234,8 +244,9 @@ fn unchanged_or_only_respelled_sends_nothing() {
     let err = out.fails(3);
     assert!(err.contains("still invalid after 50 attempts"), "{err}");
     assert_eq!(s.writes().len(), writes, "{:#?}", s.writes());
+    assert_eq!(s.kept().len(), 1, "{:?}", s.kept());
     for kept in s.leftovers() {
-        std::fs::remove_file(kept).unwrap();
+        std::fs::remove_dir_all(kept).unwrap();
     }
     assert!(s.leftovers().is_empty(), "{:?}", s.leftovers());
 }
