@@ -298,8 +298,9 @@ Examples:
     #[command(after_help = "\
 The current definition, normalised, is opened in a private temporary file. Lines starting with
 `#` are ignored. An invalid definition is opened again with the problems at the top; saving it
-unchanged gives up. An unchanged or emptied file sends nothing. The editor variable is run like
-git runs it, so `EDITOR=\"code --wait\"` works.
+unchanged gives up. An unchanged or emptied file sends nothing, and so does a pod changed by
+someone else meanwhile (unless --force). The editor variable is run like git runs it, so
+`EDITOR=\"code --wait\"` works.
 
 Examples:
   podctl pod edit /web
@@ -425,7 +426,8 @@ pub struct EditArgs {
     pub id: PodId,
     #[command(flatten)]
     pub checks: CheckArgs,
-    /// Cancel a deployment that holds the pod and deploy anyway
+    /// Cancel a deployment that holds the pod and deploy anyway, even over a definition changed
+    /// by someone else while the editor was open
     #[arg(short = 'f', long)]
     pub force: bool,
     #[command(flatten)]

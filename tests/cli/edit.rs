@@ -416,3 +416,44 @@ fn an_edit_can_be_waited_for_and_reported_in_json() {
         .trim()
         .is_empty());
 }
+
+#[test]
+fn a_pod_changed_while_the_editor_was_open_is_not_overwritten_without_force() {
+    let s = Setup::new();
+    // Someone else updates the pod while the file is open.
+    let body = |other: &str, instances: u32| {
+        format!(
+            r#"'{}' pod update /web {other} > /dev/null
+sed -i 's/"instances": {instances}/"instances": 4/' "$1""#,
+            crate::support::BIN
+        )
+    };
+    let writes = s.writes().len();
+    let out = s
+        .editing(&body("examples/web-v2.json", 2))
+        .run(&["pod", "edit", "/web"]);
+    let err = out.fails(1);
+    assert!(
+        err.contains("was changed while it was being edited"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    // Only the other update was sent; the edit is kept.
+    assert_eq!(s.writes().len(), writes + 1, "{:#?}", s.writes());
+    assert_eq!(s.spec()["scaling"]["instances"], 3);
+    assert_eq!(s.kept().len(), 1, "{:?}", s.kept());
+    for kept in s.leftovers() {
+        std::fs::remove_dir_all(kept).unwrap();
+    }
+
+    // Opened on the other update's definition (3 instances, nginx:1.28), edited to 4 while the
+    // pod goes back to examples/web.json; --force sends the edit anyway.
+    let out = s
+        .editing(&body("examples/web.json", 3))
+        .run(&["pod", "edit", "/web", "--force"]);
+    deployment_id(out.ok().lines().nth(1).unwrap_or_default());
+    let spec = s.spec();
+    assert_eq!(spec["scaling"]["instances"], 4);
+    assert_eq!(spec["containers"][0]["image"]["id"], "nginx:1.28");
+    assert!(s.leftovers().is_empty(), "{:?}", s.leftovers());
+}
