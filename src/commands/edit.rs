@@ -88,8 +88,7 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
             )));
         }
     };
-    let comparison = compare(&deployed, &edited.value);
-    if comparison.is_unchanged() {
+    if compare(&deployed, &edited.value).is_unchanged() {
         eprintln!("Edit cancelled: no changes made; nothing sent");
         return Ok(());
     }
@@ -116,6 +115,13 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
             printable(started_from.as_deref().unwrap_or("-")),
             printable(now.version.as_deref().unwrap_or("-")),
         ));
+    }
+    // What the edit does to the pod as it is now (with --force, maybe no longer as it was).
+    let now = serde_json::to_value(&now).context("encoding the pod definition")?;
+    let comparison = compare(&now, &edited.value);
+    if comparison.is_unchanged() {
+        eprintln!("The pod already has the edited definition; nothing sent");
+        return Ok(());
     }
     let body = edited.loaded.body()?;
     let deployment = match client.update_pod(id, body, args.force) {

@@ -451,6 +451,12 @@ sed -i 's/"instances": {instances}/"instances": 4/' "$1""#,
     let out = s
         .editing(&body("examples/web.json", 3))
         .run(&["pod", "edit", "/web", "--force"]);
+    // Said of the pod as it is now: from the opened definition it would be a scale.
+    assert_eq!(
+        out.ok().lines().next(),
+        Some("/web: restart: containers[0].image.id changed"),
+        "{out:#?}"
+    );
     deployment_id(out.ok().lines().nth(1).unwrap_or_default());
     let spec = s.spec();
     assert_eq!(spec["scaling"]["instances"], 4);
