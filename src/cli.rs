@@ -280,12 +280,16 @@ Examples:
   podctl pod validate pods/*.json --json | jq '.[] | select(.valid | not)'")]
     Validate(ValidateArgs),
 
-    /// List the versions of a pod's definition that Marathon keeps
+    /// List the versions of a pod's definition that Marathon keeps, or show one
     #[command(after_help = "\
+The current version is marked with `*`. Versions can be written in any form Marathon accepts
+(`2026-01-01T00:00:00.000Z`, `2026-01-01T00:00Z`); they are compared as instants.
+
 Examples:
   podctl pod versions /web
-  podctl pod versions /web --json")]
-    Versions(ShowArgs),
+  podctl pod versions /web --json
+  podctl pod versions /web --show 2026-01-01T00:00:00.000Z")]
+    Versions(VersionsArgs),
 
     /// Create or update pods from definition files and directories, leaving unchanged ones alone
     #[command(after_help = "\
@@ -323,6 +327,31 @@ Examples:
   podctl pod diff /web web.json
   podctl pod diff deploy/ -q || echo 'something to deploy'")]
     Diff(DiffArgs),
+
+    /// Put back an earlier definition of a pod (by default the one before the current)
+    #[command(after_help = "\
+Prints what the change does (`restart: ...`, `scale only: ...`) and `Created deployment <id>`;
+with -q only the deployment id. Nothing is sent when the version equals the current definition.
+
+Examples:
+  podctl pod revert /web
+  podctl pod revert /web --to 2026-01-01T00:00:00.000Z --wait
+  podctl pod versions /web        # the versions to choose from")]
+    Revert(RevertArgs),
+
+    /// Edit a pod's definition in $VISUAL or $EDITOR (else vi) and update the pod
+    #[command(after_help = "\
+The current definition, normalised, is opened in a private temporary file. Lines starting with
+`#` are ignored. An invalid definition is opened again with the problems at the top; saving it
+unchanged gives up. An unchanged or emptied file sends nothing, and so does a pod changed by
+someone else meanwhile (unless --force). The editor variable is run like git runs it, so
+`EDITOR=\"code --wait\"` works.
+
+Examples:
+  podctl pod edit /web
+  EDITOR=nano podctl pod edit /web --wait
+  podctl pod edit /web --force    # cancel a running deployment")]
+    Edit(EditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -443,10 +472,44 @@ pub struct PodShowArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub struct VersionsArgs {
     /// Pod id, e.g. /prod/web (the leading slash is optional)
     #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
     pub id: PodId,
+    /// Print the definition stored as this version instead of the list
+    #[arg(long, value_name = "VERSION", value_parser = IdParser(parse_version), add = ArgValueCompleter::new(complete::pod_versions))]
+    pub show: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// Pod id, e.g. /prod/web
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
+    pub id: PodId,
+    /// The version to put back, as listed by `podctl pod versions` (default: the one before
+    /// the current)
+    #[arg(long, value_name = "VERSION", value_parser = IdParser(parse_version), add = ArgValueCompleter::new(complete::pod_versions))]
+    pub to: Option<String>,
+    /// Cancel a deployment that holds the pod and deploy anyway
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Pod id, e.g. /prod/web
+    #[arg(value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
+    pub id: PodId,
+    #[command(flatten)]
+    pub checks: CheckArgs,
+    /// Cancel a deployment that holds the pod and deploy anyway, even over a definition changed
+    /// by someone else while the editor was open
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -791,6 +854,18 @@ pub fn parse_token(s: &str) -> Result<String, String> {
 /// Parses a pod id argument; Marathon's naming rules apply, so a bad id never reaches the server.
 pub fn parse_pod_id(s: &str) -> Result<PodId, String> {
     PodId::parse_arg(s).map_err(|e| e.to_string())
+}
+
+/// Parses a version argument: a timestamp as Marathon writes them (compared as an instant).
+pub fn parse_version(s: &str) -> Result<String, String> {
+    match crate::pod::time::parse_timestamp(s) {
+        Some(_) => Ok(s.to_string()),
+        None => Err(
+            "not a version: expected a timestamp such as 2026-01-01T00:00:00.000Z \
+             (see `podctl pod versions ID`)"
+                .to_string(),
+        ),
+    }
 }
 
 /// Parses a deployment id argument: nothing that would change the request's path.

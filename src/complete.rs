@@ -75,6 +75,67 @@ pub fn instance_ids(current: &OsStr) -> Vec<CompletionCandidate> {
         .collect()
 }
 
+/// Versions of the pod named earlier on the line (`podctl pod revert ID --to <Tab>`,
+/// `pod versions ID --show <Tab>`), newest first, the current one marked in the help.
+pub fn pod_versions(current: &OsStr) -> Vec<CompletionCandidate> {
+    let words: Vec<String> = std::env::args().collect();
+    let Some(pod) = pod_after(&words, &["revert", "versions"]) else {
+        return Vec::new();
+    };
+    let Some(client) = client() else {
+        return Vec::new();
+    };
+    let Ok(mut versions) = client.pod_versions(&pod) else {
+        return Vec::new();
+    };
+    let deployed = client.pod(&pod).ok().and_then(|p| p.version);
+    versions.reverse();
+    let current = current.to_string_lossy();
+    versions
+        .into_iter()
+        .filter(|v| v.starts_with(current.as_ref()))
+        .map(|v| {
+            let is_current = deployed
+                .as_deref()
+                .is_some_and(|d| crate::pod::time::same_instant(d, &v));
+            let candidate = CompletionCandidate::new(v);
+            if is_current {
+                candidate.help(Some("current".into()))
+            } else {
+                candidate
+            }
+        })
+        .collect()
+}
+
+/// The pod id after the first of `commands` on the line: the first word after it that is no
+/// option and no option's value.
+fn pod_after(words: &[String], commands: &[&str]) -> Option<PodId> {
+    /// Options of those commands that take a separate value.
+    const WITH_VALUE: [&str; 10] = [
+        "--to",
+        "--show",
+        "--timeout",
+        "--interval",
+        "--url",
+        "--cluster",
+        "--token",
+        "--request-timeout",
+        "--max-response",
+        "--ca-cert",
+    ];
+    let start = words.iter().position(|w| commands.contains(&w.as_str()))?;
+    let mut rest = words[start + 1..].iter();
+    while let Some(word) = rest.next() {
+        if WITH_VALUE.contains(&word.as_str()) {
+            rest.next();
+        } else if !word.starts_with('-') {
+            return PodId::parse(word).ok();
+        }
+    }
+    None
+}
+
 /// Ids of running deployments, with the pods they affect as help.
 pub fn deployment_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(client) = client() else {
@@ -169,6 +230,20 @@ fn flag_value(words: &[String], flag: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pod_is_found_around_options_and_their_values() {
+        let words = |line: &str| line.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let found = |line: &str| pod_after(&words(line), &["revert", "versions"]);
+        let web = PodId::parse("/web").ok();
+        assert_eq!(found("podctl -- podctl pod revert /web --to "), web);
+        assert_eq!(
+            found("podctl -- podctl pod revert --to 2026 -w web --to "),
+            web
+        );
+        assert_eq!(found("podctl -- podctl pod versions --show x /web"), web);
+        assert_eq!(found("podctl -- podctl pod revert --to "), None);
+    }
 
     #[test]
     fn flags_are_found_in_both_forms() {

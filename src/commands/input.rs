@@ -37,40 +37,50 @@ pub fn load(
     checks: &CheckArgs,
 ) -> Result<Loaded> {
     let (name, bytes) = read(ctx, source)?;
-    let mut value = parse(&name, &bytes)?;
+    let (loaded, warnings) = check(&name, &bytes, expected, checks)?;
+    for w in warnings {
+        eprintln!("warning: {}", w.line(&name, ""));
+    }
+    Ok(loaded)
+}
+
+/// Parses and checks definition text read from `name`, as [`load`] does, and returns it with
+/// its warnings. The errors are in one [`Invalid`]: the validator's, or else a different id.
+pub fn check(
+    name: &str,
+    bytes: &[u8],
+    expected: Option<&PodId>,
+    checks: &CheckArgs,
+) -> Result<(Loaded, Vec<Problem>), Invalid> {
+    let mut value = parse(name, bytes)?;
     if let (Some(expected), Some(object)) = (expected, value.as_object_mut()) {
         if object.get("id").is_none_or(Value::is_null) {
             object.insert("id".into(), Value::String(expected.to_string()));
         }
     }
-    if !checks.no_validate {
-        let (errors, warnings) = examine(&value, checks.strict);
-        if !errors.is_empty() {
-            return Err(Invalid {
-                source: name,
-                problems: errors,
-            }
-            .into());
-        }
-        for w in warnings {
-            eprintln!("warning: {}", w.line(&name, ""));
-        }
-    }
+    let (mut errors, warnings) = if checks.no_validate {
+        (Vec::new(), Vec::new())
+    } else {
+        examine(&value, checks.strict)
+    };
     let raw_id = value.get("id").and_then(Value::as_str).unwrap_or_default();
     let id = PodId::lenient(raw_id);
-    if let Some(expected) = expected {
+    // A definition the validator refuses is reported for that alone: its id may be the mistake.
+    if let Some(expected) = expected.filter(|_| errors.is_empty()) {
         if &id != expected {
-            return Err(Invalid {
-                source: name,
-                problems: vec![Problem::new(
-                    "/id",
-                    format!("is \"{id}\", but the pod being updated is \"{expected}\""),
-                )],
-            }
-            .into());
+            errors.push(Problem::new(
+                "/id",
+                format!("is \"{id}\", but the pod being updated is \"{expected}\""),
+            ));
         }
     }
-    Ok(Loaded { value, id })
+    if !errors.is_empty() {
+        return Err(Invalid {
+            source: name.to_string(),
+            problems: errors,
+        });
+    }
+    Ok((Loaded { value, id }, warnings))
 }
 
 /// Parses definition text (see [`text::parse_definition`]): an empty, oversized, non-UTF-8 or

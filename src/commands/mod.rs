@@ -9,11 +9,13 @@ mod config;
 mod deployment;
 mod diff;
 mod import;
+mod edit;
 mod input;
 mod kill;
 mod list;
 mod login;
 mod remove;
+mod revert;
 mod show;
 mod sim;
 mod update;
@@ -187,6 +189,8 @@ pub fn run(cli: &Cli) -> Result<()> {
             PodCommand::Validate(args) => validate::run(&mut ctx, args),
             PodCommand::Apply(args) => apply::run(&mut ctx, args),
             PodCommand::Diff(args) => diff::run(&mut ctx, args),
+            PodCommand::Revert(args) => revert::run(&mut ctx, args),
+            PodCommand::Edit(args) => edit::run(&mut ctx, args),
         },
         Command::Cluster(cmd) => cluster::run(&mut ctx, cmd),
         Command::Deployment(cmd) => deployment::run(&mut ctx, cmd),

@@ -187,6 +187,16 @@ impl Client {
         Ok(versions)
     }
 
+    /// `GET /v2/pods/{id}::versions/{version}`: the definition stored as that version. Marathon
+    /// reads the version as an instant, so any spelling of it finds it.
+    pub fn pod_version(&self, id: &PodId, version: &str) -> Result<PodDefinition, ApiError> {
+        self.get_json(&format!(
+            "/v2/pods/{}::versions/{}",
+            id.url_path(),
+            encode_segment(version)
+        ))
+    }
+
     /// `DELETE /v2/pods/{id}::instances[?wipe=true]`: the killed instances, as Marathon wrote them.
     pub fn kill_instances(
         &self,

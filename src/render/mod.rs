@@ -56,3 +56,51 @@ pub fn write_json<W: Write + ?Sized, T: Serialize + ?Sized>(
     serde_json::to_writer_pretty(&mut *out, value)?;
     out.write_all(b"\n")
 }
+
+/// A value as pretty JSON text that is safe on a terminal and in an editor and still the same
+/// JSON: the characters [`crate::pod::text::printable`] escapes (DEL, C1 controls, bidi
+/// overrides; serde_json already escapes C0) are written as `\uXXXX` escapes. They can only
+/// occur inside strings, where such an escape means the same character.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        let plain = matches!(
+            crate::pod::text::printable(c.encode_utf8(&mut [0; 4])),
+            std::borrow::Cow::Borrowed(_)
+        );
+        // The newlines are the layout's own; inside strings serde_json wrote `\n`.
+        if plain || c == '\n' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        }
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_escapes_terminal_controls_and_stays_the_same_json() {
+        let value =
+            serde_json::json!({"cmd": "a\u{1b}[31m\u{9b}b\u{202e}c\u{7f}", "ok": "héllo ✓"});
+        let text = json_text(&value).unwrap();
+        assert!(
+            !text.contains(['\u{1b}', '\u{9b}', '\u{202e}', '\u{7f}']),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u202e") && text.contains("héllo ✓"),
+            "{text}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            value
+        );
+        assert!(text.ends_with("}\n") && text.lines().count() == 4, "{text}");
+    }
+}

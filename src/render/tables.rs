@@ -458,10 +458,22 @@ fn instance_rows(pod: &PodStatus, now: SystemTime) -> Vec<(bool, Vec<Cell>)> {
 }
 
 /// `pod versions`: oldest first, with ages.
-pub fn versions(versions: &[String], now: SystemTime, style: Style) -> String {
-    let mut table = new_table(&["VERSION", "AGE"], Layout::DEFAULT);
+/// The version that is `current` (compared as an instant) is marked with `*`, as `cluster list`
+/// marks the current cluster.
+pub fn versions(
+    versions: &[String],
+    current: Option<&str>,
+    now: SystemTime,
+    style: Style,
+) -> String {
+    let mut table = new_table(&["", "VERSION", "AGE"], Layout::DEFAULT);
     for v in versions {
-        table.add_row(vec![cell(v), cell(age_since(Some(v), now))]);
+        let is_current = current.is_some_and(|c| crate::pod::time::same_instant(c, v));
+        table.add_row(vec![
+            cell(if is_current { "*" } else { "" }),
+            styled(cell(v), None, is_current),
+            cell(age_since(Some(v), now)),
+        ]);
     }
     table.finish(style)
 }
@@ -668,12 +680,19 @@ mod tests {
     #[test]
     fn versions_table() {
         let now = crate::pod::time::parse_timestamp("2026-01-01T01:00:00.000Z").unwrap();
-        let v = vec!["2026-01-01T00:00:00.000Z".to_string()];
-        let text = versions(&v, now, Style::PLAIN);
+        let v = vec![
+            "2026-01-01T00:00:00.000Z".to_string(),
+            "2026-01-01T00:30Z".to_string(),
+        ];
+        // The current version may be spelled otherwise; it is the same instant.
+        let text = versions(&v, Some("2026-01-01T00:30:00.000Z"), now, Style::PLAIN);
         assert_eq!(
             text,
-            "VERSION                   AGE\n2026-01-01T00:00:00.000Z  60m\n"
+            "   VERSION                   AGE\n   \
+             2026-01-01T00:00:00.000Z  60m\n*  2026-01-01T00:30Z         30m\n"
         );
+        let unknown = versions(&v, None, now, Style::PLAIN);
+        assert!(!unknown.contains('*'), "{unknown}");
     }
 
     /// A pod list as Marathon would send it: one pod with `n` containers in one instance,

@@ -208,7 +208,7 @@ fn update_changes_the_pod_and_keeps_versions() {
     let versions = podctl.run(&["pod", "versions", "/web", "-q"]);
     assert_eq!(versions.ok().lines().count(), 2, "{versions:#?}");
     let table = podctl.run(&["pod", "versions", "/web"]);
-    assert!(table.ok().starts_with("VERSION"), "{table:#?}");
+    assert!(table.ok().starts_with("   VERSION"), "{table:#?}");
     let json = podctl.run(&["pod", "versions", "/web", "--json"]).json();
     assert_eq!(json.as_array().unwrap().len(), 2);
     assert!(sim
