@@ -12,6 +12,7 @@ mod deployments;
 mod diff;
 mod errors;
 mod fidelity;
+mod fidelity_update;
 mod golden;
 mod help;
 mod hostile;
