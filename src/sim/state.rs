@@ -204,42 +204,58 @@ impl Cluster {
         let id = PodId::lenient(&pod.id);
         let version = self.next_version(now);
         let definition = normalize(pod, &version);
-        if let Some(current) = self.pods.get_mut(&id) {
-            if !is_upgrade(&current.spec, &definition)
-                && current.spec.instances() == definition.instances()
-            {
-                let kept = PodDefinition {
-                    version: current.spec.version.clone(),
-                    ..definition.clone()
-                };
-                if definition.instances() != 0 || same_spec(&current.spec, &kept) {
-                    if current.spec.as_ref() != &kept {
-                        current.spec = Arc::new(kept);
-                        current.cached = None;
+        if let Some(kept) = self.keeping_version(&id, &definition) {
+            let zero = kept.instances() == 0;
+            if let Some(current) = self.pods.get_mut(&id).filter(|c| c.spec != kept) {
+                if !zero || same_spec(&current.spec, &kept) {
+                    // The empty plan below answers; the pod reads as sent from now on.
+                    current.spec = kept;
+                    current.cached = None;
+                } else {
+                    // `isScaledToZero`: a ScalePod, and the repository stores the pod under
+                    // the version it keeps.
+                    self.lock(&id, force, now)?;
+                    let history = self.history.entry(id.clone()).or_default();
+                    match history.iter_mut().rev().find(|d| same_version(d, &kept)) {
+                        Some(entry) => *entry = kept.clone(),
+                        None => history.push(kept.clone()),
                     }
+                    let deployment_id = self.transition(&id, Some(kept), version, now);
                     return Ok(Written {
                         definition,
-                        deployment_id: self.ids.next_id(),
+                        deployment_id,
                     });
                 }
-                // `isScaledToZero`: a ScalePod, and the repository stores the pod under the
-                // version it keeps.
-                self.lock(&id, force, now)?;
-                let spec = Arc::new(kept);
-                let history = self.history.entry(id.clone()).or_default();
-                match history.iter_mut().rev().find(|d| same_version(d, &spec)) {
-                    Some(entry) => *entry = spec.clone(),
-                    None => history.push(spec.clone()),
-                }
-                let deployment_id = self.transition(&id, Some(spec), version, now);
+            }
+        }
+        if let Some(current) = self.pods.get(&id) {
+            if same_spec(&current.spec, &definition) {
                 return Ok(Written {
                     definition,
-                    deployment_id,
+                    deployment_id: self.ids.next_id(),
                 });
             }
         }
         self.lock(&id, force, now)?;
         self.store(id, definition, version, now)
+    }
+
+    /// `definition` under the version pod `id` has now, when it is neither `isUpgrade` nor
+    /// `isOnlyScaleChange` of it (`GroupVersioningUtil.updateVersionInfoForChangedPods` keeps the
+    /// old `versionInfo` then); `None` for a new pod or any other change.
+    fn keeping_version(
+        &self,
+        id: &PodId,
+        definition: &PodDefinition,
+    ) -> Option<Arc<PodDefinition>> {
+        let current = &self.pods.get(id)?.spec;
+        if is_upgrade(current, definition) || is_only_scale_change(current, definition) {
+            return None;
+        }
+        Some(Arc::new(PodDefinition {
+            version: current.version.clone(),
+            ..definition.clone()
+        }))
     }
 
     /// Stores `definition` (normalized, stamped with `version`) as a new version of pod `id` and
