@@ -91,6 +91,28 @@ fn apply_of_a_change_outside_is_upgrade_restarts_nothing_and_keeps_the_version()
 }
 
 #[test]
+fn update_wait_of_a_change_outside_is_upgrade_ends_without_the_clock_moving() {
+    let sim = Sim::manual(&["--deploy-time", "10s"]);
+    let podctl = sim.podctl();
+    podctl.run(&["pod", "add", WEB]).ok();
+    sim.advance(Duration::from_secs(11));
+    let retuned = web_with(&podctl, "retuned.json", retune);
+    // The answer's version is newer than the pod's; the wait must not look for it.
+    let out = podctl.run(&[
+        "pod",
+        "update",
+        "/web",
+        &retuned,
+        "--wait",
+        "--interval",
+        "50ms",
+        "--timeout",
+        "20s",
+    ]);
+    out.ok();
+}
+
+#[test]
 fn a_put_outside_is_upgrade_answers_the_request_under_a_new_version() {
     let sim = Sim::manual(&["--deploy-time", "0"]);
     let podctl = sim.podctl();
