@@ -58,6 +58,16 @@ pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
         drop_empty_vec(&mut container.endpoints);
         drop_empty_vec(&mut container.volume_mounts);
         drop_empty_vec(&mut container.artifacts);
+        for artifact in container.artifacts.iter_mut().flatten() {
+            artifact_defaults(artifact);
+        }
+        for mount in container.volume_mounts.iter_mut().flatten() {
+            // `ContainerConversion` writes the internal `readOnly: Boolean` back.
+            mount.read_only.get_or_insert(false);
+        }
+        seccomp_defaults(&mut container.extra);
+        // `MesosContainer` has no field for a `check`: Marathon 1.10 reads it and loses it.
+        container.extra.remove("check");
         if let Some(image) = &mut container.image {
             if let Some(kind) = &mut image.kind {
                 *kind = kind.to_ascii_uppercase();
@@ -78,7 +88,18 @@ pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
         scaling.kind = "fixed".to_string();
     }
     scaling.instances = Some(instances);
-    pod.scheduling = Some(scheduling(pod.scheduling.take()));
+    let resident = pod.volumes.iter().flatten().any(|v| v.persistent.is_some());
+    for volume in pod.volumes.iter_mut().flatten() {
+        if let Some(Value::Object(persistent)) = &mut volume.persistent {
+            persistent_defaults(persistent);
+        }
+    }
+    pod.scheduling = Some(scheduling(pod.scheduling.take(), resident));
+    seccomp_defaults(&mut pod.extra);
+    // `PodConversion` keeps only `legacySharedCgroups: true`.
+    if pod.extra.get("legacySharedCgroups") == Some(&Value::Bool(false)) {
+        pod.extra.remove("legacySharedCgroups");
+    }
     let executor = pod
         .executor_resources
         .get_or_insert_with(Resources::default);
@@ -89,21 +110,51 @@ pub fn normalize(mut pod: PodDefinition, version: &str) -> PodDefinition {
     pod
 }
 
-/// Whether two stored definitions differ only in `version`.
+/// Whether two stored definitions differ only in `version`. The placement constraints and
+/// accepted roles are `Set`s in `PodDefinition.scala`, so their order is no difference.
 pub fn same_spec(a: &PodDefinition, b: &PodDefinition) -> bool {
-    without_version(a) == without_version(b)
+    comparable(a, false) == comparable(b, false)
 }
 
-/// Whether two definitions differ only in `version` and `scaling.instances`: a `ScalePod` change.
-pub fn only_scaling_differs(a: &PodDefinition, b: &PodDefinition) -> bool {
-    let strip = |p: &PodDefinition| {
-        let mut p = without_version(p);
-        if let Some(s) = &mut p.scaling {
-            s.instances = None;
-        }
-        p
+/// `PodDefinition.isUpgrade`: whether `b` differs from `a` in a field whose change restarts
+/// instances. `scaling`, `executorResources`, `legacySharedCgroups` and the scheduling's
+/// `killSelection` and `unreachableStrategy` are left out (as is `version`).
+pub fn is_upgrade(a: &PodDefinition, b: &PodDefinition) -> bool {
+    comparable(a, true) != comparable(b, true)
+}
+
+/// `PodDefinition.isOnlyScaleChange`: no upgrade, and the instance count changes.
+pub fn is_only_scale_change(a: &PodDefinition, b: &PodDefinition) -> bool {
+    !is_upgrade(a, b) && a.instances() != b.instances()
+}
+
+/// The definition as JSON without `version`, placement sets sorted; with `upgrade_only`, also
+/// without the fields `isUpgrade` leaves out.
+fn comparable(p: &PodDefinition, upgrade_only: bool) -> Value {
+    let mut value = serde_json::to_value(without_version(p)).unwrap_or(Value::Null);
+    let Value::Object(pod) = &mut value else {
+        return value;
     };
-    strip(a) == strip(b)
+    if upgrade_only {
+        for key in ["scaling", "executorResources", "legacySharedCgroups"] {
+            pod.remove(key);
+        }
+    }
+    if let Some(Value::Object(scheduling)) = pod.get_mut("scheduling") {
+        if upgrade_only {
+            scheduling.remove("killSelection");
+            scheduling.remove("unreachableStrategy");
+        }
+        if let Some(Value::Object(placement)) = scheduling.get_mut("placement") {
+            for set in placement.values_mut() {
+                if let Value::Array(items) = set {
+                    items.sort_by_cached_key(|v| v.to_string());
+                    items.dedup();
+                }
+            }
+        }
+    }
+    value
 }
 
 /// The form in which two definitions are compared (`pod diff`, `pod apply`): [`normalize`]d, then
@@ -119,19 +170,11 @@ pub fn canonical(definition: &Value) -> Value {
             pod.id = crate::pod::PodId::lenient(&pod.id).as_str().to_string();
             let mut pod = normalize(pod, "");
             pod.version = None;
-            for container in &mut pod.containers {
-                for artifact in container.artifacts.iter_mut().flatten() {
-                    artifact_defaults(artifact);
-                }
-            }
             serde_json::to_value(&pod).unwrap_or_else(|_| definition.clone())
         }
         Err(_) => definition.clone(),
     };
     if let Value::Object(pod) = &mut value {
-        if pod.get("legacySharedCgroups") == Some(&Value::Bool(false)) {
-            pod.remove("legacySharedCgroups");
-        }
         let placement = pod
             .get_mut("scheduling")
             .and_then(|s| s.get_mut("placement"))
@@ -157,6 +200,35 @@ fn artifact_defaults(artifact: &mut Value) {
                 *entry = Value::Bool(default);
             }
         }
+    }
+}
+
+/// A `linuxInfo.seccomp` as `LinuxInfoConversion` writes it back: `unconfined` always present
+/// (`linux.raml` gives it the default `false`).
+fn seccomp_defaults(extra: &mut Map<String, Value>) {
+    let seccomp = extra
+        .get_mut("linuxInfo")
+        .and_then(|l| l.get_mut("seccomp"))
+        .and_then(Value::as_object_mut);
+    if let Some(seccomp) = seccomp {
+        let entry = seccomp.entry("unconfined").or_insert(Value::Null);
+        if entry.is_null() {
+            *entry = Value::Bool(false);
+        }
+    }
+}
+
+/// A persistent volume as `VolumeConversion` writes it back: the disk `type` it chose (`mount`
+/// with a `profileName`, else `root`) and its `constraints`, `[]` when it has none.
+fn persistent_defaults(persistent: &mut Map<String, Value>) {
+    if persistent.get("type").is_none_or(Value::is_null) {
+        let has_profile = persistent.get("profileName").is_some_and(|p| !p.is_null());
+        let kind = if has_profile { "mount" } else { "root" };
+        persistent.insert("type".to_string(), json!(kind));
+    }
+    let constraints = persistent.entry("constraints").or_insert(Value::Null);
+    if constraints.is_null() {
+        *constraints = json!([]);
     }
 }
 
@@ -197,12 +269,26 @@ fn fill_resources(r: &mut Resources, cpus: f64, mem: f64, disk: Option<f64>, gpu
     }
 }
 
-/// Scheduling with Marathon 1.8+'s defaults filled in key by key; a non-object is replaced.
-fn scheduling(given: Option<Value>) -> Value {
+/// Scheduling with Marathon 1.8+'s defaults filled in key by key; a non-object is replaced. A
+/// `resident` pod (one with a persistent volume) that gives no upgrade or unreachable strategy
+/// gets `UpgradeStrategy.forResidentTasks` and a disabled unreachable strategy
+/// (`PodNormalization.normalizeScheduling`).
+fn scheduling(given: Option<Value>, resident: bool) -> Value {
     let mut s = match given {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
+    if resident {
+        if s.get("upgrade").is_none_or(Value::is_null) {
+            s.insert(
+                "upgrade".to_string(),
+                json!({"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0.0}),
+            );
+        }
+        if s.get("unreachableStrategy").is_none_or(Value::is_null) {
+            s.insert("unreachableStrategy".to_string(), json!("disabled"));
+        }
+    }
     // Marathon keeps these as doubles and writes them so: `1.0`, `300.0`.
     merge_defaults(
         &mut s,
@@ -388,6 +474,112 @@ mod tests {
     }
 
     #[test]
+    fn raml_defaults_of_artifacts_mounts_seccomp_and_persistent_volumes() {
+        let p = normalize(
+            pod(r#"{"id":"/a","legacySharedCgroups":false,
+                "linuxInfo":{"seccomp":{"profileName":"p"}},
+                "volumes":[{"name":"d","persistent":{"size":10}},
+                  {"name":"e","persistent":{"size":1,"profileName":"fast","constraints":[["path","LIKE","x"]]}}],
+                "containers":[{"name":"c",
+                  "artifacts":[{"uri":"http://a/b.tgz"},{"uri":"http://a/c","extract":false,"cache":null}],
+                  "volumeMounts":[{"name":"d","mountPath":"/d"},{"name":"e","mountPath":"/e","readOnly":true}],
+                  "linuxInfo":{"seccomp":{"unconfined":true}},
+                  "check":{"http":{"endpoint":"e"}}}]}"#),
+            "v",
+        );
+        let v = serde_json::to_value(&p).expect("serializes");
+        let c = &v["containers"][0];
+        assert_eq!(
+            c["artifacts"],
+            json!([{"uri":"http://a/b.tgz","extract":true,"executable":false,"cache":false},
+                {"uri":"http://a/c","extract":false,"executable":false,"cache":false}])
+        );
+        assert_eq!(c["volumeMounts"][0]["readOnly"], false);
+        assert_eq!(c["volumeMounts"][1]["readOnly"], true);
+        assert_eq!(
+            v["linuxInfo"]["seccomp"],
+            json!({"profileName":"p","unconfined":false})
+        );
+        assert_eq!(c["linuxInfo"]["seccomp"], json!({"unconfined":true}));
+        // `MesosContainer` has no `check`, so Marathon loses it.
+        assert!(c.get("check").is_none(), "{c}");
+        // `PodConversion` keeps only `legacySharedCgroups: true`.
+        assert!(v.get("legacySharedCgroups").is_none());
+        assert_eq!(
+            v["volumes"][0]["persistent"],
+            json!({"type":"root","size":10,"constraints":[]})
+        );
+        assert_eq!(v["volumes"][1]["persistent"]["type"], "mount");
+        assert_eq!(
+            v["volumes"][1]["persistent"]["constraints"],
+            json!([["path", "LIKE", "x"]])
+        );
+        // A resident pod gets resident strategies (`PodNormalization.normalizeScheduling`).
+        let s = &v["scheduling"];
+        assert_eq!(
+            s["upgrade"],
+            json!({"minimumHealthCapacity":0.5,"maximumOverCapacity":0.0})
+        );
+        assert_eq!(s["unreachableStrategy"], "disabled");
+        // Given values stay.
+        let given = normalize(
+            pod(r#"{"id":"/a","legacySharedCgroups":true,
+                "volumes":[{"name":"d","persistent":{"size":10,"type":"path"}}],
+                "scheduling":{"upgrade":{"minimumHealthCapacity":0.2},
+                  "unreachableStrategy":{"inactiveAfterSeconds":1,"expungeAfterSeconds":2}},
+                "containers":[{"name":"c"}]}"#),
+            "v",
+        );
+        let g = serde_json::to_value(&given).expect("serializes");
+        assert_eq!(g["legacySharedCgroups"], true);
+        assert_eq!(g["volumes"][0]["persistent"]["type"], "path");
+        assert_eq!(
+            g["scheduling"]["upgrade"],
+            json!({"minimumHealthCapacity":0.2,"maximumOverCapacity":1.0})
+        );
+        assert_eq!(
+            g["scheduling"]["unreachableStrategy"]["expungeAfterSeconds"],
+            2
+        );
+    }
+
+    #[test]
+    fn upgrade_leaves_out_what_is_upgrade_leaves_out() {
+        let base = r#"{"id":"/a","containers":[{"name":"c"}],
+            "scheduling":{"placement":{"acceptedResourceRoles":["*","x"]}}}"#;
+        let a = normalize(pod(base), "v1");
+        let retuned = normalize(
+            pod(
+                r#"{"id":"/a","containers":[{"name":"c"}],"legacySharedCgroups":true,
+                "executorResources":{"cpus":1},"scaling":{"kind":"fixed","instances":4},
+                "scheduling":{"placement":{"acceptedResourceRoles":["x","*"]},
+                  "killSelection":"OLDEST_FIRST","unreachableStrategy":"disabled"}}"#,
+            ),
+            "v2",
+        );
+        assert!(!is_upgrade(&a, &retuned));
+        assert!(is_only_scale_change(&a, &retuned));
+        assert!(!same_spec(&a, &retuned));
+        let reordered = normalize(
+            pod(r#"{"id":"/a","containers":[{"name":"c"}],
+            "scheduling":{"placement":{"acceptedResourceRoles":["x","*"]}}}"#),
+            "v3",
+        );
+        assert!(same_spec(&a, &reordered), "placement sets compare as sets");
+        for changed in [
+            r#"{"id":"/a","containers":[{"name":"d"}]}"#,
+            r#"{"id":"/a","containers":[{"name":"c"}],"user":"u"}"#,
+            r#"{"id":"/a","containers":[{"name":"c"}],"role":"r"}"#,
+            r#"{"id":"/a","containers":[{"name":"c"}],"linuxInfo":{"ipcInfo":{"mode":"PRIVATE"}}}"#,
+            r#"{"id":"/a","containers":[{"name":"c"}],"scheduling":{"backoff":{"backoff":2}}}"#,
+        ] {
+            let b = normalize(pod(changed), "v4");
+            assert!(is_upgrade(&a, &b), "{changed}");
+            assert!(!is_only_scale_change(&a, &b), "{changed}");
+        }
+    }
+
+    #[test]
     fn change_kinds() {
         let a = normalize(pod(r#"{"id":"/a","containers":[{"name":"c"}]}"#), "v1");
         let b = normalize(pod(r#"{"id":"/a","containers":[{"name":"c"}]}"#), "v2");
@@ -399,8 +591,8 @@ mod tests {
             "v3",
         );
         assert!(!same_spec(&a, &scaled));
-        assert!(only_scaling_differs(&a, &scaled));
+        assert!(is_only_scale_change(&a, &scaled));
         let changed = normalize(pod(r#"{"id":"/a","containers":[{"name":"d"}]}"#), "v4");
-        assert!(!only_scaling_differs(&a, &changed));
+        assert!(!is_only_scale_change(&a, &changed));
     }
 }

@@ -33,7 +33,7 @@ use super::instance::{new_instance_id, requested_ports, Instance, Phase};
 use super::seed::{self, Seed};
 use crate::pod::definition::NetworkMode;
 use crate::pod::deployment::{Action, Step};
-use crate::pod::normalize::{normalize, only_scaling_differs, same_spec};
+use crate::pod::normalize::{is_only_scale_change, is_upgrade, normalize, same_spec};
 use crate::pod::time::{format_timestamp, parse_timestamp, same_instant};
 use crate::pod::{Deployment, PodDefinition, PodId};
 
@@ -186,11 +186,13 @@ impl Cluster {
         self.store(id, normalize(pod, &version), version, now)
     }
 
-    /// `PUT /v2/pods/{id}`: create or update. A definition equal to the stored one makes an
-    /// empty plan (`DeploymentPlan.scala` drops empty steps): it touches no pod, so no running
-    /// deployment locks it and none is cancelled, even with `force`; the stored version stays,
-    /// though the answer carries a fresh one and a deployment id that is never listed (as
-    /// Marathon's does).
+    /// `PUT /v2/pods/{id}`: create or update. A change that is neither `isUpgrade` nor a new
+    /// instance count keeps the pod's version (`GroupVersioningUtil.scala`), and unless the pod
+    /// goes to 0 instances it makes an empty plan (`DeploymentPlan.scala` drops empty steps): it
+    /// touches no pod, so no running deployment locks it and none is cancelled, even with
+    /// `force`; the pod repository stores nothing, so `::versions` stays as it was, while the
+    /// pod reads as sent. The answer carries a fresh version and a deployment id that is never
+    /// listed (as Marathon's does). An identical definition is such a change.
     pub fn update(
         &mut self,
         pod: PodDefinition,
@@ -202,6 +204,30 @@ impl Cluster {
         let id = PodId::lenient(&pod.id);
         let version = self.next_version(now);
         let definition = normalize(pod, &version);
+        if let Some(kept) = self.keeping_version(&id, &definition) {
+            let zero = kept.instances() == 0;
+            if let Some(current) = self.pods.get_mut(&id).filter(|c| c.spec != kept) {
+                if !zero || same_spec(&current.spec, &kept) {
+                    // The empty plan below answers; the pod reads as sent from now on.
+                    current.spec = kept;
+                    current.cached = None;
+                } else {
+                    // `isScaledToZero`: a ScalePod, and the repository stores the pod under
+                    // the version it keeps.
+                    self.lock(&id, force, now)?;
+                    let history = self.history.entry(id.clone()).or_default();
+                    match history.iter_mut().rev().find(|d| same_version(d, &kept)) {
+                        Some(entry) => *entry = kept.clone(),
+                        None => history.push(kept.clone()),
+                    }
+                    let deployment_id = self.transition(&id, Some(kept), version, now);
+                    return Ok(Written {
+                        definition,
+                        deployment_id,
+                    });
+                }
+            }
+        }
         if let Some(current) = self.pods.get(&id) {
             if same_spec(&current.spec, &definition) {
                 return Ok(Written {
@@ -212,6 +238,24 @@ impl Cluster {
         }
         self.lock(&id, force, now)?;
         self.store(id, definition, version, now)
+    }
+
+    /// `definition` under the version pod `id` has now, when it is neither `isUpgrade` nor
+    /// `isOnlyScaleChange` of it (`GroupVersioningUtil.updateVersionInfoForChangedPods` keeps the
+    /// old `versionInfo` then); `None` for a new pod or any other change.
+    fn keeping_version(
+        &self,
+        id: &PodId,
+        definition: &PodDefinition,
+    ) -> Option<Arc<PodDefinition>> {
+        let current = &self.pods.get(id)?.spec;
+        if is_upgrade(current, definition) || is_only_scale_change(current, definition) {
+            return None;
+        }
+        Some(Arc::new(PodDefinition {
+            version: current.version.clone(),
+            ..definition.clone()
+        }))
     }
 
     /// Stores `definition` (normalized, stamped with `version`) as a new version of pod `id` and
@@ -383,7 +427,7 @@ impl Cluster {
             .filter(|i| {
                 i.is_live()
                     && i.is_stable(now)
-                    && (same_version(&i.spec, target) || only_scaling_differs(&i.spec, target))
+                    && (same_version(&i.spec, target) || !is_upgrade(&i.spec, target))
             })
             .count();
         stable >= target.instances() as usize
@@ -605,17 +649,21 @@ impl Cluster {
                 vec!["StopPod"]
             }
             (Some(mut record), Some(spec)) => {
-                // Scaling to 0 is a ScalePod whatever else changes (`DeploymentPlan.scala`).
-                let actions = if same_spec(&record.spec, &spec) {
+                // Scaling to 0 is a ScalePod whatever else changes; a change that is no
+                // upgrade under the same version needs no action (`DeploymentPlan.scala`).
+                let changed = !same_spec(&record.spec, &spec);
+                let actions = if !changed {
                     Vec::new()
-                } else if only_scaling_differs(&record.spec, &spec) || spec.instances() == 0 {
+                } else if is_only_scale_change(&record.spec, &spec) || spec.instances() == 0 {
                     self.scale(id, &mut record, &spec, now);
                     vec!["ScalePod"]
-                } else {
+                } else if is_upgrade(&record.spec, &spec) || !same_version(&record.spec, &spec) {
                     self.restart(id, &mut record, &spec, now);
                     vec!["RestartPod"]
+                } else {
+                    Vec::new()
                 };
-                if !actions.is_empty() {
+                if changed {
                     record.spec = spec;
                 }
                 record.cached = None;
@@ -1063,6 +1111,139 @@ mod tests {
             c.status(&id("/web"), t(50.0)).map(|s| s.instances.len()),
             Some(0)
         );
+    }
+
+    /// `spec` with the fields outside `PodDefinition.isUpgrade` changed.
+    fn retuned(mut spec: PodDefinition) -> PodDefinition {
+        spec.executor_resources =
+            Some(serde_json::from_value(json!({"cpus": 0.5})).expect("resources"));
+        spec.scheduling = Some(json!({"killSelection": "OLDEST_FIRST",
+            "unreachableStrategy": "disabled"}));
+        spec.extra.insert("legacySharedCgroups".into(), json!(true));
+        spec
+    }
+
+    fn executor_cpus(p: &PodDefinition) -> Option<f64> {
+        p.executor_resources.as_ref().and_then(|r| r.cpus)
+    }
+
+    #[test]
+    fn a_change_outside_is_upgrade_is_stored_under_the_old_version_and_restarts_nothing() {
+        let mut c = cluster(10);
+        let v1 = c.create(pod("/web", 2, "a"), false, t(0.0)).expect("v1");
+        let before = c.status(&id("/web"), t(20.0)).expect("status").instances;
+        let put = c
+            .update(retuned(pod("/web", 2, "a")), false, t(20.0))
+            .expect("stored");
+        // The answer is the request, stamped now (`PodsResource.update`).
+        assert_ne!(put.definition.version, v1.definition.version);
+        assert_eq!(executor_cpus(&put.definition), Some(0.5));
+        // An empty plan (`DeploymentPlan.dependencyOrderedSteps`: no action when neither
+        // `isUpgrade` nor the version differs); the pod keeps its versionInfo
+        // (`GroupVersioningUtil.updateVersionInfoForChangedPods`).
+        assert!(c.deployments(t(20.0)).is_empty());
+        let stored = c.pod(&id("/web")).expect("pod");
+        assert_eq!(stored.version, v1.definition.version);
+        assert_eq!(executor_cpus(&stored), Some(0.5));
+        assert_eq!(
+            stored.scheduling.as_ref().map(|s| &s["killSelection"]),
+            Some(&json!("OLDEST_FIRST"))
+        );
+        // No pod is stored in the repository: `::versions` is unchanged, and the version
+        // entry still holds what was deployed with it.
+        let versions = c.versions(&id("/web")).expect("versions");
+        assert_eq!(versions.len(), 1);
+        let old = c
+            .version(&id("/web"), &versions[0])
+            .expect("the old version");
+        assert_eq!(executor_cpus(&old), Some(0.1));
+        // Nothing restarts.
+        let after = c.status(&id("/web"), t(21.0)).expect("status").instances;
+        let ids = |v: &[crate::pod::status::InstanceStatus]| {
+            v.iter().map(|i| i.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&after), ids(&before));
+        assert!(after.iter().all(|i| i.status == "STABLE"));
+    }
+
+    #[test]
+    fn a_change_outside_is_upgrade_is_not_locked_by_a_running_deployment() {
+        let mut c = cluster(10);
+        let v1 = c.create(pod("/web", 1, "a"), false, t(0.0)).expect("v1");
+        c.update(retuned(pod("/web", 1, "a")), false, t(1.0))
+            .expect("an empty plan conflicts with nothing");
+        let listed: Vec<String> = c.deployments(t(1.0)).into_iter().map(|d| d.id).collect();
+        assert_eq!(listed, vec![v1.deployment_id]);
+    }
+
+    #[test]
+    fn a_scale_with_changes_outside_is_upgrade_is_a_scale() {
+        let mut c = cluster(10);
+        let v1 = c.create(pod("/web", 2, "a"), false, t(0.0)).expect("v1");
+        let v2 = c
+            .update(retuned(pod("/web", 3, "a")), false, t(20.0))
+            .expect("v2");
+        let d = c.deployments(t(21.0));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].steps[0].actions[0].action, "ScalePod");
+        // `isOnlyScaleChange`: a new version (`withScaleOrRestartChange`).
+        let stored = c.pod(&id("/web")).expect("pod");
+        assert_eq!(stored.version, v2.definition.version);
+        assert_eq!(c.versions(&id("/web")).map(|v| v.len()), Ok(2));
+        assert!(c.deployments(t(30.0)).is_empty(), "the scale finishes");
+        let s = c.status(&id("/web"), t(30.0)).expect("status");
+        let on = |v: &Option<String>| s.instances.iter().filter(|i| runs(i, v)).count();
+        assert_eq!(
+            (on(&v1.definition.version), on(&v2.definition.version)),
+            (2, 1)
+        );
+    }
+
+    #[test]
+    fn a_change_outside_is_upgrade_at_zero_instances_is_a_scale_under_the_old_version() {
+        let mut c = cluster(10);
+        let v1 = c.create(pod("/web", 0, "a"), false, t(0.0)).expect("v1");
+        let put = c
+            .update(retuned(pod("/web", 0, "a")), false, t(20.0))
+            .expect("stored");
+        // `newSpec.isScaledToZero` makes a ScaleApplication of any changed spec.
+        let d = c.deployments(t(20.0));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].id, put.deployment_id);
+        assert_eq!(d[0].steps[0].actions[0].action, "ScalePod");
+        // The pod keeps its version, and the repository stores it under that version.
+        let stored = c.pod(&id("/web")).expect("pod");
+        assert_eq!(stored.version, v1.definition.version);
+        let versions = c.versions(&id("/web")).expect("versions");
+        assert_eq!(versions.len(), 1);
+        let entry = c.version(&id("/web"), &versions[0]).expect("entry");
+        assert_eq!(executor_cpus(&entry), Some(0.5));
+        assert!(c.deployments(t(30.0)).is_empty(), "the scale finishes");
+    }
+
+    #[test]
+    fn reordered_placement_sets_are_no_change() {
+        let mut c = cluster(10);
+        let placed = |roles: Value| {
+            let mut p = pod("/web", 1, "a");
+            p.scheduling = Some(json!({"placement": {"acceptedResourceRoles": roles}}));
+            p
+        };
+        let v1 = c
+            .create(placed(json!(["*", "slave_public"])), false, t(0.0))
+            .expect("v1");
+        c.update(placed(json!(["slave_public", "*"])), false, t(20.0))
+            .expect("same set");
+        assert!(c.deployments(t(20.0)).is_empty());
+        // Set equality makes no change and no new version, but the group keeps the new
+        // object, so the sets read in the order given last (Scala's small sets keep it).
+        let stored = c.pod(&id("/web")).expect("pod");
+        assert_eq!(stored.version, v1.definition.version);
+        assert_eq!(
+            stored.scheduling.as_ref().map(|s| &s["placement"]),
+            Some(&json!({"acceptedResourceRoles": ["slave_public", "*"]}))
+        );
+        assert_eq!(c.versions(&id("/web")).map(|v| v.len()), Ok(1));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod diff;
 mod edit;
 mod errors;
 mod fidelity;
+mod fidelity_update;
 mod golden;
 mod help;
 mod hostile;
