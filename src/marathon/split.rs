@@ -51,13 +51,29 @@ impl ArrayReader {
     }
 
     /// Feeds one chunk; every element it completes is decoded and pushed onto `out`.
+    #[cfg(test)]
     pub fn feed<T>(
         &mut self,
         chunk: &[u8],
         out: &mut Vec<T>,
         decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
     ) -> Result<(), String> {
+        self.extend(chunk);
+        self.decode_ready(out, decode)
+    }
+
+    /// Adds a chunk without decoding yet: a reader that falls behind takes in every chunk
+    /// that is waiting and decodes them in one go.
+    pub fn extend(&mut self, chunk: &[u8]) {
         self.pending.extend_from_slice(chunk);
+    }
+
+    /// Decodes every element complete in what was added so far and pushes it onto `out`.
+    pub fn decode_ready<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+    ) -> Result<(), String> {
         if self.pending.len() < self.retry_at {
             return Ok(());
         }

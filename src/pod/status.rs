@@ -251,15 +251,28 @@ fn ordered_names<'a>(
 /// of equal rank in the order first seen). Linear, even for a server that sends thousands of
 /// different states.
 fn tally_states<'a>(states: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    // Counted by the state as sent first (no string made per task), then merged by short name
+    // in the order first seen.
+    let mut raw_index: HashMap<&str, usize> = HashMap::new();
+    let mut raw: Vec<(&str, usize)> = Vec::new();
+    for state in states {
+        match raw_index.get(state) {
+            Some(&i) => raw[i].1 += 1,
+            None => {
+                raw_index.insert(state, raw.len());
+                raw.push((state, 1));
+            }
+        }
+    }
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for state in states {
+    for (state, n) in raw {
         let state = short_task_state(state);
         match index.get(&state) {
-            Some(&i) => counts[i].1 += 1,
+            Some(&i) => counts[i].1 += n,
             None => {
                 index.insert(state.clone(), counts.len());
-                counts.push((state, 1));
+                counts.push((state, n));
             }
         }
     }

@@ -7,12 +7,14 @@
 //! and on a terminal ([`Style::width`]) a cell wider than the screen is cut with `…`. Scripts
 //! get every character in `--json` and `-q`, and in tables written to a pipe.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Style;
-use crate::pod::status::{describe_states, Health, PodStatus, PodSummary, StatusView};
+use crate::pod::status::{Health, PodStatus, PodSummary, StatusView};
 use crate::pod::text::printable;
 use crate::pod::time::age_since;
 use crate::pod::Deployment;
@@ -58,7 +60,7 @@ struct Cell {
 fn cell<T: std::fmt::Display>(content: T) -> Cell {
     let text = printable(&content.to_string()).into_owned();
     Cell {
-        width: text.width(),
+        width: text_width(&text),
         text,
         color: None,
         bold: false,
@@ -71,98 +73,192 @@ fn styled(mut cell: Cell, color: Option<Color>, bold: bool) -> Cell {
     cell
 }
 
-/// Rows of cells, rendered as aligned columns.
+/// The display width of printable text (no control characters): its length when ASCII.
+fn text_width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.width()
+    }
+}
+
+/// Where one cell's text ends in [`Table::text`], and how it looks.
+struct Span {
+    end: usize,
+    width: usize,
+    color: Option<Color>,
+    bold: bool,
+}
+
+/// Rows of cells, rendered as aligned columns. All the cells' text is kept in one string, so a
+/// table of 40,000 rows costs a few allocations, not one per cell.
 struct Table {
-    header: Option<Vec<Cell>>,
-    rows: Vec<Vec<Cell>>,
+    text: String,
+    cells: Vec<Span>,
+    /// Where each row ends in `cells`.
+    rows: Vec<usize>,
 }
 
 fn new_table(header: &[&str], layout: Layout) -> Table {
-    Table {
-        header: layout
-            .headers
-            .then(|| header.iter().map(|h| styled(cell(h), None, true)).collect()),
+    let mut table = Table {
+        text: String::new(),
+        cells: Vec::new(),
         rows: Vec::new(),
+    };
+    if layout.headers {
+        for h in header {
+            table.push(h, None, true);
+        }
+        table.end_row();
     }
+    table
 }
 
 impl Table {
     fn add_row(&mut self, row: Vec<Cell>) {
-        self.rows.push(row);
+        for c in row {
+            self.text.push_str(&c.text);
+            self.cells.push(Span {
+                end: self.text.len(),
+                width: c.width,
+                color: c.color,
+                bold: c.bold,
+            });
+        }
+        self.end_row();
+    }
+
+    /// Adds a cell to the row under way; `text` is escaped as [`cell`] does.
+    fn push(&mut self, text: &str, color: Option<Color>, bold: bool) {
+        self.push_with(color, bold, |out| out.push_str(text));
+    }
+
+    /// Adds a cell whose text `write` appends; the text is then escaped as [`cell`] does.
+    fn push_with(&mut self, color: Option<Color>, bold: bool, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        let escaped = match printable(&self.text[start..]) {
+            Cow::Owned(escaped) => Some(escaped),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(escaped) = escaped {
+            self.text.truncate(start);
+            self.text.push_str(&escaped);
+        }
+        self.cells.push(Span {
+            end: self.text.len(),
+            width: text_width(&self.text[start..]),
+            color,
+            bold,
+        });
+    }
+
+    /// Ends the row under way.
+    fn end_row(&mut self) {
+        self.rows.push(self.cells.len());
+    }
+
+    /// Each row as its cells with their text.
+    fn each_row(&self) -> impl Iterator<Item = impl Iterator<Item = (&str, &Span)>> {
+        let mut first_cell = 0;
+        let mut text_start = 0;
+        self.rows.iter().map(move |&end| {
+            let cells = &self.cells[first_cell..end];
+            first_cell = end;
+            let mut at = text_start;
+            if let Some(last) = cells.last() {
+                text_start = last.end;
+            }
+            cells.iter().map(move |span| {
+                let text = &self.text[at..span.end];
+                at = span.end;
+                (text, span)
+            })
+        })
     }
 
     /// Renders with two spaces between columns and no trailing blanks.
     fn finish(self, style: Style) -> String {
         let cut = style.width.map(|w| w.max(MIN_CUT));
-        let mut rows: Vec<Vec<Cell>> = self.header.into_iter().chain(self.rows).collect();
-        if let Some(cut) = cut {
-            for c in rows.iter_mut().flatten() {
-                if c.width > cut {
-                    cut_to(c, cut);
+        let shown = |text, span| shown(text, span, cut);
+        let mut widths: Vec<usize> = Vec::new();
+        for row in self.each_row() {
+            for (i, (text, span)) in row.enumerate() {
+                let (_, width) = shown(text, span);
+                if widths.len() <= i {
+                    widths.resize(i + 1, 0);
+                }
+                if width <= PAD_LIMIT {
+                    widths[i] = widths[i].max(width);
                 }
             }
         }
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut widths = vec![0; columns];
-        for row in &rows {
-            for (i, c) in row.iter().enumerate() {
-                if c.width <= PAD_LIMIT {
-                    widths[i] = widths[i].max(c.width);
-                }
-            }
-        }
-        let mut out = String::new();
-        for row in &rows {
-            let mut line = String::new();
+        let mut out = String::with_capacity(self.text.len() + self.cells.len() * GAP * 2);
+        for row in self.each_row() {
             // Padding is written only before a non-empty cell, so no line ends in blanks.
             let mut pending = 0;
-            for (i, c) in row.iter().enumerate() {
-                if !c.text.is_empty() {
-                    line.extend(std::iter::repeat_n(' ', pending));
+            for (i, (text, span)) in row.enumerate() {
+                let (text, width) = shown(text, span);
+                if !text.is_empty() {
+                    out.extend(std::iter::repeat_n(' ', pending));
                     pending = 0;
-                    paint(&mut line, c, style);
+                    paint(&mut out, &text, span, style);
                 }
-                pending += widths[i].saturating_sub(c.width) + GAP;
+                pending += widths[i].saturating_sub(width) + GAP;
             }
-            out.push_str(&line);
             out.push('\n');
         }
         out
     }
 }
 
-/// Shortens a cell to `max` columns, the last being `…`.
-fn cut_to(c: &mut Cell, max: usize) {
-    let mut text = String::new();
+/// A cell's text and width as shown: cut to the terminal's width `cut` if wider.
+fn shown<'a>(text: &'a str, span: &Span, cut: Option<usize>) -> (Cow<'a, str>, usize) {
+    match cut {
+        Some(cut) if span.width > cut => {
+            let (text, width) = cut_to(text, cut);
+            (Cow::Owned(text), width)
+        }
+        _ => (Cow::Borrowed(text), span.width),
+    }
+}
+
+/// A cell's text shortened to `max` columns, the last being `…`, and its width.
+fn cut_to(text: &str, max: usize) -> (String, usize) {
+    let mut out = String::new();
     let mut width = 0;
-    for ch in c.text.chars() {
+    for ch in text.chars() {
         let w = ch.width().unwrap_or(0);
         if width + w > max - 1 {
             break;
         }
-        text.push(ch);
+        out.push(ch);
         width += w;
     }
-    text.push('…');
-    c.text = text;
-    c.width = width + 1;
+    out.push('…');
+    (out, width + 1)
 }
 
-fn paint(line: &mut String, c: &Cell, style: Style) {
-    let mut codes: Vec<&str> = Vec::new();
-    if style.color {
-        if c.bold {
-            codes.push("1");
-        }
-        if let Some(color) = c.color {
-            codes.push(color.sgr());
+fn paint(line: &mut String, text: &str, span: &Span, style: Style) {
+    let bold = style.color && span.bold;
+    let color = span.color.filter(|_| style.color);
+    if !bold && color.is_none() {
+        line.push_str(text);
+        return;
+    }
+    line.push_str("\u{1b}[");
+    if bold {
+        line.push('1');
+        if color.is_some() {
+            line.push(';');
         }
     }
-    if codes.is_empty() {
-        line.push_str(&c.text);
-    } else {
-        line.push_str(&format!("\u{1b}[{}m{}\u{1b}[0m", codes.join(";"), c.text));
+    if let Some(color) = color {
+        line.push_str(color.sgr());
     }
+    line.push('m');
+    line.push_str(text);
+    line.push_str("\u{1b}[0m");
 }
 
 /// Which parts of a table to show, from `--no-headers` and `--flat`.
@@ -208,38 +304,60 @@ fn tally_color(states: &[(String, usize)]) -> Option<Color> {
 }
 
 /// `pod list`: one row per pod, then one row per container with its states across instances
-/// (`├─ app  2 running`); flat, one row per container with the pod's fields repeated.
+/// (`├─ app  2 running`); flat, one row per container with the pod's fields repeated. Cells are
+/// written straight into the table's text, without a string of their own.
 pub fn pod_list(pods: &[PodSummary], now: SystemTime, style: Style, layout: Layout) -> String {
     if layout.flat {
         return pod_list_flat(pods, now, style, layout);
     }
     let mut table = new_table(&["ID", "INSTANCES", "STATUS", "SINCE", "VERSION"], layout);
     for pod in pods {
-        table.add_row(vec![
-            styled(cell(&pod.id), None, true),
-            cell(format!(
-                "{}/{}",
-                pod.stable_instances(),
-                pod.desired_instances()
-            )),
-            state_cell(&pod.status),
-            cell(age_since(pod.status_since.as_deref(), now)),
-            cell(pod.version().unwrap_or("-")),
-        ]);
+        table.push(&pod.id, None, true);
+        let (stable, desired) = (pod.stable_instances(), pod.desired_instances());
+        table.push_with(None, false, |out| {
+            let _ = write!(out, "{stable}/{desired}");
+        });
+        table.push(&pod.status, state_color(&pod.status), false);
+        table.push(&age_since(pod.status_since.as_deref(), now), None, false);
+        table.push(pod.version().unwrap_or("-"), None, false);
+        table.end_row();
         let tallies = pod.container_tallies();
         let last = tallies.len();
         for (i, (name, states)) in tallies.iter().enumerate() {
             let branch = if i + 1 == last { "└─" } else { "├─" };
-            table.add_row(vec![
-                cell(format!(" {branch} {name}")),
-                cell(""),
-                styled(cell(describe_states(states)), tally_color(states), false),
-                cell(""),
-                cell(""),
-            ]);
+            table.push_with(None, false, |out| {
+                out.push(' ');
+                out.push_str(branch);
+                out.push(' ');
+                out.push_str(name);
+            });
+            table.push("", None, false);
+            table.push_with(tally_color(states), false, |out| {
+                write_states(out, states, false)
+            });
+            table.push("", None, false);
+            table.push("", None, false);
+            table.end_row();
         }
     }
     table.finish(style)
+}
+
+/// `[("running", 2), ("staging", 1)]` as `2 running, 1 staging`, or `flat` as
+/// `running=2,staging=1`; nothing as `-` (as [`crate::pod::status::describe_states`] writes it).
+fn write_states(out: &mut String, states: &[(String, usize)], flat: bool) {
+    if states.is_empty() {
+        out.push('-');
+        return;
+    }
+    for (i, (state, n)) in states.iter().enumerate() {
+        let _ = match (i, flat) {
+            (0, true) => write!(out, "{state}={n}"),
+            (_, true) => write!(out, ",{state}={n}"),
+            (0, false) => write!(out, "{n} {state}"),
+            (_, false) => write!(out, ", {n} {state}"),
+        };
+    }
 }
 
 /// `pod list --flat`: `ID CONTAINER STATES INSTANCES STATUS SINCE VERSION`, states as
@@ -261,29 +379,22 @@ fn pod_list_flat(pods: &[PodSummary], now: SystemTime, style: Style, layout: Lay
         let instances = format!("{}/{}", pod.stable_instances(), pod.desired_instances());
         let since = age_since(pod.status_since.as_deref(), now);
         let version = pod.version().unwrap_or("-");
+        let status = or_dash(&pod.status);
         let mut tallies = pod.container_tallies();
         if tallies.is_empty() {
             tallies.push(("-", Vec::new()));
         }
         for (name, states) in &tallies {
-            let tally = if states.is_empty() {
-                "-".to_string()
-            } else {
-                states
-                    .iter()
-                    .map(|(s, n)| format!("{s}={n}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
-            table.add_row(vec![
-                cell(&pod.id),
-                cell(name),
-                styled(cell(tally), tally_color(states), false),
-                cell(&instances),
-                state_cell(or_dash(&pod.status)),
-                cell(&since),
-                cell(version),
-            ]);
+            table.push(&pod.id, None, false);
+            table.push(name, None, false);
+            table.push_with(tally_color(states), false, |out| {
+                write_states(out, states, true)
+            });
+            table.push(&instances, None, false);
+            table.push(status, state_color(status), false);
+            table.push(&since, None, false);
+            table.push(version, None, false);
+            table.end_row();
         }
     }
     table.finish(style)
