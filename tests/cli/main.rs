@@ -14,6 +14,7 @@ mod golden;
 mod help;
 mod hostile;
 mod loopback;
+mod overlap;
 mod pods;
 mod rules;
 mod security;
