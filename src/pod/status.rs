@@ -409,6 +409,122 @@ impl StatusView for PodSummary<'_> {
     }
 }
 
+/// Just what `pod show` draws of a [`PodStatus`], read without the catch-all `extra` maps and
+/// the free-form values the table never shows (keeping those made every one of thousands of
+/// containers go through serde's buffering); [`ShownStatus::into_status`] gives the
+/// [`PodStatus`] the renderer takes, those parts left empty.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownStatus {
+    id: String,
+    #[serde(default)]
+    spec: Option<PodDefinition>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_since: Option<String>,
+    #[serde(default)]
+    instances: Vec<ShownInstance>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShownInstance {
+    id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_since: Option<String>,
+    #[serde(default)]
+    agent_hostname: Option<String>,
+    #[serde(default)]
+    containers: Vec<ShownContainer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShownContainer {
+    name: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_since: Option<String>,
+    #[serde(default)]
+    conditions: Vec<ShownCondition>,
+    #[serde(default)]
+    endpoints: Vec<ShownEndpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ShownCondition {
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShownEndpoint {
+    name: String,
+    #[serde(default)]
+    allocated_host_port: Option<u32>,
+    #[serde(default)]
+    healthy: Option<bool>,
+}
+
+impl ShownStatus {
+    /// The status with what `pod show` draws filled in.
+    pub fn into_status(self) -> PodStatus {
+        PodStatus {
+            id: self.id,
+            spec: self.spec,
+            status: self.status,
+            status_since: self.status_since,
+            instances: self
+                .instances
+                .into_iter()
+                .map(|i| InstanceStatus {
+                    id: i.id,
+                    status: i.status,
+                    status_since: i.status_since,
+                    agent_hostname: i.agent_hostname,
+                    containers: i
+                        .containers
+                        .into_iter()
+                        .map(|c| ContainerStatus {
+                            name: c.name,
+                            status: c.status,
+                            status_since: c.status_since,
+                            conditions: c
+                                .conditions
+                                .into_iter()
+                                .map(|k| Condition {
+                                    name: k.name,
+                                    value: k.value,
+                                    ..Default::default()
+                                })
+                                .collect(),
+                            endpoints: c
+                                .endpoints
+                                .into_iter()
+                                .map(|e| EndpointStatus {
+                                    name: e.name,
+                                    allocated_host_port: e.allocated_host_port,
+                                    healthy: e.healthy,
+                                    ..Default::default()
+                                })
+                                .collect(),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Orders task states for display: running first, then the way up, then the way down.
 fn state_rank(state: &str) -> u8 {
     match state {

@@ -290,10 +290,6 @@ fn state_color(state: &str) -> Option<Color> {
     }
 }
 
-fn state_cell(text: &str) -> Cell {
-    styled(cell(text), state_color(text), false)
-}
-
 /// The colour of a container's states across instances: its state's, or yellow when mixed.
 fn tally_color(states: &[(String, usize)]) -> Option<Color> {
     match states {
@@ -476,16 +472,7 @@ pub fn pod_show(
     }
     out.push('\n');
     let mut table = new_table(&INSTANCE_HEADER[1..], layout);
-    for (first, row) in instance_rows(pod, now) {
-        // Instance, agent and status only on an instance's first row: the rows below are its.
-        let row = row
-            .into_iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, c)| if first || i > 3 { c } else { cell("") })
-            .collect();
-        table.add_row(row);
-    }
+    instance_rows(&mut table, pod, now, false);
     out.push_str(&table.finish(style));
     out
 }
@@ -505,34 +492,42 @@ const INSTANCE_HEADER: [&str; 9] = [
 /// `pod show --flat`: `POD INSTANCE AGENT STATUS CONTAINER STATE HEALTH ENDPOINTS SINCE`.
 fn pod_show_flat(pod: &PodStatus, now: SystemTime, style: Style, layout: Layout) -> String {
     let mut table = new_table(&INSTANCE_HEADER, layout);
-    for (_, row) in instance_rows(pod, now) {
-        table.add_row(row);
-    }
+    instance_rows(&mut table, pod, now, true);
     table.finish(style)
 }
 
-/// One row per container of each instance (one row for an instance without containers), with
-/// every column of [`INSTANCE_HEADER`] filled, and whether it is its instance's first row.
-fn instance_rows(pod: &PodStatus, now: SystemTime) -> Vec<(bool, Vec<Cell>)> {
-    let mut rows = Vec::new();
+/// One row per container of each instance (one row for an instance without containers). Flat,
+/// every column of [`INSTANCE_HEADER`] is filled; otherwise the pod column is left out, and
+/// instance, agent and status are only on an instance's first row: the rows below are its.
+fn instance_rows(table: &mut Table, pod: &PodStatus, now: SystemTime, flat: bool) {
     for instance in &pod.instances {
         let agent = or_dash(instance.agent_hostname.as_deref().unwrap_or("-"));
         let status = or_dash(&instance.status);
+        let instance_cells = |table: &mut Table, first: bool| {
+            if flat {
+                table.push(&pod.id, None, false);
+            }
+            if first || flat {
+                table.push(or_dash(&instance.id), None, false);
+                table.push(agent, None, false);
+                table.push(status, state_color(status), false);
+            } else {
+                for _ in 0..3 {
+                    table.push("", None, false);
+                }
+            }
+        };
         if instance.containers.is_empty() {
-            rows.push((
-                true,
-                vec![
-                    cell(&pod.id),
-                    cell(or_dash(&instance.id)),
-                    cell(agent),
-                    state_cell(status),
-                    cell("-"),
-                    cell("-"),
-                    cell("-"),
-                    cell("-"),
-                    cell(age_since(instance.status_since.as_deref(), now)),
-                ],
-            ));
+            instance_cells(table, true);
+            for _ in 0..4 {
+                table.push("-", None, false);
+            }
+            table.push(
+                &age_since(instance.status_since.as_deref(), now),
+                None,
+                false,
+            );
+            table.end_row();
         }
         for (i, c) in instance.containers.iter().enumerate() {
             let health = match c.health() {
@@ -540,32 +535,30 @@ fn instance_rows(pod: &PodStatus, now: SystemTime) -> Vec<(bool, Vec<Cell>)> {
                 Health::Unhealthy => "unhealthy",
                 Health::Unknown => "-",
             };
-            let endpoints = c
-                .endpoints
-                .iter()
-                .map(|e| match e.allocated_host_port {
-                    Some(port) => format!("{}={agent}:{port}", e.name),
-                    None => e.name.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(",");
-            rows.push((
-                i == 0,
-                vec![
-                    cell(&pod.id),
-                    cell(or_dash(&instance.id)),
-                    cell(agent),
-                    state_cell(status),
-                    cell(or_dash(&c.name)),
-                    state_cell(or_dash(&c.status)),
-                    styled(cell(health), state_color(health), false),
-                    cell(or_dash(&endpoints)),
-                    cell(age_since(c.status_since.as_deref(), now)),
-                ],
-            ));
+            instance_cells(table, i == 0);
+            table.push(or_dash(&c.name), None, false);
+            let state = or_dash(&c.status);
+            table.push(state, state_color(state), false);
+            table.push(health, state_color(health), false);
+            table.push_with(None, false, |out| {
+                let start = out.len();
+                for (k, e) in c.endpoints.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&e.name);
+                    if let Some(port) = e.allocated_host_port {
+                        let _ = write!(out, "={agent}:{port}");
+                    }
+                }
+                if out.len() == start {
+                    out.push('-');
+                }
+            });
+            table.push(&age_since(c.status_since.as_deref(), now), None, false);
+            table.end_row();
         }
     }
-    rows
 }
 
 /// `pod versions`: oldest first, with ages.
