@@ -698,6 +698,77 @@ mod tests {
         (pod, now)
     }
 
+    /// `pod show` reads the lean [`crate::pod::status::ShownStatus`]; what it draws is the
+    /// same as from the full status, odd corners included.
+    #[test]
+    fn pod_show_draws_the_same_from_the_lean_status() {
+        let (mut pod, now) = sample();
+        pod.instances.push(InstanceStatus {
+            id: "web.instance-3".into(),
+            status: "PENDING".into(),
+            ..Default::default()
+        });
+        pod.instances[1].containers[1].endpoints = vec![
+            EndpointStatus::default(),
+            EndpointStatus {
+                name: "x\u{1b}".into(),
+                ..Default::default()
+            },
+        ];
+        pod.instances[0].containers[1].endpoints = vec![EndpointStatus::default()];
+        let shown: crate::pod::status::ShownStatus = serde_json::from_str(&wire(&pod)).unwrap();
+        let lean = shown.into_status();
+        for layout in [
+            Layout::DEFAULT,
+            Layout {
+                headers: false,
+                flat: true,
+            },
+        ] {
+            for style in [
+                Style::PLAIN,
+                Style {
+                    color: true,
+                    width: Some(50),
+                },
+            ] {
+                assert_eq!(
+                    pod_show(&lean, &[], now, style, layout),
+                    pod_show(&pod, &[], now, style, layout)
+                );
+            }
+        }
+        let text = pod_show(&lean, &[], now, Style::PLAIN, Layout::DEFAULT);
+        assert!(text.contains("web.instance-3"), "{text}");
+        assert!(text.contains(",x\\u{1b}"), "{text}");
+    }
+
+    #[test]
+    fn colours_are_written_as_before() {
+        let (pod, now) = sample();
+        let body = format!("[{}]", wire(&pod));
+        let pods: Vec<PodSummary> = serde_json::from_str(&body).unwrap();
+        let style = Style {
+            color: true,
+            width: None,
+        };
+        let text = pod_list(&pods, now, style, Layout::DEFAULT);
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("\u{1b}[1mID\u{1b}[0m    "), "{first:?}");
+        assert!(text.contains("\u{1b}[1m/web\u{1b}[0m"), "{text:?}");
+        assert!(text.contains("\u{1b}[33mDEGRADED\u{1b}[0m"), "{text:?}");
+        let rows = cluster_list(
+            &[ClusterRow {
+                name: "a".into(),
+                url: "u".into(),
+                current: true,
+                has_token: false,
+            }],
+            style,
+        );
+        assert!(rows.contains("*  \u{1b}[1ma\u{1b}[0m"), "{rows:?}");
+    }
+
     #[test]
     fn pod_list_has_a_row_per_pod_and_container() {
         let (pod, now) = sample();
