@@ -345,13 +345,9 @@ impl Client {
     }
 }
 
-/// How many body chunks may wait for the decoding thread: the reading thread waits beyond
-/// that, so memory stays bounded when decoding is the slower side.
-const QUEUED_CHUNKS: usize = 16;
-
-/// Chunks taken in at once by a decoder that fell behind, up to this many bytes, before
-/// decoding them in one go.
-const BATCH_BYTES: usize = 256 * 1024;
+/// How many body chunks (of up to about 400 KiB) may wait for the decoding thread: the
+/// reading thread waits beyond that, so memory stays bounded when decoding is the slower side.
+const QUEUED_CHUNKS: usize = 4;
 
 /// Decodes one element from the start of the bytes (see [`ArrayReader`]).
 type DecodeFn<T> = fn(&[u8]) -> Result<Decoded<T>, String>;
@@ -386,41 +382,21 @@ impl<T> ArrayDecoder<T> {
         *self = ArrayDecoder::new(self.decode);
     }
 
-    fn extend(&mut self, chunk: &[u8]) {
+    fn feed(&mut self, chunk: &[u8]) {
         if self.error.is_none() {
-            self.reader.extend(chunk);
-        }
-    }
-
-    fn decode_ready(&mut self) {
-        if self.error.is_none() {
-            if let Err(e) = self.reader.decode_ready(&mut self.out, self.decode) {
+            if let Err(e) = self.reader.feed(chunk, &mut self.out, self.decode) {
                 self.error = Some(e);
             }
         }
     }
 
-    /// Takes in what the reading thread sends until it hangs up; chunks that wait are taken
-    /// in together (up to [`BATCH_BYTES`]) and decoded at once.
+    /// Takes in what the reading thread sends until it hangs up.
     fn drain(&mut self, rx: &Receiver<Feed>) {
-        while let Ok(first) = rx.recv() {
-            let mut next = Some(first);
-            let mut batch = 0;
-            while let Some(feed) = next {
-                match feed {
-                    Feed::Restart => self.restart(),
-                    Feed::Chunk(chunk) => {
-                        batch += chunk.len();
-                        self.extend(&chunk);
-                    }
-                }
-                next = if batch < BATCH_BYTES {
-                    rx.try_recv().ok()
-                } else {
-                    None
-                };
+        while let Ok(feed) = rx.recv() {
+            match feed {
+                Feed::Restart => self.restart(),
+                Feed::Chunk(chunk) => self.feed(&chunk),
             }
-            self.decode_ready();
         }
     }
 
@@ -461,10 +437,7 @@ impl<T> Sink for FeedSink<T> {
             FeedSink::Thread(tx) => {
                 let _ = tx.send(Feed::Chunk(chunk));
             }
-            FeedSink::Inline(decoder) => {
-                decoder.extend(&chunk);
-                decoder.decode_ready();
-            }
+            FeedSink::Inline(decoder) => decoder.feed(&chunk),
         }
     }
 }

@@ -82,10 +82,16 @@ fn text_width(text: &str) -> usize {
     }
 }
 
+/// A width as a [`Span`] keeps it: no cell is four billion columns wide, and one that were
+/// would still be wider than any column and any terminal.
+fn narrow(width: usize) -> u32 {
+    u32::try_from(width).unwrap_or(u32::MAX)
+}
+
 /// Where one cell's text ends in [`Table::text`], and how it looks.
 struct Span {
     end: usize,
-    width: usize,
+    width: u32,
     color: Option<Color>,
     bold: bool,
 }
@@ -120,7 +126,7 @@ impl Table {
             self.text.push_str(&c.text);
             self.cells.push(Span {
                 end: self.text.len(),
-                width: c.width,
+                width: narrow(c.width),
                 color: c.color,
                 bold: c.bold,
             });
@@ -147,7 +153,7 @@ impl Table {
         }
         self.cells.push(Span {
             end: self.text.len(),
-            width: text_width(&self.text[start..]),
+            width: narrow(text_width(&self.text[start..])),
             color,
             bold,
         });
@@ -215,11 +221,11 @@ impl Table {
 /// A cell's text and width as shown: cut to the terminal's width `cut` if wider.
 fn shown<'a>(text: &'a str, span: &Span, cut: Option<usize>) -> (Cow<'a, str>, usize) {
     match cut {
-        Some(cut) if span.width > cut => {
+        Some(cut) if span.width as usize > cut => {
             let (text, width) = cut_to(text, cut);
             (Cow::Owned(text), width)
         }
-        _ => (Cow::Borrowed(text), span.width),
+        _ => (Cow::Borrowed(text), span.width as usize),
     }
 }
 
