@@ -206,7 +206,7 @@ impl Table {
             for (i, (text, span)) in row.enumerate() {
                 let (text, width) = shown(text, span);
                 if !text.is_empty() {
-                    out.extend(std::iter::repeat_n(' ', pending));
+                    pad(&mut out, pending);
                     pending = 0;
                     paint(&mut out, &text, span, style);
                 }
@@ -215,6 +215,17 @@ impl Table {
             out.push('\n');
         }
         out
+    }
+}
+
+/// Appends `n` spaces.
+fn pad(out: &mut String, n: usize) {
+    const SPACES: &str = "                                ";
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        left -= k;
     }
 }
 
