@@ -3,6 +3,7 @@
 against the original DC/OS CLI when scripts/install-dcos-cli.sh has put it under target/dcos-cli.
 
 Usage: python3 benches/compare.py [--quick]      (from the repository root; builds the release binary)
+       scripts/install-dcos-cli.sh first, for the DC/OS CLI rows.
 
 Every pair runs alternately (A, B, A, B, ...) so that both see the same machine state; the
 script reports medians, the ratio of the medians, and each command's peak RSS (from wait4).
@@ -102,20 +103,36 @@ def main():
                      mib(q_rss), size))
         sim.close()
 
-    # The original DC/OS CLI, if scripts/install-dcos-cli.sh put it under target/dcos-cli.
+    # The original DC/OS CLI, if scripts/install-dcos-cli.sh put it under target/dcos-cli: the
+    # alternative users would otherwise run. It reads the simulator's URL from
+    # DCOS_MARATHON_URL and keeps its own configuration in a throw-away DCOS_DIR.
     dcos = os.path.join(ROOT, "target", "dcos-cli", "bin", "dcos")
     if os.path.exists(dcos):
-        for pods in [10, 1000]:
-            sim = Sim("--seed-pods", str(pods), "--instances", "3", "--containers", "3")
-            status = f"{sim.url}/v2/pods/::status"
-            size = curl_size(status)
-            os.environ["DCOS_MARATHON_URL"] = sim.url  # run() passes os.environ on
-            (p, _), (d, d_rss) = measure(
-                [[BIN, "--url", sim.url, "pod", "list"], [dcos, "marathon", "pod", "list"]],
-                3 if QUICK else 7)
-            rows.append((f"DC/OS CLI `dcos marathon pod list`, {pods:,} pods (podctl: {ms(p)})",
-                         ms(d), "", f"{d / p:.2f} x podctl", mib(d_rss), size))
-            sim.close()
+        dcos_dir = tempfile.mkdtemp()
+        os.environ["DCOS_DIR"] = dcos_dir  # run() passes os.environ on
+        try:
+            for pods in [10, 1000]:
+                sim = Sim("--seed-pods", str(pods), "--instances", "3", "--containers", "3")
+                status = f"{sim.url}/v2/pods/::status"
+                size = curl_size(status)
+                os.environ["DCOS_MARATHON_URL"] = sim.url
+                (c, _), (p, p_rss), (d, d_rss) = measure(
+                    [["curl", "-s", "-o", "/dev/null", status],
+                     [BIN, "--url", sim.url, "pod", "list"],
+                     [dcos, "marathon", "pod", "list"]],
+                    3 if QUICK else 7)
+                if pods != 1000:  # 1,000 pods are measured above with more runs
+                    rows.append((f"`pod list`, {pods:,} pods ({size / 1e6:.2f} MB)", ms(p), ms(c),
+                                 f"{p / c:.2f}", mib(p_rss), size))
+                rows.append((f"DC/OS CLI 0.6.1 `dcos marathon pod list`, {pods:,} pods "
+                             f"({d / p:.1f}x podctl's {ms(p)} in the same run)",
+                             ms(d), ms(c), f"{d / c:.2f}", mib(d_rss), size))
+                sim.close()
+        finally:
+            shutil.rmtree(dcos_dir)
+    else:
+        print("DC/OS CLI not installed (scripts/install-dcos-cli.sh): its rows are left out",
+              file=sys.stderr)
 
     sim = Sim("--seed-pods", "1", "--instances", "500", "--containers", "3")
     pod_id = json.loads(subprocess.run(
@@ -151,7 +168,15 @@ def main():
     [(s, s_rss)] = measure([[BIN, "--version"]], 5 if QUICK else 101)
     rows.append(("`podctl --version` (start-up)", ms(s), "", "", mib(s_rss), None))
 
-    print("| command | podctl (median) | curl, same bytes (median) | ratio | podctl peak RSS |")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    print(f"commit {commit}{' (with uncommitted changes)' if dirty else ''}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
+    print()
+    print("| command | median | curl, same bytes (median) | ratio to curl | peak RSS |")
     print("|---|---:|---:|---:|---:|")
     for name, p, c, ratio, rss, _ in rows:
         print(f"| {name} | {p} | {c} | {ratio} | {rss} |")

@@ -181,6 +181,11 @@ pub trait Sink {
     fn restart(&mut self);
     /// The next bytes of the body.
     fn write(&mut self, chunk: &[u8]);
+    /// The next bytes of the body as the connection's own shared buffer, which a sink may keep
+    /// or hand to another thread without copying.
+    fn write_shared(&mut self, chunk: hyper::body::Bytes) {
+        self.write(&chunk);
+    }
 }
 
 /// A complete answer: any status, the whole body (or, for an error status, its first
@@ -385,7 +390,7 @@ async fn exchange(
             if read > limit {
                 return Err(too_large(None));
             }
-            sink.write(&chunk);
+            sink.write_shared(chunk);
             continue;
         }
         let room = (limit as usize).saturating_sub(body.len());

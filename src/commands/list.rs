@@ -11,8 +11,12 @@ pub fn run(ctx: &mut Ctx, args: &ListArgs) -> Result<()> {
     let client = ctx.client()?;
     if ctx.mode == Mode::Json {
         // Marathon's JSON as it came: no decoding and re-encoding of megabytes.
-        let json = client.all_pod_status_json().context("listing pods")?;
-        return super::write_json_text(ctx, &json);
+        let chunks = client.all_pod_status_json().context("listing pods")?;
+        for chunk in &chunks {
+            ctx.out.write_all(chunk)?;
+        }
+        ctx.out.write_all(b"\n")?;
+        return Ok(());
     }
     let mut pods = client.all_pod_summaries().context("listing pods")?;
     pods.sort_by(|a, b| a.id.cmp(&b.id));

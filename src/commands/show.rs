@@ -14,7 +14,7 @@ pub fn run(ctx: &mut Ctx, args: &PodShowArgs) -> Result<()> {
         let json = client.pod_status_json(&args.id).with_context(showing)?;
         return super::write_json_text(ctx, &json);
     }
-    let status = client.pod_status(&args.id).with_context(showing)?;
+    let status = client.pod_status_shown(&args.id).with_context(showing)?;
     if ctx.mode == Mode::Quiet {
         writeln!(ctx.out, "{}", printable(&status.id))?;
         return Ok(());

@@ -1,6 +1,9 @@
 //! [`Client`]: one method per Marathon endpoint that podctl uses.
 
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::time::Instant;
+
+use hyper::body::Bytes;
 
 use base64::Engine;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
@@ -14,27 +17,11 @@ use super::split::{ArrayReader, Decoded};
 use crate::config::{Basic, Settings};
 use crate::http::{self, Http, Log, Options, Reply, Request, SetupError, Sink};
 use crate::pod::id::encode_segment;
-use crate::pod::status::PodSummary;
+use crate::pod::status::{PodSummary, ShownStatus};
 use crate::pod::{Deployment, PodDefinition, PodId, PodStatus};
 
 /// Marathon's header naming the deployment a write started.
 const DEPLOYMENT_HEADER: &str = "Marathon-Deployment-Id";
-
-/// A response body held in memory, to be read in place.
-pub struct Body {
-    url: String,
-    bytes: Vec<u8>,
-}
-
-impl Body {
-    /// The pods of a `::status` list, borrowing from the body.
-    pub fn summaries(&self) -> Result<Vec<PodSummary<'_>>, ApiError> {
-        serde_json::from_slice(&self.bytes).map_err(|e| ApiError::Decode {
-            url: self.url.clone(),
-            reason: e.to_string(),
-        })
-    }
-}
 
 /// A Marathon client over one reused connection pool; cheap to clone.
 #[derive(Clone)]
@@ -130,42 +117,79 @@ impl Client {
         self.get_json(&format!("/v2/pods/{}::status", id.url_path()))
     }
 
-    /// `GET /v2/pods/::status` as a [`Body`]; [`Body::summaries`] reads what `pod list` shows
-    /// without copying the strings out of it.
-    pub fn all_pod_status_body(&self) -> Result<Body, ApiError> {
-        let path = "/v2/pods/::status";
-        let reply = self.send(Method::GET, path, None)?;
-        Ok(Body {
-            url: self.url(path),
-            bytes: reply.body,
-        })
+    /// `GET /v2/pods/{id}::status` read for `pod show`: only what its table draws (see
+    /// [`ShownStatus`]), which is much quicker for a pod of thousands of instances.
+    pub fn pod_status_shown(&self, id: &PodId) -> Result<PodStatus, ApiError> {
+        let shown: ShownStatus = self.get_json(&format!("/v2/pods/{}::status", id.url_path()))?;
+        Ok(shown.into_status())
     }
 
-    /// `GET /v2/pods/::status` read as it arrives: each pod's status is decoded into its
-    /// summary as soon as its bytes are in, so the body is never held whole.
+    /// `GET /v2/pods/::status` read as it arrives: a second thread decodes each pod's status
+    /// into its summary as soon as its bytes are in, while this one reads the socket, so the
+    /// body is never held whole and decoding overlaps the download.
     pub fn all_pod_summaries(&self) -> Result<Vec<PodSummary<'static>>, ApiError> {
-        let path = "/v2/pods/::status";
-        let mut sink = SummarySink::default();
-        self.send_to(Method::GET, path, None, Some(&mut sink))?;
-        let decode = |reason: String| ApiError::Decode {
-            url: self.url(path),
-            reason,
-        };
-        if let Some(reason) = sink.error {
-            return Err(decode(reason));
-        }
-        sink.reader
-            .finish(&mut sink.pods, decode_summary)
-            .map_err(decode)?;
-        Ok(sink.pods)
+        let (pods, _) = self.read_status_array("/v2/pods/::status", false, decode_summary)?;
+        Ok(pods)
     }
 
     /// `GET /v2/pods/::status` as Marathon sent it, for `--json`: not re-encoded, but checked
-    /// to be what the table reads (an array of pod statuses).
-    pub fn all_pod_status_json(&self) -> Result<Vec<u8>, ApiError> {
-        let body = self.all_pod_status_body()?;
-        body.summaries()?;
-        Ok(body.bytes)
+    /// to be what the table reads (an array of pod statuses). The check runs on a second
+    /// thread while the bytes arrive; the bytes are handed back only once all of them are in
+    /// and checked, so a cut or broken answer never reaches the output.
+    pub fn all_pod_status_json(&self) -> Result<Vec<Bytes>, ApiError> {
+        let (_, body) = self.read_status_array("/v2/pods/::status", true, check_summary)?;
+        Ok(body)
+    }
+
+    /// GETs a JSON array, each element decoded by `decode` on a second thread as soon as its
+    /// bytes are in (on this thread if no thread can be started); with `keep`, also the body's
+    /// chunks as they came.
+    fn read_status_array<T: Send>(
+        &self,
+        path: &str,
+        keep: bool,
+        decode: DecodeFn<T>,
+    ) -> Result<(Vec<T>, Vec<Bytes>), ApiError> {
+        let fail = |reason: String| ApiError::Decode {
+            url: self.url(path),
+            reason,
+        };
+        let (tx, rx) = mpsc::sync_channel(QUEUED_CHUNKS);
+        let (decoder, kept, sent) = std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("decode".to_string())
+                .spawn_scoped(scope, move || {
+                    let mut decoder = ArrayDecoder::new(decode);
+                    decoder.drain(&rx);
+                    decoder
+                });
+            let mut sink = match thread {
+                Ok(_) => FeedSink::Thread(tx),
+                Err(_) => FeedSink::Inline(ArrayDecoder::new(decode)),
+            };
+            let mut kept = KeepSink {
+                inner: &mut sink,
+                kept: keep.then(Vec::new),
+            };
+            let sent = self.send_to(Method::GET, path, None, Some(&mut kept));
+            let kept = kept.kept.unwrap_or_default();
+            let decoder = match (sink, thread) {
+                (FeedSink::Inline(decoder), _) => Ok(decoder),
+                // Dropping the sender ends the thread's input.
+                (FeedSink::Thread(tx), Ok(thread)) => {
+                    drop(tx);
+                    thread
+                        .join()
+                        .map_err(|_| "the decoding thread failed".to_string())
+                }
+                (FeedSink::Thread(_), Err(_)) => Err("the decoding thread failed".to_string()),
+            };
+            (decoder, kept, sent)
+        });
+        sent?;
+        let decoder = decoder.map_err(fail)?;
+        let out = decoder.finish().map_err(fail)?;
+        Ok((out, kept))
     }
 
     /// `GET /v2/pods/{id}::status` as Marathon sent it, checked to be one pod status.
@@ -372,25 +396,126 @@ impl Client {
     }
 }
 
-/// Decodes the pods of a `::status` list as their bytes arrive; keeps the first error.
-#[derive(Default)]
-struct SummarySink {
+/// How many body chunks (of up to about 400 KiB) may wait for the decoding thread: the
+/// reading thread waits beyond that, so memory stays bounded when decoding is the slower side.
+const QUEUED_CHUNKS: usize = 4;
+
+/// Decodes one element from the start of the bytes (see [`ArrayReader`]).
+type DecodeFn<T> = fn(&[u8]) -> Result<Decoded<T>, String>;
+
+/// What the reading thread tells the decoding thread.
+enum Feed {
+    /// The next bytes of the body.
+    Chunk(Bytes),
+    /// A new attempt starts: forget the bytes of the earlier one.
+    Restart,
+}
+
+/// Decodes the elements of an array as its chunks come; keeps the first error.
+struct ArrayDecoder<T> {
+    decode: DecodeFn<T>,
     reader: ArrayReader,
-    pods: Vec<PodSummary<'static>>,
+    out: Vec<T>,
     error: Option<String>,
 }
 
-impl Sink for SummarySink {
-    fn restart(&mut self) {
-        *self = SummarySink::default();
+impl<T> ArrayDecoder<T> {
+    fn new(decode: DecodeFn<T>) -> ArrayDecoder<T> {
+        ArrayDecoder {
+            decode,
+            reader: ArrayReader::new(),
+            out: Vec::new(),
+            error: None,
+        }
     }
 
-    fn write(&mut self, chunk: &[u8]) {
+    fn restart(&mut self) {
+        *self = ArrayDecoder::new(self.decode);
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
         if self.error.is_none() {
-            if let Err(e) = self.reader.feed(chunk, &mut self.pods, decode_summary) {
+            if let Err(e) = self.reader.feed(chunk, &mut self.out, self.decode) {
                 self.error = Some(e);
             }
         }
+    }
+
+    /// Takes in what the reading thread sends until it hangs up.
+    fn drain(&mut self, rx: &Receiver<Feed>) {
+        while let Ok(feed) = rx.recv() {
+            match feed {
+                Feed::Restart => self.restart(),
+                Feed::Chunk(chunk) => self.feed(&chunk),
+            }
+        }
+    }
+
+    /// The elements, once the whole body is in: an error unless the array was complete.
+    fn finish(mut self) -> Result<Vec<T>, String> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.reader.finish(&mut self.out, self.decode)?;
+        Ok(self.out)
+    }
+}
+
+/// Where the body's chunks go: to the decoding thread, or, without one, straight into a
+/// decoder on the reading thread.
+enum FeedSink<T> {
+    Thread(SyncSender<Feed>),
+    Inline(ArrayDecoder<T>),
+}
+
+impl<T> Sink for FeedSink<T> {
+    fn restart(&mut self) {
+        match self {
+            // A thread that has gone (it cannot, short of a bug) simply hears nothing more.
+            FeedSink::Thread(tx) => {
+                let _ = tx.send(Feed::Restart);
+            }
+            FeedSink::Inline(decoder) => decoder.restart(),
+        }
+    }
+
+    fn write(&mut self, chunk: &[u8]) {
+        self.write_shared(Bytes::copy_from_slice(chunk));
+    }
+
+    fn write_shared(&mut self, chunk: Bytes) {
+        match self {
+            FeedSink::Thread(tx) => {
+                let _ = tx.send(Feed::Chunk(chunk));
+            }
+            FeedSink::Inline(decoder) => decoder.feed(&chunk),
+        }
+    }
+}
+
+/// Passes chunks on, keeping them too when asked (the shared buffers, not copies).
+struct KeepSink<'a> {
+    inner: &'a mut dyn Sink,
+    kept: Option<Vec<Bytes>>,
+}
+
+impl Sink for KeepSink<'_> {
+    fn restart(&mut self) {
+        if let Some(kept) = &mut self.kept {
+            kept.clear();
+        }
+        self.inner.restart();
+    }
+
+    fn write(&mut self, chunk: &[u8]) {
+        self.write_shared(Bytes::copy_from_slice(chunk));
+    }
+
+    fn write_shared(&mut self, chunk: Bytes) {
+        if let Some(kept) = &mut self.kept {
+            kept.push(chunk.clone());
+        }
+        self.inner.write_shared(chunk);
     }
 }
 
@@ -400,6 +525,18 @@ fn decode_summary(bytes: &[u8]) -> Result<Decoded<PodSummary<'static>>, String> 
     let mut pods = serde_json::Deserializer::from_slice(bytes).into_iter::<PodSummary<'_>>();
     match pods.next() {
         Some(Ok(pod)) => Ok(Decoded::Element(pod.into_owned(), pods.byte_offset())),
+        Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
+        None => Ok(Decoded::Incomplete),
+        Some(Err(e)) => Err(e.to_string()),
+    }
+}
+
+/// Checks that one pod's status at the start of `bytes` reads as the table would read it;
+/// keeps nothing.
+fn check_summary(bytes: &[u8]) -> Result<Decoded<()>, String> {
+    let mut pods = serde_json::Deserializer::from_slice(bytes).into_iter::<PodSummary<'_>>();
+    match pods.next() {
+        Some(Ok(_)) => Ok(Decoded::Element((), pods.byte_offset())),
         Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
         None => Ok(Decoded::Incomplete),
         Some(Err(e)) => Err(e.to_string()),

@@ -7,5 +7,5 @@ mod error;
 mod split;
 
 pub use crate::http::Log;
-pub use client::{Body, Client};
+pub use client::Client;
 pub use error::{clip, ApiError, Detail};

@@ -24,6 +24,9 @@ pub enum Decoded<T> {
     Incomplete,
 }
 
+/// The least added at a time to an element cut at a chunk's end before decoding it again.
+const MIN_PIECE: usize = 4096;
+
 /// Reads the top-level elements of a JSON array given in chunks. It checks the array's own
 /// punctuation; the decoder judges each element.
 pub struct ArrayReader {
@@ -50,19 +53,43 @@ impl ArrayReader {
         }
     }
 
-    /// Feeds one chunk; every element it completes is decoded and pushed onto `out`.
+    /// Feeds one chunk; every element it completes is decoded and pushed onto `out`. Elements
+    /// that lie wholly in the chunk are decoded where they are; only an element cut at a
+    /// chunk's end is copied, and only as far as it takes to complete it.
     pub fn feed<T>(
         &mut self,
         chunk: &[u8],
         out: &mut Vec<T>,
         decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
     ) -> Result<(), String> {
-        self.pending.extend_from_slice(chunk);
-        if self.pending.len() < self.retry_at {
-            return Ok(());
+        let mut rest = chunk;
+        // The element begun in an earlier chunk: add this chunk's bytes a piece at a time,
+        // each piece as big as what is pending (so retries stay linear), until it completes.
+        while !self.pending.is_empty() && !rest.is_empty() {
+            let take = rest.len().min(self.pending.len().max(MIN_PIECE));
+            self.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.pending.len() < self.retry_at {
+                continue;
+            }
+            let pending = std::mem::take(&mut self.pending);
+            let consumed = self.read(&pending, out, &decode, false);
+            self.pending = pending;
+            let consumed = consumed?;
+            let left = self.pending.len() - consumed;
+            let taken = chunk.len() - rest.len();
+            if left <= taken {
+                // What is left came from this chunk: read it from there.
+                rest = &chunk[taken - left..];
+                self.pending.clear();
+            } else {
+                self.pending.drain(..consumed);
+            }
         }
-        let consumed = self.read(out, &decode, false)?;
-        self.pending.drain(..consumed);
+        if self.pending.is_empty() && !rest.is_empty() {
+            let consumed = self.read(rest, out, &decode, false)?;
+            self.pending.extend_from_slice(&rest[consumed..]);
+        }
         Ok(())
     }
 
@@ -72,8 +99,8 @@ impl ArrayReader {
         out: &mut Vec<T>,
         decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
     ) -> Result<(), String> {
-        let consumed = self.read(out, &decode, true)?;
-        self.pending.drain(..consumed);
+        let pending = std::mem::take(&mut self.pending);
+        self.read(&pending, out, &decode, true)?;
         if self.state == State::End {
             Ok(())
         } else {
@@ -81,17 +108,17 @@ impl ArrayReader {
         }
     }
 
-    /// Reads what is pending; returns how many bytes were consumed.
+    /// Reads `bytes`, which start where the last read stopped; returns how many were consumed.
     fn read<T>(
         &mut self,
+        bytes: &[u8],
         out: &mut Vec<T>,
         decode: &impl Fn(&[u8]) -> Result<Decoded<T>, String>,
         last: bool,
     ) -> Result<usize, String> {
-        let bytes = &self.pending;
         let mut pos = 0;
         loop {
-            while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+            while pos < bytes.len() && matches!(bytes[pos], b' ' | b'\t' | b'\n' | b'\r') {
                 pos += 1;
             }
             let Some(&b) = bytes.get(pos) else {
@@ -174,6 +201,28 @@ mod tests {
                 ],
                 "chunk size {size}"
             );
+        }
+    }
+
+    /// Big elements cut at every kind of place: in the middle, right after an element, with
+    /// several elements in one chunk, and one element across many chunks.
+    #[test]
+    fn big_elements_across_chunks_come_out_whole() {
+        let elements: Vec<String> = (0..40)
+            .map(|i| format!(r#"{{"n":{i},"s":"{}"}}"#, "x,]".repeat(i * 397 % 6000)))
+            .collect();
+        let text = format!("[{}] ", elements.join(" ,\n"));
+        for size in [1, 7, 1000, 4095, 4096, 4097, 9999, 30_000, 1 << 20] {
+            let out = split(&text, size).unwrap();
+            let want: Vec<String> = elements
+                .iter()
+                .map(|e| {
+                    serde_json::from_str::<serde_json::Value>(e)
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(out, want, "chunk size {size}");
         }
     }
 

@@ -251,15 +251,28 @@ fn ordered_names<'a>(
 /// of equal rank in the order first seen). Linear, even for a server that sends thousands of
 /// different states.
 fn tally_states<'a>(states: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    // Counted by the state as sent first (no string made per task), then merged by short name
+    // in the order first seen.
+    let mut raw_index: HashMap<&str, usize> = HashMap::new();
+    let mut raw: Vec<(&str, usize)> = Vec::new();
+    for state in states {
+        match raw_index.get(state) {
+            Some(&i) => raw[i].1 += 1,
+            None => {
+                raw_index.insert(state, raw.len());
+                raw.push((state, 1));
+            }
+        }
+    }
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for state in states {
+    for (state, n) in raw {
         let state = short_task_state(state);
         match index.get(&state) {
-            Some(&i) => counts[i].1 += 1,
+            Some(&i) => counts[i].1 += n,
             None => {
                 index.insert(state.clone(), counts.len());
-                counts.push((state, 1));
+                counts.push((state, n));
             }
         }
     }
@@ -328,12 +341,43 @@ fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(s.into_owned())
 }
 
+/// The states Marathon sends for pods, instances and tasks: a summary points at these instead
+/// of holding a copy of each (10,000 pods have 130,000 of them).
+const KNOWN_STATES: [&str; 18] = [
+    "STABLE",
+    "DEGRADED",
+    "TERMINAL",
+    "PENDING",
+    "STAGING",
+    "TASK_RUNNING",
+    "TASK_STAGING",
+    "TASK_STARTING",
+    "TASK_KILLING",
+    "TASK_FINISHED",
+    "TASK_FAILED",
+    "TASK_KILLED",
+    "TASK_ERROR",
+    "TASK_LOST",
+    "TASK_DROPPED",
+    "TASK_UNREACHABLE",
+    "TASK_GONE",
+    "TASK_UNKNOWN",
+];
+
+/// A state, as one of [`KNOWN_STATES`] when it is one.
+fn owned_state(s: Cow<'_, str>) -> Cow<'static, str> {
+    match KNOWN_STATES.iter().find(|known| **known == s) {
+        Some(known) => Cow::Borrowed(known),
+        None => owned(s),
+    }
+}
+
 impl PodSummary<'_> {
     /// The same summary with its strings copied out of the bytes it borrowed from.
     pub fn into_owned(self) -> PodSummary<'static> {
         PodSummary {
             id: owned(self.id),
-            status: owned(self.status),
+            status: owned_state(self.status),
             status_since: self.status_since.map(owned),
             spec: self.spec.map(|spec| SpecSummary {
                 version: spec.version.map(owned),
@@ -350,13 +394,13 @@ impl PodSummary<'_> {
                 .instances
                 .into_iter()
                 .map(|i| InstanceSummary {
-                    status: owned(i.status),
+                    status: owned_state(i.status),
                     containers: i
                         .containers
                         .into_iter()
                         .map(|t| TaskSummary {
                             name: owned(t.name),
-                            status: owned(t.status),
+                            status: owned_state(t.status),
                         })
                         .collect(),
                 })
@@ -393,6 +437,122 @@ impl StatusView for PodSummary<'_> {
             .iter()
             .flat_map(|i| i.containers.iter())
             .map(|c| (c.name.as_ref(), c.status.as_ref()))
+    }
+}
+
+/// Just what `pod show` draws of a [`PodStatus`], read without the catch-all `extra` maps and
+/// the free-form values the table never shows (keeping those made every one of thousands of
+/// containers go through serde's buffering); [`ShownStatus::into_status`] gives the
+/// [`PodStatus`] the renderer takes, those parts left empty.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownStatus {
+    id: String,
+    #[serde(default)]
+    spec: Option<PodDefinition>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_since: Option<String>,
+    #[serde(default)]
+    instances: Vec<ShownInstance>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShownInstance {
+    id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_since: Option<String>,
+    #[serde(default)]
+    agent_hostname: Option<String>,
+    #[serde(default)]
+    containers: Vec<ShownContainer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShownContainer {
+    name: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    status_since: Option<String>,
+    #[serde(default)]
+    conditions: Vec<ShownCondition>,
+    #[serde(default)]
+    endpoints: Vec<ShownEndpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ShownCondition {
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShownEndpoint {
+    name: String,
+    #[serde(default)]
+    allocated_host_port: Option<u32>,
+    #[serde(default)]
+    healthy: Option<bool>,
+}
+
+impl ShownStatus {
+    /// The status with what `pod show` draws filled in.
+    pub fn into_status(self) -> PodStatus {
+        PodStatus {
+            id: self.id,
+            spec: self.spec,
+            status: self.status,
+            status_since: self.status_since,
+            instances: self
+                .instances
+                .into_iter()
+                .map(|i| InstanceStatus {
+                    id: i.id,
+                    status: i.status,
+                    status_since: i.status_since,
+                    agent_hostname: i.agent_hostname,
+                    containers: i
+                        .containers
+                        .into_iter()
+                        .map(|c| ContainerStatus {
+                            name: c.name,
+                            status: c.status,
+                            status_since: c.status_since,
+                            conditions: c
+                                .conditions
+                                .into_iter()
+                                .map(|k| Condition {
+                                    name: k.name,
+                                    value: k.value,
+                                    ..Default::default()
+                                })
+                                .collect(),
+                            endpoints: c
+                                .endpoints
+                                .into_iter()
+                                .map(|e| EndpointStatus {
+                                    name: e.name,
+                                    allocated_host_port: e.allocated_host_port,
+                                    healthy: e.healthy,
+                                    ..Default::default()
+                                })
+                                .collect(),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
     }
 }
 

@@ -7,12 +7,14 @@
 //! and on a terminal ([`Style::width`]) a cell wider than the screen is cut with `…`. Scripts
 //! get every character in `--json` and `-q`, and in tables written to a pipe.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Style;
-use crate::pod::status::{describe_states, Health, PodStatus, PodSummary, StatusView};
+use crate::pod::status::{Health, PodStatus, PodSummary, StatusView};
 use crate::pod::text::printable;
 use crate::pod::time::age_since;
 use crate::pod::Deployment;
@@ -58,7 +60,7 @@ struct Cell {
 fn cell<T: std::fmt::Display>(content: T) -> Cell {
     let text = printable(&content.to_string()).into_owned();
     Cell {
-        width: text.width(),
+        width: text_width(&text),
         text,
         color: None,
         bold: false,
@@ -71,98 +73,209 @@ fn styled(mut cell: Cell, color: Option<Color>, bold: bool) -> Cell {
     cell
 }
 
-/// Rows of cells, rendered as aligned columns.
+/// The display width of printable text (no control characters): its length when ASCII.
+fn text_width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.width()
+    }
+}
+
+/// A width as a [`Span`] keeps it: no cell is four billion columns wide, and one that were
+/// would still be wider than any column and any terminal.
+fn narrow(width: usize) -> u32 {
+    u32::try_from(width).unwrap_or(u32::MAX)
+}
+
+/// Where one cell's text ends in [`Table::text`], and how it looks.
+struct Span {
+    end: usize,
+    width: u32,
+    color: Option<Color>,
+    bold: bool,
+}
+
+/// Rows of cells, rendered as aligned columns. All the cells' text is kept in one string, so a
+/// table of 40,000 rows costs a few allocations, not one per cell.
 struct Table {
-    header: Option<Vec<Cell>>,
-    rows: Vec<Vec<Cell>>,
+    text: String,
+    cells: Vec<Span>,
+    /// Where each row ends in `cells`.
+    rows: Vec<usize>,
 }
 
 fn new_table(header: &[&str], layout: Layout) -> Table {
-    Table {
-        header: layout
-            .headers
-            .then(|| header.iter().map(|h| styled(cell(h), None, true)).collect()),
+    let mut table = Table {
+        text: String::new(),
+        cells: Vec::new(),
         rows: Vec::new(),
+    };
+    if layout.headers {
+        for h in header {
+            table.push(h, None, true);
+        }
+        table.end_row();
     }
+    table
 }
 
 impl Table {
     fn add_row(&mut self, row: Vec<Cell>) {
-        self.rows.push(row);
+        for c in row {
+            self.text.push_str(&c.text);
+            self.cells.push(Span {
+                end: self.text.len(),
+                width: narrow(c.width),
+                color: c.color,
+                bold: c.bold,
+            });
+        }
+        self.end_row();
+    }
+
+    /// Adds a cell to the row under way; `text` is escaped as [`cell`] does.
+    fn push(&mut self, text: &str, color: Option<Color>, bold: bool) {
+        self.push_with(color, bold, |out| out.push_str(text));
+    }
+
+    /// Adds a cell whose text `write` appends; the text is then escaped as [`cell`] does.
+    fn push_with(&mut self, color: Option<Color>, bold: bool, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        let escaped = match printable(&self.text[start..]) {
+            Cow::Owned(escaped) => Some(escaped),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(escaped) = escaped {
+            self.text.truncate(start);
+            self.text.push_str(&escaped);
+        }
+        self.cells.push(Span {
+            end: self.text.len(),
+            width: narrow(text_width(&self.text[start..])),
+            color,
+            bold,
+        });
+    }
+
+    /// Ends the row under way.
+    fn end_row(&mut self) {
+        self.rows.push(self.cells.len());
+    }
+
+    /// Each row as its cells with their text.
+    fn each_row(&self) -> impl Iterator<Item = impl Iterator<Item = (&str, &Span)>> {
+        let mut first_cell = 0;
+        let mut text_start = 0;
+        self.rows.iter().map(move |&end| {
+            let cells = &self.cells[first_cell..end];
+            first_cell = end;
+            let mut at = text_start;
+            if let Some(last) = cells.last() {
+                text_start = last.end;
+            }
+            cells.iter().map(move |span| {
+                let text = &self.text[at..span.end];
+                at = span.end;
+                (text, span)
+            })
+        })
     }
 
     /// Renders with two spaces between columns and no trailing blanks.
     fn finish(self, style: Style) -> String {
         let cut = style.width.map(|w| w.max(MIN_CUT));
-        let mut rows: Vec<Vec<Cell>> = self.header.into_iter().chain(self.rows).collect();
-        if let Some(cut) = cut {
-            for c in rows.iter_mut().flatten() {
-                if c.width > cut {
-                    cut_to(c, cut);
+        let shown = |text, span| shown(text, span, cut);
+        let mut widths: Vec<usize> = Vec::new();
+        for row in self.each_row() {
+            for (i, (text, span)) in row.enumerate() {
+                let (_, width) = shown(text, span);
+                if widths.len() <= i {
+                    widths.resize(i + 1, 0);
+                }
+                if width <= PAD_LIMIT {
+                    widths[i] = widths[i].max(width);
                 }
             }
         }
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut widths = vec![0; columns];
-        for row in &rows {
-            for (i, c) in row.iter().enumerate() {
-                if c.width <= PAD_LIMIT {
-                    widths[i] = widths[i].max(c.width);
-                }
-            }
-        }
-        let mut out = String::new();
-        for row in &rows {
-            let mut line = String::new();
+        let mut out = String::with_capacity(self.text.len() + self.cells.len() * GAP * 2);
+        for row in self.each_row() {
             // Padding is written only before a non-empty cell, so no line ends in blanks.
             let mut pending = 0;
-            for (i, c) in row.iter().enumerate() {
-                if !c.text.is_empty() {
-                    line.extend(std::iter::repeat_n(' ', pending));
+            for (i, (text, span)) in row.enumerate() {
+                let (text, width) = shown(text, span);
+                if !text.is_empty() {
+                    pad(&mut out, pending);
                     pending = 0;
-                    paint(&mut line, c, style);
+                    paint(&mut out, &text, span, style);
                 }
-                pending += widths[i].saturating_sub(c.width) + GAP;
+                pending += widths[i].saturating_sub(width) + GAP;
             }
-            out.push_str(&line);
             out.push('\n');
         }
         out
     }
 }
 
-/// Shortens a cell to `max` columns, the last being `…`.
-fn cut_to(c: &mut Cell, max: usize) {
-    let mut text = String::new();
+/// Appends `n` spaces.
+fn pad(out: &mut String, n: usize) {
+    const SPACES: &str = "                                ";
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        left -= k;
+    }
+}
+
+/// A cell's text and width as shown: cut to the terminal's width `cut` if wider.
+fn shown<'a>(text: &'a str, span: &Span, cut: Option<usize>) -> (Cow<'a, str>, usize) {
+    match cut {
+        Some(cut) if span.width as usize > cut => {
+            let (text, width) = cut_to(text, cut);
+            (Cow::Owned(text), width)
+        }
+        _ => (Cow::Borrowed(text), span.width as usize),
+    }
+}
+
+/// A cell's text shortened to `max` columns, the last being `…`, and its width.
+fn cut_to(text: &str, max: usize) -> (String, usize) {
+    let mut out = String::new();
     let mut width = 0;
-    for ch in c.text.chars() {
+    for ch in text.chars() {
         let w = ch.width().unwrap_or(0);
         if width + w > max - 1 {
             break;
         }
-        text.push(ch);
+        out.push(ch);
         width += w;
     }
-    text.push('…');
-    c.text = text;
-    c.width = width + 1;
+    out.push('…');
+    (out, width + 1)
 }
 
-fn paint(line: &mut String, c: &Cell, style: Style) {
-    let mut codes: Vec<&str> = Vec::new();
-    if style.color {
-        if c.bold {
-            codes.push("1");
-        }
-        if let Some(color) = c.color {
-            codes.push(color.sgr());
+fn paint(line: &mut String, text: &str, span: &Span, style: Style) {
+    let bold = style.color && span.bold;
+    let color = span.color.filter(|_| style.color);
+    if !bold && color.is_none() {
+        line.push_str(text);
+        return;
+    }
+    line.push_str("\u{1b}[");
+    if bold {
+        line.push('1');
+        if color.is_some() {
+            line.push(';');
         }
     }
-    if codes.is_empty() {
-        line.push_str(&c.text);
-    } else {
-        line.push_str(&format!("\u{1b}[{}m{}\u{1b}[0m", codes.join(";"), c.text));
+    if let Some(color) = color {
+        line.push_str(color.sgr());
     }
+    line.push('m');
+    line.push_str(text);
+    line.push_str("\u{1b}[0m");
 }
 
 /// Which parts of a table to show, from `--no-headers` and `--flat`.
@@ -194,10 +307,6 @@ fn state_color(state: &str) -> Option<Color> {
     }
 }
 
-fn state_cell(text: &str) -> Cell {
-    styled(cell(text), state_color(text), false)
-}
-
 /// The colour of a container's states across instances: its state's, or yellow when mixed.
 fn tally_color(states: &[(String, usize)]) -> Option<Color> {
     match states {
@@ -208,38 +317,60 @@ fn tally_color(states: &[(String, usize)]) -> Option<Color> {
 }
 
 /// `pod list`: one row per pod, then one row per container with its states across instances
-/// (`├─ app  2 running`); flat, one row per container with the pod's fields repeated.
+/// (`├─ app  2 running`); flat, one row per container with the pod's fields repeated. Cells are
+/// written straight into the table's text, without a string of their own.
 pub fn pod_list(pods: &[PodSummary], now: SystemTime, style: Style, layout: Layout) -> String {
     if layout.flat {
         return pod_list_flat(pods, now, style, layout);
     }
     let mut table = new_table(&["ID", "INSTANCES", "STATUS", "SINCE", "VERSION"], layout);
     for pod in pods {
-        table.add_row(vec![
-            styled(cell(&pod.id), None, true),
-            cell(format!(
-                "{}/{}",
-                pod.stable_instances(),
-                pod.desired_instances()
-            )),
-            state_cell(&pod.status),
-            cell(age_since(pod.status_since.as_deref(), now)),
-            cell(pod.version().unwrap_or("-")),
-        ]);
+        table.push(&pod.id, None, true);
+        let (stable, desired) = (pod.stable_instances(), pod.desired_instances());
+        table.push_with(None, false, |out| {
+            let _ = write!(out, "{stable}/{desired}");
+        });
+        table.push(&pod.status, state_color(&pod.status), false);
+        table.push(&age_since(pod.status_since.as_deref(), now), None, false);
+        table.push(pod.version().unwrap_or("-"), None, false);
+        table.end_row();
         let tallies = pod.container_tallies();
         let last = tallies.len();
         for (i, (name, states)) in tallies.iter().enumerate() {
             let branch = if i + 1 == last { "└─" } else { "├─" };
-            table.add_row(vec![
-                cell(format!(" {branch} {name}")),
-                cell(""),
-                styled(cell(describe_states(states)), tally_color(states), false),
-                cell(""),
-                cell(""),
-            ]);
+            table.push_with(None, false, |out| {
+                out.push(' ');
+                out.push_str(branch);
+                out.push(' ');
+                out.push_str(name);
+            });
+            table.push("", None, false);
+            table.push_with(tally_color(states), false, |out| {
+                write_states(out, states, false)
+            });
+            table.push("", None, false);
+            table.push("", None, false);
+            table.end_row();
         }
     }
     table.finish(style)
+}
+
+/// `[("running", 2), ("staging", 1)]` as `2 running, 1 staging`, or `flat` as
+/// `running=2,staging=1`; nothing as `-` (as [`crate::pod::status::describe_states`] writes it).
+fn write_states(out: &mut String, states: &[(String, usize)], flat: bool) {
+    if states.is_empty() {
+        out.push('-');
+        return;
+    }
+    for (i, (state, n)) in states.iter().enumerate() {
+        let _ = match (i, flat) {
+            (0, true) => write!(out, "{state}={n}"),
+            (_, true) => write!(out, ",{state}={n}"),
+            (0, false) => write!(out, "{n} {state}"),
+            (_, false) => write!(out, ", {n} {state}"),
+        };
+    }
 }
 
 /// `pod list --flat`: `ID CONTAINER STATES INSTANCES STATUS SINCE VERSION`, states as
@@ -261,29 +392,22 @@ fn pod_list_flat(pods: &[PodSummary], now: SystemTime, style: Style, layout: Lay
         let instances = format!("{}/{}", pod.stable_instances(), pod.desired_instances());
         let since = age_since(pod.status_since.as_deref(), now);
         let version = pod.version().unwrap_or("-");
+        let status = or_dash(&pod.status);
         let mut tallies = pod.container_tallies();
         if tallies.is_empty() {
             tallies.push(("-", Vec::new()));
         }
         for (name, states) in &tallies {
-            let tally = if states.is_empty() {
-                "-".to_string()
-            } else {
-                states
-                    .iter()
-                    .map(|(s, n)| format!("{s}={n}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
-            table.add_row(vec![
-                cell(&pod.id),
-                cell(name),
-                styled(cell(tally), tally_color(states), false),
-                cell(&instances),
-                state_cell(or_dash(&pod.status)),
-                cell(&since),
-                cell(version),
-            ]);
+            table.push(&pod.id, None, false);
+            table.push(name, None, false);
+            table.push_with(tally_color(states), false, |out| {
+                write_states(out, states, true)
+            });
+            table.push(&instances, None, false);
+            table.push(status, state_color(status), false);
+            table.push(&since, None, false);
+            table.push(version, None, false);
+            table.end_row();
         }
     }
     table.finish(style)
@@ -365,16 +489,7 @@ pub fn pod_show(
     }
     out.push('\n');
     let mut table = new_table(&INSTANCE_HEADER[1..], layout);
-    for (first, row) in instance_rows(pod, now) {
-        // Instance, agent and status only on an instance's first row: the rows below are its.
-        let row = row
-            .into_iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, c)| if first || i > 3 { c } else { cell("") })
-            .collect();
-        table.add_row(row);
-    }
+    instance_rows(&mut table, pod, now, false);
     out.push_str(&table.finish(style));
     out
 }
@@ -394,34 +509,42 @@ const INSTANCE_HEADER: [&str; 9] = [
 /// `pod show --flat`: `POD INSTANCE AGENT STATUS CONTAINER STATE HEALTH ENDPOINTS SINCE`.
 fn pod_show_flat(pod: &PodStatus, now: SystemTime, style: Style, layout: Layout) -> String {
     let mut table = new_table(&INSTANCE_HEADER, layout);
-    for (_, row) in instance_rows(pod, now) {
-        table.add_row(row);
-    }
+    instance_rows(&mut table, pod, now, true);
     table.finish(style)
 }
 
-/// One row per container of each instance (one row for an instance without containers), with
-/// every column of [`INSTANCE_HEADER`] filled, and whether it is its instance's first row.
-fn instance_rows(pod: &PodStatus, now: SystemTime) -> Vec<(bool, Vec<Cell>)> {
-    let mut rows = Vec::new();
+/// One row per container of each instance (one row for an instance without containers). Flat,
+/// every column of [`INSTANCE_HEADER`] is filled; otherwise the pod column is left out, and
+/// instance, agent and status are only on an instance's first row: the rows below are its.
+fn instance_rows(table: &mut Table, pod: &PodStatus, now: SystemTime, flat: bool) {
     for instance in &pod.instances {
         let agent = or_dash(instance.agent_hostname.as_deref().unwrap_or("-"));
         let status = or_dash(&instance.status);
+        let instance_cells = |table: &mut Table, first: bool| {
+            if flat {
+                table.push(&pod.id, None, false);
+            }
+            if first || flat {
+                table.push(or_dash(&instance.id), None, false);
+                table.push(agent, None, false);
+                table.push(status, state_color(status), false);
+            } else {
+                for _ in 0..3 {
+                    table.push("", None, false);
+                }
+            }
+        };
         if instance.containers.is_empty() {
-            rows.push((
-                true,
-                vec![
-                    cell(&pod.id),
-                    cell(or_dash(&instance.id)),
-                    cell(agent),
-                    state_cell(status),
-                    cell("-"),
-                    cell("-"),
-                    cell("-"),
-                    cell("-"),
-                    cell(age_since(instance.status_since.as_deref(), now)),
-                ],
-            ));
+            instance_cells(table, true);
+            for _ in 0..4 {
+                table.push("-", None, false);
+            }
+            table.push(
+                &age_since(instance.status_since.as_deref(), now),
+                None,
+                false,
+            );
+            table.end_row();
         }
         for (i, c) in instance.containers.iter().enumerate() {
             let health = match c.health() {
@@ -429,32 +552,30 @@ fn instance_rows(pod: &PodStatus, now: SystemTime) -> Vec<(bool, Vec<Cell>)> {
                 Health::Unhealthy => "unhealthy",
                 Health::Unknown => "-",
             };
-            let endpoints = c
-                .endpoints
-                .iter()
-                .map(|e| match e.allocated_host_port {
-                    Some(port) => format!("{}={agent}:{port}", e.name),
-                    None => e.name.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(",");
-            rows.push((
-                i == 0,
-                vec![
-                    cell(&pod.id),
-                    cell(or_dash(&instance.id)),
-                    cell(agent),
-                    state_cell(status),
-                    cell(or_dash(&c.name)),
-                    state_cell(or_dash(&c.status)),
-                    styled(cell(health), state_color(health), false),
-                    cell(or_dash(&endpoints)),
-                    cell(age_since(c.status_since.as_deref(), now)),
-                ],
-            ));
+            instance_cells(table, i == 0);
+            table.push(or_dash(&c.name), None, false);
+            let state = or_dash(&c.status);
+            table.push(state, state_color(state), false);
+            table.push(health, state_color(health), false);
+            table.push_with(None, false, |out| {
+                let start = out.len();
+                for (k, e) in c.endpoints.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&e.name);
+                    if let Some(port) = e.allocated_host_port {
+                        let _ = write!(out, "={agent}:{port}");
+                    }
+                }
+                if out.len() == start {
+                    out.push('-');
+                }
+            });
+            table.push(&age_since(c.status_since.as_deref(), now), None, false);
+            table.end_row();
         }
     }
-    rows
 }
 
 /// `pod versions`: oldest first, with ages.
@@ -604,6 +725,77 @@ mod tests {
             ..Default::default()
         };
         (pod, now)
+    }
+
+    /// `pod show` reads the lean [`crate::pod::status::ShownStatus`]; what it draws is the
+    /// same as from the full status, odd corners included.
+    #[test]
+    fn pod_show_draws_the_same_from_the_lean_status() {
+        let (mut pod, now) = sample();
+        pod.instances.push(InstanceStatus {
+            id: "web.instance-3".into(),
+            status: "PENDING".into(),
+            ..Default::default()
+        });
+        pod.instances[1].containers[1].endpoints = vec![
+            EndpointStatus::default(),
+            EndpointStatus {
+                name: "x\u{1b}".into(),
+                ..Default::default()
+            },
+        ];
+        pod.instances[0].containers[1].endpoints = vec![EndpointStatus::default()];
+        let shown: crate::pod::status::ShownStatus = serde_json::from_str(&wire(&pod)).unwrap();
+        let lean = shown.into_status();
+        for layout in [
+            Layout::DEFAULT,
+            Layout {
+                headers: false,
+                flat: true,
+            },
+        ] {
+            for style in [
+                Style::PLAIN,
+                Style {
+                    color: true,
+                    width: Some(50),
+                },
+            ] {
+                assert_eq!(
+                    pod_show(&lean, &[], now, style, layout),
+                    pod_show(&pod, &[], now, style, layout)
+                );
+            }
+        }
+        let text = pod_show(&lean, &[], now, Style::PLAIN, Layout::DEFAULT);
+        assert!(text.contains("web.instance-3"), "{text}");
+        assert!(text.contains(",x\\u{1b}"), "{text}");
+    }
+
+    #[test]
+    fn colours_are_written_as_before() {
+        let (pod, now) = sample();
+        let body = format!("[{}]", wire(&pod));
+        let pods: Vec<PodSummary> = serde_json::from_str(&body).unwrap();
+        let style = Style {
+            color: true,
+            width: None,
+        };
+        let text = pod_list(&pods, now, style, Layout::DEFAULT);
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("\u{1b}[1mID\u{1b}[0m    "), "{first:?}");
+        assert!(text.contains("\u{1b}[1m/web\u{1b}[0m"), "{text:?}");
+        assert!(text.contains("\u{1b}[33mDEGRADED\u{1b}[0m"), "{text:?}");
+        let rows = cluster_list(
+            &[ClusterRow {
+                name: "a".into(),
+                url: "u".into(),
+                current: true,
+                has_token: false,
+            }],
+            style,
+        );
+        assert!(rows.contains("*  \u{1b}[1ma\u{1b}[0m"), "{rows:?}");
     }
 
     #[test]

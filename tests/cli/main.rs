@@ -20,6 +20,7 @@ mod help;
 mod hostile;
 mod keys;
 mod loopback;
+mod overlap;
 mod pods;
 mod revert;
 mod rules;
