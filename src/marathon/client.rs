@@ -291,12 +291,12 @@ impl Client {
     /// credentials, the token is renewed first when it is about to expire, and after a 401 the
     /// request is sent once more with a new token: DC/OS's admin router answers 401 before the
     /// request reaches Marathon, so even a write was not done.
-    fn send_to(
+    fn send_to<'s>(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        mut sink: Option<&mut (dyn Sink + 'static)>,
+        mut sink: Option<&mut (dyn Sink + 's)>,
     ) -> Result<Reply, ApiError> {
         let renew = || {
             self.auth
@@ -321,12 +321,12 @@ impl Client {
         }
     }
 
-    fn send_once(
+    fn send_once<'s>(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        sink: Option<&mut (dyn Sink + 'static)>,
+        sink: Option<&mut (dyn Sink + 's)>,
     ) -> Result<Reply, ApiError> {
         let url = self.url(path);
         let mut headers = HeaderMap::new();
