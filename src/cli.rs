@@ -138,6 +138,43 @@ Examples:
     /// Run an in-memory Marathon simulator for trying podctl without a cluster
     #[command(after_help = SIM_HELP)]
     Sim(SimArgs),
+    /// Follow Marathon's event stream (`/v2/events`) until Ctrl-C
+    #[command(after_help = EVENTS_HELP)]
+    Events(EventsArgs),
+}
+
+const EVENTS_HELP: &str = "\
+One line per event: time, type, and the pod, deployment, instance and state it carries;
+with --json, each event's JSON on one line (for jq). A dropped connection is reopened with
+back-off, and podctl says so: events in the gap are lost.
+
+Examples:
+  podctl events
+  podctl events --pod /web --type deployment_success --type deployment_failed
+  podctl events --json | jq -r 'select(.eventType == \"instance_changed_event\") | .condition'";
+
+/// What `podctl events` follows.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only events of this type, e.g. deployment_success (repeatable; Marathon filters)
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_event_type)]
+    pub types: Vec<String>,
+    /// Only events about this pod (repeatable)
+    #[arg(long = "pod", value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
+    pub pods: Vec<PodId>,
+}
+
+/// An event type as Marathon names them: lower case letters, digits and `_`.
+fn parse_event_type(s: &str) -> Result<String, String> {
+    if !s.is_empty()
+        && s.len() <= 100
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(s.to_string())
+    } else {
+        Err("an event type is lower case letters, digits and `_`, e.g. deployment_success".into())
+    }
 }
 
 const COMPLETION_HELP: &str = "\

@@ -6,6 +6,7 @@ mod add;
 mod cluster;
 mod config;
 mod deployment;
+mod events;
 mod input;
 mod kill;
 mod list;
@@ -188,6 +189,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Completion(args) => crate::docs::write_completion(args.shell, ctx.out)
             .context("writing the completion script"),
         Command::Sim(args) => sim::run(&mut ctx, args),
+        Command::Events(args) => events::run(&mut ctx, args),
     };
     let flushed = out.flush().context("writing to stdout");
     result.and(flushed)

@@ -3,6 +3,7 @@
 
 mod client;
 mod error;
+pub mod events;
 mod split;
 
 pub use crate::http::Log;

@@ -11,6 +11,7 @@
 
 pub mod definition;
 pub mod deployment;
+pub mod event;
 pub mod id;
 pub mod normalize;
 pub mod progress;
