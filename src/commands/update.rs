@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::wait::follow;
 use super::wait::Target;
+use super::wait::{follow_with, prepare};
 use super::{input, Ctx};
 use crate::cli::{Source, UpdateArgs};
 use crate::error::{NotFound, UsageError};
@@ -39,6 +39,8 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         }
         return Err(e).with_context(|| format!("updating pod {}", args.id));
     }
+    // Subscribed before the write: no event of the deployment it starts is missed.
+    let early = prepare(&client, &args.wait);
     let deployment = client
         .update_pod(&args.id, def.body()?, args.force)
         .with_context(|| format!("updating pod {}", args.id))?;
@@ -48,7 +50,7 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         deployment,
         pods: vec![(args.id.clone(), None)],
     };
-    follow(ctx, &client, &args.wait, target)
+    follow_with(ctx, &client, &args.wait, target, early)
 }
 
 /// `pod update web.json` (the id forgotten) would take the path as the id and wait on stdin.

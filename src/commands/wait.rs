@@ -1,10 +1,15 @@
-//! `--wait` and `deployment watch`: poll until a deployment is over and its pods reached their
-//! goal, showing progress on stderr, within a time limit, stoppable with Ctrl-C.
+//! `--wait` and `deployment watch`: follow a deployment until it is over and its pods reached
+//! their goal, showing progress on stderr, within a time limit, stoppable with Ctrl-C.
 //!
-//! Each poll costs one `GET /v2/deployments` and one `::status` per pod, over the client's one
-//! connection pool; the number of polls is bounded by the timeout.
+//! The verdict comes from Marathon's event stream when it can: the stream is opened before the
+//! write (see [`prepare`]), the wait follows its own deployment id, ends on `deployment_success`
+//! (confirmed with one status request per pod) or `deployment_failed` (exit 8, saying what
+//! podctl can tell about why), and draws its progress lines from the events. When the stream is
+//! unavailable (404, 403, a proxy that buffers or cuts it, silence), the wait polls as before,
+//! saying so only under `--verbose`: each poll costs one `GET /v2/deployments` and one
+//! `::status` per pod waited for, and the number of polls is bounded by the timeout.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -15,8 +20,13 @@ use super::{Ctx, Mode};
 use crate::cli::WaitArgs;
 use crate::error::WaitError;
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
+use crate::marathon::events::{Event, Message, StreamOptions, Subscription, ATTACH_TIMEOUT};
 use crate::marathon::{ApiError, Client};
-use crate::pod::progress::{goal_from_steps, judge, Failures, Goal};
+use crate::pod::event::{deployment_of, pod_of_uri};
+use crate::pod::progress::{
+    describe_conditions, describe_deployment, failed_from_event, goal_from_steps,
+    is_terminal_condition, judge, Failures, Goal,
+};
 use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId, PodStatus};
 use crate::render;
@@ -24,6 +34,31 @@ use crate::render;
 /// A deployment not listed at the first poll may have finished already, or may not be visible
 /// yet: it is looked for once more after this short pause, not after a whole interval.
 const CONFIRM_PAUSE: Duration = Duration::from_millis(100);
+/// With the event stream, the state is also checked with one poll when nothing was heard of the
+/// deployment for this long: a safety net that costs little, not the way the wait learns.
+const QUIET_CHECK: Duration = Duration::from_secs(15);
+/// After `deployment_failed`, how long to listen for the deployment that took its place.
+const FOLLOWER_GRACE: Duration = Duration::from_secs(1);
+/// How often a wait on the stream looks at Ctrl-C and its deadline.
+const TICK: Duration = Duration::from_millis(50);
+/// What a wait asks the stream for (Marathon filters with `?event_type=`).
+const WAIT_EVENTS: [&str; 11] = [
+    "deployment_info",
+    "deployment_step_success",
+    "deployment_step_failure",
+    "deployment_success",
+    "deployment_failed",
+    "instance_changed_event",
+    "instance_health_changed_event",
+    "status_update_event",
+    "pod_created_event",
+    "pod_updated_event",
+    "pod_deleted_event",
+];
+
+/// The event stream a wait opened before its write: live, or known to be unavailable (so the
+/// wait polls at once instead of trying again).
+pub struct Early(Result<Subscription, String>);
 
 /// What to follow.
 pub struct Target {
@@ -42,8 +77,22 @@ pub struct Timing {
     pub interval: Duration,
 }
 
+/// Opens the event stream before a write when `--wait` was given, so that no event of the
+/// deployment the write starts can be missed; pass it to [`follow_with`]. `None` without
+/// `--wait`. Takes at most the stream's attach time (bounded by `--timeout`).
+pub fn prepare(client: &Client, args: &WaitArgs) -> Option<Early> {
+    args.wait.then(|| prepare_for(client, args.timeout))
+}
+
+/// [`prepare`] for a wait of at most `timeout` (`deployment watch`, before it looks the
+/// deployment up).
+pub fn prepare_for(client: &Client, timeout: Duration) -> Early {
+    open_stream(client, Instant::now() + timeout.min(ATTACH_TIMEOUT))
+}
+
 /// Waits when `--wait` was given (after add, update, remove, kill) and there is something to
-/// wait for.
+/// wait for. The event stream is opened now (after the write): a deployment that ended before
+/// it was open is found by one poll.
 pub fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Result<()> {
     if !args.wait {
         return Ok(());
@@ -55,7 +104,28 @@ pub fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Re
     wait(ctx, client, &target, timing)
 }
 
-/// Polls until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
+/// [`follow`], with the stream [`prepare`] opened before the write (`None` without `--wait`).
+pub fn follow_with(
+    ctx: &Ctx,
+    client: &Client,
+    args: &WaitArgs,
+    target: Target,
+    early: Option<Early>,
+) -> Result<()> {
+    match early {
+        Some(early) if args.wait => {
+            let timing = Timing {
+                timeout: args.timeout,
+                interval: args.interval,
+            };
+            wait_with(ctx, client, &target, timing, Instant::now(), Some(early))
+        }
+        _ => follow(ctx, client, args, target),
+    }
+}
+
+/// Waits until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
+/// [`WaitError::Failed`] when Marathon reports the deployment failed,
 /// [`WaitError::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
 pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Result<()> {
     wait_from(ctx, client, target, timing, Instant::now())
@@ -69,20 +139,568 @@ pub fn wait_from(
     timing: Timing,
     start: Instant,
 ) -> Result<()> {
+    wait_with(ctx, client, target, timing, start, None)
+}
+
+/// [`wait_from`] with a stream opened earlier (`None`: open one now).
+pub fn wait_with(
+    ctx: &Ctx,
+    client: &Client,
+    target: &Target,
+    timing: Timing,
+    start: Instant,
+    early: Option<Early>,
+) -> Result<()> {
     let display = Display::new(ctx.mode);
     let deadline = start + timing.timeout;
-    // No poll request may run past the wait's own deadline.
+    // No request may run past the wait's own deadline.
     let client = client.until(deadline);
-    let max_polls = timing.timeout.as_millis() / timing.interval.as_millis().max(1) + 3;
+    let mut state = State::new(target);
+    let late = early.is_none();
+    let early = early
+        .unwrap_or_else(|| open_stream(&client, deadline.min(Instant::now() + ATTACH_TIMEOUT)));
+    let fallback = match early.0 {
+        Ok(subscription) => {
+            let mut follower = Follower {
+                display: &display,
+                client: &client,
+                target,
+                timing,
+                start,
+                deadline,
+                state: &mut state,
+                subscription,
+            };
+            match follower.run(late)? {
+                Flow::Done => return Ok(()),
+                Flow::Fallback(reason) => reason,
+            }
+        }
+        Err(reason) => reason,
+    };
+    if let Some(log) = ctx.log() {
+        log(&format!(
+            "event stream not used: {fallback}; polling every {}",
+            humantime::format_duration(timing.interval)
+        ));
+    }
+    poll_until(&display, &client, target, timing, start, &mut state)
+}
 
-    let mut seen = false;
-    let mut polls_without = 0u32;
-    let mut goals: Vec<Option<Goal>> = target.pods.iter().map(|(_, g)| *g).collect();
-    let mut failures = Failures::default();
-    let mut transient = HashSet::new();
-    let mut summary = String::from("starting");
-    // Whether the last poll that got an answer found every goal reached.
-    let mut reached = false;
+/// What a wait knows so far, whichever way it learns it.
+struct State {
+    seen: bool,
+    polls_without: u32,
+    goals: Vec<Option<Goal>>,
+    failures: Failures,
+    transient: HashSet<String>,
+    summary: String,
+    /// Whether the last poll that got an answer found every goal reached.
+    reached: bool,
+}
+
+impl State {
+    fn new(target: &Target) -> State {
+        State {
+            seen: false,
+            polls_without: 0,
+            goals: target.pods.iter().map(|(_, g)| *g).collect(),
+            failures: Failures::default(),
+            transient: HashSet::new(),
+            summary: String::from("starting"),
+            reached: false,
+        }
+    }
+}
+
+/// Subscribes and waits until the stream says it is attached; an error says why not.
+fn open_stream(client: &Client, until: Instant) -> Early {
+    let types = WAIT_EVENTS.iter().map(|t| t.to_string()).collect();
+    let mut options = StreamOptions::new(types, false);
+    options.attach_timeout = until.saturating_duration_since(Instant::now()).max(TICK);
+    let subscription = match client.subscribe(options) {
+        Ok(s) => s,
+        Err(e) => return Early(Err(e.to_string())),
+    };
+    loop {
+        if is_interrupted() {
+            return Early(Err("interrupted".into()));
+        }
+        let now = Instant::now();
+        if now >= until {
+            return Early(Err("no event_stream_attached in time".into()));
+        }
+        match subscription.next((until - now).min(TICK)) {
+            Ok(Message::Attached { .. }) => return Early(Ok(subscription)),
+            Ok(Message::Lost { reason, .. }) => return Early(Err(reason)),
+            Ok(Message::Refused(e)) => return Early(Err(e.to_string())),
+            Ok(_) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Early(Err("the stream ended".into()))
+            }
+        }
+    }
+}
+
+/// How a wait on the stream ended, when it did not fail.
+enum Flow {
+    Done,
+    /// Poll from here on, for this reason (a `--verbose` line).
+    Fallback(String),
+}
+
+/// A wait that follows the event stream.
+struct Follower<'a> {
+    display: &'a Display,
+    client: &'a Client,
+    target: &'a Target,
+    timing: Timing,
+    start: Instant,
+    deadline: Instant,
+    state: &'a mut State,
+    subscription: Subscription,
+}
+
+/// What the stream said about the pods waited for.
+#[derive(Default)]
+struct Seen {
+    /// Our deployment as its last event showed it.
+    ours: Option<crate::pod::Deployment>,
+    /// Whether any event named our deployment.
+    named: bool,
+    /// Per instance of our pods: its pod and last condition.
+    instances: BTreeMap<String, (String, String)>,
+    /// Pod events (`pod_updated_event`, ...) for our pods, and how many came after our
+    /// deployment was first named.
+    pod_events: usize,
+    pod_events_after: Vec<String>,
+    /// Other deployments touching our pods, in the order they appeared.
+    others: Vec<String>,
+}
+
+impl Follower<'_> {
+    fn run(&mut self, late: bool) -> Result<Flow> {
+        let mut seen = Seen::default();
+        let mut last_news = Instant::now();
+        // Opened after the write: the deployment may be over already. One poll tells.
+        let mut check = late;
+        let mut last_check: Option<Instant> = None;
+        loop {
+            if is_interrupted() {
+                self.display.clear();
+                return Err(interrupted(self.target));
+            }
+            let now = Instant::now();
+            if now >= self.deadline {
+                return self.out_of_time();
+            }
+            if now.duration_since(last_news) >= QUIET_CHECK {
+                check = true;
+                last_news = now;
+            }
+            let due = last_check.is_none_or(|t| now.duration_since(t) >= self.timing.interval);
+            if check && due {
+                check = false;
+                last_check = Some(now);
+                let heard = !seen.instances.is_empty();
+                match self.poll_once(heard)? {
+                    Some(flow) => return Ok(flow),
+                    None => {
+                        if late && self.target.deployment.is_some() && !self.state.seen {
+                            return Ok(Flow::Fallback(
+                                "the deployment was not listed when the stream opened".into(),
+                            ));
+                        }
+                    }
+                }
+            }
+            let message = match self.subscription.next((self.deadline - now).min(TICK)) {
+                Ok(m) => m,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Ok(Flow::Fallback("the event stream ended".into()))
+                }
+            };
+            let event = match message {
+                Message::Event(e) => e,
+                Message::Attached { .. } | Message::Garbled { .. } => continue,
+                Message::Lost { reason, .. } => {
+                    return Ok(Flow::Fallback(format!("lost the event stream: {reason}")))
+                }
+                Message::Refused(e) => return Ok(Flow::Fallback(e.to_string())),
+            };
+            match self.on_event(&mut seen, &event)? {
+                News::None => {}
+                News::Progress => {
+                    last_news = Instant::now();
+                    self.show(&seen);
+                }
+                News::Instances => {
+                    last_news = Instant::now();
+                    self.show(&seen);
+                    // Without a deployment (a kill), the pod's status says when it is over.
+                    if self.target.deployment.is_none() {
+                        check = true;
+                    }
+                }
+                News::Succeeded => return self.confirm(),
+                News::Failed(event) => return Err(self.failed(&mut seen, &event)),
+            }
+        }
+    }
+
+    /// Folds one event into what is known.
+    fn on_event(&mut self, seen: &mut Seen, event: &Event) -> Result<News> {
+        let ours_id = self.target.deployment.as_deref();
+        let ours = |pod: &str| self.target.pods.iter().any(|(p, _)| p.as_str() == pod);
+        match event.kind.as_str() {
+            "deployment_info"
+            | "deployment_step_success"
+            | "deployment_step_failure"
+            | "deployment_success"
+            | "deployment_failed" => {
+                let plan = deployment_of(&event.json);
+                let id = plan
+                    .as_ref()
+                    .map(|d| d.id.clone())
+                    .or_else(|| event.str("id").map(str::to_string));
+                let Some(id) = id else { return Ok(News::None) };
+                if Some(id.as_str()) != ours_id {
+                    let touches = plan
+                        .as_ref()
+                        .is_some_and(|d| d.affected_pods.iter().any(|p| ours(p)));
+                    if touches && !seen.others.contains(&id) {
+                        seen.others.push(id);
+                    }
+                    return Ok(News::None);
+                }
+                seen.named = true;
+                self.state.seen = true;
+                match event.kind.as_str() {
+                    "deployment_success" => Ok(News::Succeeded),
+                    "deployment_failed" => Ok(News::Failed(event.clone())),
+                    _ => {
+                        if let Some(d) = plan {
+                            for (goal, (pod, _)) in
+                                self.state.goals.iter_mut().zip(&self.target.pods)
+                            {
+                                if goal.is_none() {
+                                    *goal = goal_from_steps(&d, pod.as_str());
+                                }
+                            }
+                            // A step that succeeded is over: show the plan as waiting for the next.
+                            let mut d = d;
+                            if event.kind == "deployment_step_success"
+                                && d.current_step >= d.total_steps
+                            {
+                                d.current_actions.clear();
+                            }
+                            seen.ours = Some(d);
+                        }
+                        Ok(News::Progress)
+                    }
+                }
+            }
+            "instance_changed_event" => {
+                let (Some(pod), Some(instance)) = (event.str("runSpecId"), event.str("instanceId"))
+                else {
+                    return Ok(News::None);
+                };
+                if !ours(pod) {
+                    return Ok(News::None);
+                }
+                let condition = event.str("condition").unwrap_or("unknown");
+                if is_terminal_condition(condition) {
+                    seen.instances.remove(instance);
+                } else {
+                    seen.instances.insert(
+                        instance.to_string(),
+                        (pod.to_string(), condition.to_string()),
+                    );
+                }
+                Ok(News::Instances)
+            }
+            "status_update_event" => {
+                let (Some(pod), Some(task), Some(state)) = (
+                    event.str("appId"),
+                    event.str("taskId"),
+                    event.str("taskStatus"),
+                ) else {
+                    return Ok(News::None);
+                };
+                if !ours(pod) {
+                    return Ok(News::None);
+                }
+                if let Some(failed) = failed_from_event(task, state, event.str("message")) {
+                    if let Some(warning) = self.state.failures.record(failed) {
+                        self.display.warn(&warning);
+                    }
+                }
+                Ok(News::None)
+            }
+            "pod_created_event" | "pod_updated_event" | "pod_deleted_event" => {
+                let pod = event.str("uri").and_then(pod_of_uri);
+                if pod.as_deref().is_some_and(ours) {
+                    seen.pod_events += 1;
+                    if seen.named {
+                        seen.pod_events_after.push(event.kind.clone());
+                    }
+                }
+                Ok(News::None)
+            }
+            _ => Ok(News::None),
+        }
+    }
+
+    fn show(&mut self, seen: &Seen) {
+        let mut lines = Vec::new();
+        for (pod, _) in &self.target.pods {
+            let mut parts = Vec::new();
+            match &seen.ours {
+                Some(d) => parts.push(describe_deployment(d)),
+                None if self.target.deployment.is_some() => {}
+                None => parts.push("replacing instances".to_string()),
+            }
+            let conditions = seen
+                .instances
+                .values()
+                .filter(|(p, _)| p == pod.as_str())
+                .map(|(_, c)| c.as_str());
+            parts.extend(describe_conditions(conditions));
+            if parts.is_empty() {
+                continue;
+            }
+            let line = parts.join("; ");
+            if self.target.pods.len() == 1 {
+                lines.push(line);
+            } else {
+                lines.push(format!("{pod}: {line}"));
+            }
+        }
+        if lines.is_empty() && self.target.pods.is_empty() {
+            if let Some(d) = &seen.ours {
+                lines.push(describe_deployment(d));
+            }
+        }
+        let line = lines.join(" | ");
+        if !line.is_empty() && line != self.state.summary {
+            self.display.update(self.start.elapsed(), &line);
+            self.state.summary = line;
+        }
+    }
+
+    /// One poll, as the polling wait makes it; `Some(Done)` when the goal is reached and
+    /// settled: our deployment was seen, or (a kill) the stream told of our instances
+    /// (`heard`), or two polls agree, as when polling.
+    fn poll_once(&mut self, heard: bool) -> Result<Option<Flow>> {
+        match poll(self.client, self.target, &mut self.state.goals) {
+            Ok((ours, statuses)) => {
+                if ours.is_some() {
+                    self.state.seen = true;
+                } else {
+                    self.state.polls_without += 1;
+                }
+                let pods: Vec<&PodId> = self.target.pods.iter().map(|(p, _)| p).collect();
+                let (done, line, failed) =
+                    judge(&pods, &self.state.goals, ours.as_ref(), &statuses);
+                for f in failed {
+                    if let Some(warning) = self.state.failures.record(f) {
+                        self.display.warn(&warning);
+                    }
+                }
+                if line != self.state.summary {
+                    self.display.update(self.start.elapsed(), &line);
+                    self.state.summary = line;
+                }
+                self.state.reached = done;
+                let settled = self.state.seen
+                    || self.state.polls_without >= 2
+                    || (heard && self.target.deployment.is_none());
+                if done && settled {
+                    self.display
+                        .finish(self.start.elapsed(), &self.state.summary);
+                    return Ok(Some(Flow::Done));
+                }
+                Ok(None)
+            }
+            Err(e) => self.poll_error(e).map(|()| None),
+        }
+    }
+
+    fn poll_error(&mut self, e: ApiError) -> Result<()> {
+        match e {
+            ApiError::Transport { error, .. } if error.kind == Kind::Interrupted => {
+                self.display.clear();
+                Err(interrupted(self.target))
+            }
+            e if is_transient(&e) => {
+                let message = e.to_string();
+                if self.state.transient.insert(message.clone()) {
+                    self.display.warn(&format!("{message}; still trying"));
+                }
+                Ok(())
+            }
+            ApiError::Transport { error, .. }
+                if error.kind == Kind::Timeout && Instant::now() >= self.deadline =>
+            {
+                Ok(())
+            }
+            e => {
+                self.display.clear();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// `deployment_success`: one status request per pod confirms the end state, as a poll
+    /// would; pods not there yet are polled for.
+    fn confirm(&mut self) -> Result<Flow> {
+        let mut statuses = Vec::with_capacity(self.target.pods.len());
+        for (pod, _) in &self.target.pods {
+            match self.client.pod_status(pod) {
+                Ok(s) => statuses.push(Some(s)),
+                Err(e) if e.status() == Some(404) => statuses.push(None),
+                Err(e) => {
+                    self.poll_error(e)?;
+                    return Ok(Flow::Fallback("the end state could not be read".into()));
+                }
+            }
+        }
+        let pods: Vec<&PodId> = self.target.pods.iter().map(|(p, _)| p).collect();
+        let (done, line, failed) = judge(&pods, &self.state.goals, None, &statuses);
+        for f in failed {
+            if let Some(warning) = self.state.failures.record(f) {
+                self.display.warn(&warning);
+            }
+        }
+        if line != self.state.summary {
+            self.state.summary = line;
+        }
+        self.state.reached = done;
+        if done {
+            self.display
+                .finish(self.start.elapsed(), &self.state.summary);
+            return Ok(Flow::Done);
+        }
+        Ok(Flow::Fallback(
+            "the deployment succeeded, but the pods are not ready yet".into(),
+        ))
+    }
+
+    /// `deployment_failed` for ours: listen briefly for what took its place, read the pods'
+    /// failing containers once, and say what is known.
+    fn failed(&mut self, seen: &mut Seen, event: &Event) -> anyhow::Error {
+        let grace = (Instant::now() + FOLLOWER_GRACE).min(self.deadline);
+        let before = seen.others.len();
+        while seen.others.len() == before && !is_interrupted() {
+            let now = Instant::now();
+            if now >= grace {
+                break;
+            }
+            match self.subscription.next((grace - now).min(TICK)) {
+                Ok(Message::Event(e)) => {
+                    let _ = self.on_event(seen, &e);
+                }
+                Ok(_) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        // The failing containers, from the pods themselves (events before the subscription are
+        // not known).
+        for (pod, _) in &self.target.pods {
+            if let Ok(status) = self.client.pod_status(pod) {
+                let pods = [pod];
+                let (_, _, failed) = judge(&pods, &[None], None, &[Some(status)]);
+                for f in failed {
+                    self.state.failures.record(f);
+                }
+            }
+        }
+        self.display.clear();
+        let follower = seen.others.get(before).or_else(|| seen.others.last());
+        let forced = !seen.pod_events_after.is_empty() || seen.pod_events >= 2;
+        WaitError::Failed(failure_message(
+            self.target,
+            event.str("reason"),
+            follower.map(String::as_str),
+            forced,
+            self.state.failures.describe(),
+        ))
+        .into()
+    }
+
+    fn out_of_time(&mut self) -> Result<Flow> {
+        self.display.clear();
+        Err(timed_out(
+            self.target,
+            self.timing.timeout,
+            &self.state.summary,
+            &self.state.failures,
+        ))
+    }
+}
+
+/// What one event changed for the wait.
+enum News {
+    None,
+    Progress,
+    Instances,
+    Succeeded,
+    Failed(Event),
+}
+
+/// The message of a wait whose deployment failed: what, Marathon's reason, why as far as the
+/// stream tells (a forced change, a rollback, a stop), what followed, what was failing.
+fn failure_message(
+    target: &Target,
+    reason: Option<&str>,
+    follower: Option<&str>,
+    forced: bool,
+    failing: Option<String>,
+) -> String {
+    let mut message = format!("{} failed", what(target));
+    if let Some(reason) = reason.filter(|r| !r.is_empty()) {
+        message.push_str(&format!(" ({})", printable(reason)));
+    }
+    let pods = target
+        .pods
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match (forced, follower.map(printable)) {
+        (true, Some(next)) => message.push_str(&format!(
+            ": cancelled by a forced change to {pods}; deployment {next} took its place \
+             (follow it with `podctl deployment watch {next}`)"
+        )),
+        (true, None) => message.push_str(&format!(": cancelled by a forced change to {pods}")),
+        (false, Some(next)) => message.push_str(&format!(
+            ": cancelled and rolled back by deployment {next} \
+             (follow it with `podctl deployment watch {next}`)"
+        )),
+        (false, None) => message.push_str(
+            ": cancelled with no deployment after it (stopped with `podctl deployment stop`, \
+             or cancelled by another client)",
+        ),
+    }
+    if let Some(failing) = failing {
+        message.push_str(&format!("; failing: {failing}"));
+    }
+    message
+}
+
+/// Polls until the target is reached, as every wait did before the event stream.
+fn poll_until(
+    display: &Display,
+    client: &Client,
+    target: &Target,
+    timing: Timing,
+    start: Instant,
+    state: &mut State,
+) -> Result<()> {
+    let deadline = start + timing.timeout;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let max_polls = left.as_millis() / timing.interval.as_millis().max(1) + 3;
 
     for _ in 0..max_polls {
         if is_interrupted() {
@@ -90,29 +708,29 @@ pub fn wait_from(
             return Err(interrupted(target));
         }
         let mut pause = timing.interval;
-        match poll(&client, target, &mut goals) {
+        match poll(client, target, &mut state.goals) {
             Ok((ours, statuses)) => {
                 if ours.is_some() {
-                    seen = true;
+                    state.seen = true;
                 } else {
-                    polls_without += 1;
+                    state.polls_without += 1;
                 }
                 let pods: Vec<&PodId> = target.pods.iter().map(|(p, _)| p).collect();
-                let (done, line, failed) = judge(&pods, &goals, ours.as_ref(), &statuses);
+                let (done, line, failed) = judge(&pods, &state.goals, ours.as_ref(), &statuses);
                 for f in failed {
-                    if let Some(warning) = failures.record(f) {
+                    if let Some(warning) = state.failures.record(f) {
                         display.warn(&warning);
                     }
                 }
                 // A deployment not listed yet may simply not be visible yet: look once more.
-                let settled = seen || polls_without >= 2;
-                if line != summary {
+                let settled = state.seen || state.polls_without >= 2;
+                if line != state.summary {
                     display.update(start.elapsed(), &line);
-                    summary = line;
+                    state.summary = line;
                 }
-                reached = done;
+                state.reached = done;
                 if done && (settled || Instant::now() >= deadline) {
-                    display.finish(start.elapsed(), &summary);
+                    display.finish(start.elapsed(), &state.summary);
                     return Ok(());
                 }
                 if done {
@@ -131,7 +749,7 @@ pub fn wait_from(
             }
             Err(e) if is_transient(&e) => {
                 let message = e.to_string();
-                if transient.insert(message.clone()) {
+                if state.transient.insert(message.clone()) {
                     display.warn(&format!("{message}; still trying"));
                 }
             }
@@ -149,13 +767,18 @@ pub fn wait_from(
             return Err(interrupted(target));
         }
     }
-    if reached {
+    if state.reached {
         // The last answer showed the goal reached; only its confirmation ran out of time.
-        display.finish(start.elapsed(), &summary);
+        display.finish(start.elapsed(), &state.summary);
         return Ok(());
     }
     display.clear();
-    Err(timed_out(target, timing.timeout, &summary, &failures))
+    Err(timed_out(
+        target,
+        timing.timeout,
+        &state.summary,
+        &state.failures,
+    ))
 }
 
 type Polled = (Option<Deployment>, Vec<Option<PodStatus>>);

@@ -282,6 +282,53 @@ pub fn goal_from_steps(d: &Deployment, pod: &str) -> Option<Goal> {
     }
 }
 
+/// Instance conditions as the event stream reports them (`Running`, `Staging`, ...), counted:
+/// `instances: 2 running, 1 staging`; `None` when there are none.
+pub fn describe_conditions<'a>(conditions: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in conditions {
+        *counts
+            .entry(printable(&c.to_ascii_lowercase()).into_owned())
+            .or_default() += 1;
+    }
+    if counts.is_empty() {
+        return None;
+    }
+    let mut states: Vec<(String, usize)> = counts.into_iter().collect();
+    states.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Some(format!("instances: {}", describe_states(&states)))
+}
+
+/// Whether an instance condition means the instance is gone for good (it leaves the count).
+pub fn is_terminal_condition(condition: &str) -> bool {
+    matches!(
+        condition.to_ascii_lowercase().as_str(),
+        "killed" | "finished" | "failed" | "error" | "gone" | "dropped" | "unknown"
+    )
+}
+
+/// A container that failed, from a `status_update_event` (`taskId`, `taskStatus`, `message`);
+/// `None` for a state that is not a failure.
+pub fn failed_from_event(
+    task: &str,
+    state: &str,
+    message: Option<&str>,
+) -> Option<FailedContainer> {
+    if !FAILED_STATES.contains(&state) {
+        return None;
+    }
+    // A pod's Mesos task id is `<instance id>.<container name>`; names hold no dot.
+    let name = task.rsplit('.').next().unwrap_or(task);
+    Some(FailedContainer {
+        task: printable(task).into_owned(),
+        name: printable(name).into_owned(),
+        state: printable(state).into_owned(),
+        message: message
+            .filter(|m| !m.is_empty())
+            .map(|m| printable(m).into_owned()),
+    })
+}
+
 /// Container failures seen so far, each launch counted once.
 #[derive(Debug, Default)]
 pub struct Failures {
