@@ -213,7 +213,8 @@ Examples:
   podctl sim --fault 'GET /v2/pods/::status=503x2'       # two 503s, then real answers
   podctl sim --fault 'POST /v2/pods=reset' --fault '* *=slow=2s'
   podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster
-  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time";
+  podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time
+  curl -N -H 'Accept: text/event-stream' http://127.0.0.1:8080/v2/events   # Marathon's events";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -611,6 +612,10 @@ pub struct SimArgs {
     /// `POST /_sim/clock/advance?by=DURATION` and makes ids sequential
     #[arg(long, value_name = "CLOCK", value_enum, default_value_t = SimClock::System)]
     pub clock: SimClock,
+    /// Serve no event stream: GET /v2/events answers 404, as through a proxy that does not route
+    /// it (Marathon 1.10 itself cannot turn its stream off)
+    #[arg(long)]
+    pub no_events: bool,
 }
 
 /// Where `podctl sim` takes the time from.

@@ -16,6 +16,7 @@ mod auth;
 mod body;
 mod clock;
 mod error;
+mod events;
 mod fault;
 mod instance;
 mod net;
@@ -38,6 +39,7 @@ use tokio_rustls::TlsAcceptor;
 
 use auth::Auth;
 use clock::Clock;
+use events::Bus;
 pub use fault::check_fault;
 use fault::Faults;
 pub use seed::Seed;
@@ -74,6 +76,8 @@ pub struct SimOptions {
     /// For tests: time starts at 2026-01-01T00:00:00Z and moves only through
     /// `POST /_sim/clock/advance?by=DURATION`; ids are sequential.
     pub manual_clock: bool,
+    /// When false, `/v2/events` answers 404, as when a proxy in front does not route it.
+    pub events: bool,
 }
 
 impl Default for SimOptions {
@@ -90,6 +94,7 @@ impl Default for SimOptions {
             quiet: false,
             fail_images: Vec::new(),
             manual_clock: false,
+            events: true,
         }
     }
 }
@@ -143,17 +148,23 @@ impl Simulator {
             let _inside = runtime.enter();
             tokio::net::TcpListener::from_std(listener).with_context(cannot_listen)?
         };
-        let clock = if opts.manual_clock {
+        let clock = Arc::new(if opts.manual_clock {
             Clock::manual()
         } else {
             Clock::System
-        };
+        });
         let mut ids = clock.ids();
         let cluster_id = ids.next_id();
         let mut cluster = Cluster::new(opts.deploy_time, &cluster_id)
             .with_fail_images(fail_images)
             .with_ids(ids);
+        if opts.events {
+            cluster = cluster.with_events();
+        }
         cluster.seed(&opts.seed, clock.now());
+        // The seeded pods are the starting point: they make no events.
+        cluster.observe(clock.now());
+        let events = opts.events.then(|| Arc::new(Bus::new(Arc::clone(&clock))));
         let scheme = if tls.is_some() { "https" } else { "http" };
         let context = Context {
             cluster: Mutex::new(cluster),
@@ -164,6 +175,7 @@ impl Simulator {
             faults,
             quiet: opts.quiet,
             framework_id: format!("{cluster_id}-0001"),
+            events,
         };
         Ok(Simulator {
             runtime,
@@ -211,6 +223,9 @@ impl Simulator {
         // The process ends right after a stop, so the model is left for it to reclaim: freeing a
         // big seeded one piece by piece would hold up the exit by tens of milliseconds.
         std::mem::forget(Arc::clone(&context));
+        if context.events.is_some() && !context.clock.is_manual() {
+            runtime.spawn(server::tick(Arc::clone(&context)));
+        }
         runtime.block_on(net::serve(listener, tls, context, stop));
         // Whatever outlived the grace period is dropped: its connections close.
         runtime.shutdown_background();
