@@ -280,7 +280,19 @@ struct Seen {
 
 impl Follower<'_> {
     fn run(&mut self, late: bool) -> Result<Flow> {
-        let mut seen = Seen::default();
+        let mut seen = Seen {
+            // Registered, not begun: what Marathon lists until the first step starts.
+            ours: self
+                .target
+                .deployment
+                .as_ref()
+                .map(|id| crate::pod::Deployment {
+                    id: id.clone(),
+                    ..Default::default()
+                }),
+            ..Seen::default()
+        };
+        self.show(&seen);
         let mut last_news = Instant::now();
         // Opened after the write: the deployment may be over already. One poll tells.
         let mut check = late;
@@ -387,13 +399,6 @@ impl Follower<'_> {
                                 if goal.is_none() {
                                     *goal = goal_from_steps(&d, pod.as_str());
                                 }
-                            }
-                            // A step that succeeded is over: show the plan as waiting for the next.
-                            let mut d = d;
-                            if event.kind == "deployment_step_success"
-                                && d.current_step >= d.total_steps
-                            {
-                                d.current_actions.clear();
                             }
                             seen.ours = Some(d);
                         }

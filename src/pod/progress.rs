@@ -317,8 +317,7 @@ pub fn failed_from_event(
     if !FAILED_STATES.contains(&state) {
         return None;
     }
-    // A pod's Mesos task id is `<instance id>.<container name>`; names hold no dot.
-    let name = task.rsplit('.').next().unwrap_or(task);
+    let name = container_of_task(task);
     Some(FailedContainer {
         task: printable(task).into_owned(),
         name: printable(name).into_owned(),
@@ -327,6 +326,24 @@ pub fn failed_from_event(
             .filter(|m| !m.is_empty())
             .map(|m| printable(m).into_owned()),
     })
+}
+
+/// The container a pod's Mesos task id names: `<pod>.instance-<uuid>.<container>` with an
+/// optional `.<incarnation>` (Marathon 1.10's task ids); container names hold no dot.
+fn container_of_task(task: &str) -> &str {
+    let segments: Vec<&str> = task.split('.').collect();
+    segments
+        .iter()
+        .rposition(|s| s.starts_with("instance-"))
+        .and_then(|i| segments.get(i + 1))
+        .or_else(|| {
+            segments
+                .iter()
+                .rev()
+                .find(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .copied()
+        .unwrap_or(task)
 }
 
 /// Container failures seen so far, each launch counted once.
@@ -387,6 +404,30 @@ impl Failures {
 mod tests {
     use super::*;
     use crate::pod::deployment::Action;
+
+    #[test]
+    fn failures_from_events_name_their_container() {
+        assert_eq!(container_of_task("web.instance-1f2e.app.3"), "app");
+        assert_eq!(container_of_task("prod.web.instance-1f2e.app"), "app");
+        assert_eq!(container_of_task("odd.7"), "odd");
+        let f = failed_from_event("web.instance-1.app.2", "TASK_FAILED", Some("exit\u{1b}"));
+        let f = f.unwrap();
+        assert_eq!((f.name.as_str(), f.state.as_str()), ("app", "TASK_FAILED"));
+        assert_eq!(f.message.as_deref(), Some("exit\\u{1b}"));
+        assert!(failed_from_event("web.instance-1.app", "TASK_KILLED", None).is_none());
+        assert!(failed_from_event("web.instance-1.app", "TASK_RUNNING", None).is_none());
+    }
+
+    #[test]
+    fn conditions_are_counted_most_first() {
+        let c = ["Running", "Staging", "Running"];
+        assert_eq!(
+            describe_conditions(c.into_iter()).as_deref(),
+            Some("instances: 2 running, 1 staging")
+        );
+        assert_eq!(describe_conditions(std::iter::empty()), None);
+        assert!(is_terminal_condition("Killed") && !is_terminal_condition("Running"));
+    }
     use crate::pod::status::{Condition, ContainerStatus};
     use crate::pod::PodDefinition;
 
