@@ -9,6 +9,7 @@ mod config;
 mod credentials;
 mod deployments;
 mod errors;
+mod events;
 mod fidelity;
 mod golden;
 mod help;
