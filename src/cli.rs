@@ -25,7 +25,8 @@ Exit codes:
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
   7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
-  8  --wait or `deployment watch` timed out (the deployment goes on)
+  8  --wait or `deployment watch` timed out (the deployment goes on), or
+     Marathon reports the deployment failed (a forced change, rollback or stop)
 130  interrupted with Ctrl-C: a request is cancelled (a write may or may not
      have been applied), a wait stops (the deployment goes on)";
 
@@ -359,7 +360,7 @@ pub struct WaitArgs {
     /// Give up waiting after this long, e.g. 90s or 5m (exit 8)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive, requires = "wait")]
     pub timeout: Duration,
-    /// How often to poll Marathon while waiting
+    /// How often to poll Marathon while waiting, when its event stream is unavailable
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval, requires = "wait")]
     pub interval: Duration,
 }
@@ -370,7 +371,7 @@ pub struct WatchArgs {
     /// Give up after this long, e.g. 90s or 5m (exit 8)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive)]
     pub timeout: Duration,
-    /// How often to poll Marathon
+    /// How often to poll Marathon, when its event stream is unavailable
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval)]
     pub interval: Duration,
 }

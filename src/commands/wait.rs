@@ -673,17 +673,27 @@ fn failure_message(
         .map(|(p, _)| p.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    match (forced, follower.map(printable)) {
-        (true, Some(next)) => message.push_str(&format!(
-            ": cancelled by a forced change to {pods}; deployment {next} took its place \
-             (follow it with `podctl deployment watch {next}`)"
+    // Marathon 1.10 fails a deployment it cancels with "The upgrade has been cancelled"; any
+    // other reason is a failure of its own, told as Marathon said it.
+    let cancelled = reason.is_none_or(|r| r.to_ascii_lowercase().contains("cancel"));
+    let follow = |next: &str| format!("(follow it with `podctl deployment watch {next}`)");
+    match (cancelled, forced, follower.map(printable)) {
+        (false, _, Some(next)) => {
+            message.push_str(&format!("; deployment {next} followed {}", follow(&next)))
+        }
+        (false, _, None) => {}
+        (true, true, Some(next)) => message.push_str(&format!(
+            ": cancelled by a forced change to {pods}; deployment {next} took its place {}",
+            follow(&next)
         )),
-        (true, None) => message.push_str(&format!(": cancelled by a forced change to {pods}")),
-        (false, Some(next)) => message.push_str(&format!(
-            ": cancelled and rolled back by deployment {next} \
-             (follow it with `podctl deployment watch {next}`)"
+        (true, true, None) => {
+            message.push_str(&format!(": cancelled by a forced change to {pods}"))
+        }
+        (true, false, Some(next)) => message.push_str(&format!(
+            ": cancelled and rolled back by deployment {next} {}",
+            follow(&next)
         )),
-        (false, None) => message.push_str(
+        (true, false, None) => message.push_str(
             ": cancelled with no deployment after it (stopped with `podctl deployment stop`, \
              or cancelled by another client)",
         ),
@@ -943,5 +953,40 @@ impl Display {
         if let Display::Spinner(bar) = self {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> Target {
+        Target {
+            deployment: Some("d1".into()),
+            pods: vec![(PodId::parse("/web").unwrap(), None)],
+        }
+    }
+
+    #[test]
+    fn a_failed_deployment_says_what_podctl_can_tell() {
+        let cancelled = Some("The upgrade has been cancelled");
+        let m = failure_message(&target(), cancelled, Some("d2"), true, None);
+        assert_eq!(
+            m,
+            "deployment d1 of /web failed (The upgrade has been cancelled): cancelled by a \
+             forced change to /web; deployment d2 took its place (follow it with \
+             `podctl deployment watch d2`)"
+        );
+        let m = failure_message(&target(), cancelled, Some("d2"), false, None);
+        assert!(m.ends_with(": cancelled and rolled back by deployment d2 (follow it with `podctl deployment watch d2`)"), "{m}");
+        let m = failure_message(&target(), None, None, false, Some("app (1 failure)".into()));
+        assert!(
+            m.contains("cancelled with no deployment after it")
+                && m.ends_with("; failing: app (1 failure)"),
+            "{m}"
+        );
+        // A reason of its own is told as it is, escaped, and not called a cancellation.
+        let m = failure_message(&target(), Some("disk full\u{1b}[2J"), None, false, None);
+        assert_eq!(m, "deployment d1 of /web failed (disk full\\u{1b}[2J)");
     }
 }

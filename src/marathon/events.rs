@@ -33,7 +33,8 @@ pub const ATTACH_TIMEOUT: Duration = Duration::from_secs(10);
 /// the connection is dead or a proxy holds the bytes back.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most one event may hold (a deployment plan of a large group is big, but not this big).
-pub const MAX_EVENT: u64 = 16 * 1024 * 1024;
+/// Kept small because the frame parser scans an unfinished line again with each chunk.
+pub const MAX_EVENT: u64 = 4 * 1024 * 1024;
 /// How many leader redirects are followed for one connection.
 const MAX_REDIRECTS: usize = 3;
 /// Reconnecting starts after this pause, doubling up to [`MAX_RECONNECT`].
