@@ -311,6 +311,7 @@ async fn session(
         attach_timeout: options.attach_timeout,
         idle_timeout: options.idle_timeout,
         http: target.options.clone(),
+        held: Vec::new(),
     };
     let bytes = futures_util::stream::unfold(Some(feed), |feed| async move {
         let mut feed = feed?;
@@ -387,35 +388,45 @@ struct Feed {
     attach_timeout: Duration,
     idle_timeout: Duration,
     http: Options,
+    /// Bytes of a line not yet ended.
+    held: Vec<u8>,
 }
 
 impl Feed {
+    /// The next bytes for the frame parser, up to a line end: the parser scans an unfinished
+    /// line again each time it gets more, so it is handed whole lines (or the rest at the end).
     async fn next(&mut self) -> Result<Option<bytes::Bytes>, Cut> {
-        let attached = self.attached.load(Ordering::SeqCst);
-        let limit = if attached {
-            self.idle_timeout
-        } else {
-            self.attach_timeout
-        };
-        let chunk = match tokio::time::timeout(limit, self.response.chunk()).await {
-            Err(_) => return Err(Cut::Stall(limit, attached)),
-            Ok(Err(e)) => {
-                let mut error = http::classify(&e, &self.http);
-                if error.kind == http::Kind::Timeout {
-                    error.kind = http::Kind::Reset;
+        loop {
+            let attached = self.attached.load(Ordering::SeqCst);
+            let limit = if attached {
+                self.idle_timeout
+            } else {
+                self.attach_timeout
+            };
+            let chunk = match tokio::time::timeout(limit, self.response.chunk()).await {
+                Err(_) => return Err(Cut::Stall(limit, attached)),
+                Ok(Err(e)) => {
+                    let mut error = http::classify(&e, &self.http);
+                    if error.kind == http::Kind::Timeout {
+                        error.kind = http::Kind::Reset;
+                    }
+                    return Err(Cut::Read(error.to_string()));
                 }
-                return Err(Cut::Read(error.to_string()));
-            }
-            Ok(Ok(chunk)) => chunk,
-        };
-        if let Some(chunk) = &chunk {
+                Ok(Ok(chunk)) => chunk,
+            };
+            let Some(chunk) = chunk else {
+                return Ok((!self.held.is_empty()).then(|| std::mem::take(&mut self.held).into()));
+            };
             let pending =
                 self.pending.fetch_add(chunk.len() as u64, Ordering::SeqCst) + chunk.len() as u64;
             if pending > MAX_EVENT {
                 return Err(Cut::TooLarge);
             }
+            self.held.extend_from_slice(&chunk);
+            if chunk.iter().any(|b| *b == b'\n' || *b == b'\r') {
+                return Ok(Some(std::mem::take(&mut self.held).into()));
+            }
         }
-        Ok(chunk)
     }
 }
 
@@ -617,6 +628,123 @@ pub enum Pumped {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+
+    /// A client of a one-connection server that writes `answer` and keeps the connection open
+    /// until the client goes.
+    fn against(answer: Vec<u8>) -> Client {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let _ = stream.write_all(&answer);
+            let _ = stream.read(&mut head);
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("none.toml").display().to_string();
+        let env = move |name: &str| (name == "PODCTL_CONFIG").then(|| config.clone());
+        let flags = crate::config::Flags {
+            url: Some(url),
+            ..crate::config::Flags::default()
+        };
+        let settings = crate::config::load(&flags, &env).unwrap().settings;
+        Client::new(&settings, None).unwrap()
+    }
+
+    /// The messages of a subscription until the stream is over.
+    fn messages(client: &Client, attach: Duration) -> Vec<Message> {
+        let mut options = StreamOptions::new(Vec::new(), false);
+        options.attach_timeout = attach;
+        options.idle_timeout = attach;
+        let sub = client.subscribe(options).unwrap();
+        let mut all = Vec::new();
+        while let Ok(m) = sub.next(Duration::from_secs(30)) {
+            all.push(m);
+        }
+        all
+    }
+
+    const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
+
+    #[test]
+    fn a_stream_held_back_by_a_proxy_is_given_up() {
+        let client = against(HEAD.as_bytes().to_vec());
+        let all = messages(&client, Duration::from_millis(200));
+        assert!(
+            matches!(&all[..], [Message::Lost { reason, retry: None }] if reason.contains("said nothing within 200ms")),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_silent_stream_after_attaching_is_lost() {
+        let attach = "event: event_stream_attached\r\ndata: {\"eventType\":\"event_stream_attached\"}\r\n\r\n";
+        let client = against(format!("{HEAD}{attach}").into_bytes());
+        let all = messages(&client, Duration::from_millis(200));
+        assert!(
+            matches!(all[0], Message::Attached { again: false }),
+            "{all:?}"
+        );
+        assert!(matches!(&all[1], Message::Event(e) if e.kind == "event_stream_attached"));
+        assert!(
+            matches!(&all[2], Message::Lost { reason, .. } if reason.contains("went silent")),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn an_event_over_the_limit_ends_the_stream() {
+        let mut answer = format!("{HEAD}event: x\r\ndata: ").into_bytes();
+        answer.extend(std::iter::repeat_n(b'a', MAX_EVENT as usize + 1));
+        let client = against(answer);
+        let all = messages(&client, Duration::from_secs(10));
+        assert!(
+            matches!(&all[..], [Message::Lost { reason, .. }] if reason.contains("larger than 4 MiB")),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_no_event_stream_is_refused() {
+        let client = against(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                .to_vec(),
+        );
+        let all = messages(&client, Duration::from_secs(10));
+        assert!(
+            matches!(&all[..], [Message::Refused(e)] if e.to_string().contains("not an event stream")),
+            "{all:?}"
+        );
+        let client = against(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n".to_vec());
+        let all = messages(&client, Duration::from_secs(10));
+        assert!(
+            matches!(&all[..], [Message::Refused(e)] if e.status() == Some(403)),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn data_that_is_not_json_is_skipped_not_fatal() {
+        let body =
+            "event: a\r\ndata: {oops\r\n\r\nevent: b\ndata: [1]\n\ndata: {\"eventType\":\"c\"}\n\n";
+        let client = against(format!("{HEAD}{body}").into_bytes());
+        let all = messages(&client, Duration::from_millis(300));
+        assert!(
+            matches!(&all[0], Message::Garbled { kind, .. } if kind == "a"),
+            "{all:?}"
+        );
+        assert!(
+            matches!(&all[1], Message::Garbled { kind, .. } if kind == "b"),
+            "{all:?}"
+        );
+        // No `event:` line: the type is the JSON's `eventType`.
+        assert!(
+            matches!(&all[2], Message::Event(e) if e.kind == "c"),
+            "{all:?}"
+        );
+    }
 
     #[test]
     fn a_filter_always_asks_for_the_attach_event() {
