@@ -270,6 +270,8 @@ struct Seen {
     named: bool,
     /// Per instance of our pods: its pod and last condition.
     instances: BTreeMap<String, (String, String)>,
+    /// Whether any instance event about our pods came.
+    heard: bool,
     /// Pod events (`pod_updated_event`, ...) for our pods, and how many came after our
     /// deployment was first named.
     pod_events: usize,
@@ -314,8 +316,7 @@ impl Follower<'_> {
             if check && due {
                 check = false;
                 last_check = Some(now);
-                let heard = !seen.instances.is_empty();
-                match self.poll_once(heard)? {
+                match self.poll_once(seen.heard)? {
                     Some(flow) => return Ok(flow),
                     None => {
                         if late && self.target.deployment.is_some() && !self.state.seen {
@@ -414,6 +415,7 @@ impl Follower<'_> {
                 if !ours(pod) {
                     return Ok(News::None);
                 }
+                seen.heard = true;
                 let condition = event.str("condition").unwrap_or("unknown");
                 if is_terminal_condition(condition) {
                     seen.instances.remove(instance);
@@ -538,16 +540,17 @@ impl Follower<'_> {
                 self.display.clear();
                 Err(interrupted(self.target))
             }
+            // Cut short by the wait's own deadline: time is up, not the network.
+            ApiError::Transport { error, .. }
+                if error.kind == Kind::Timeout && Instant::now() >= self.deadline =>
+            {
+                Ok(())
+            }
             e if is_transient(&e) => {
                 let message = e.to_string();
                 if self.state.transient.insert(message.clone()) {
                     self.display.warn(&format!("{message}; still trying"));
                 }
-                Ok(())
-            }
-            ApiError::Transport { error, .. }
-                if error.kind == Kind::Timeout && Instant::now() >= self.deadline =>
-            {
                 Ok(())
             }
             e => {
@@ -635,6 +638,12 @@ impl Follower<'_> {
     }
 
     fn out_of_time(&mut self) -> Result<Flow> {
+        if self.state.reached {
+            // The last check showed the goal reached; only its confirmation ran out of time.
+            self.display
+                .finish(self.start.elapsed(), &self.state.summary);
+            return Ok(Flow::Done);
+        }
         self.display.clear();
         Err(timed_out(
             self.target,
