@@ -80,7 +80,7 @@ pub fn run(ctx: &mut Ctx, args: &EventsArgs) -> Result<()> {
     });
     written.context("writing an event")?;
     if let Some(e) = failure {
-        return Err(e.context("following the event stream"));
+        return Err(e.context("following the event stream (GET /v2/events)"));
     }
     match pumped {
         Pumped::Interrupted => Err(WaitError::Interrupted(

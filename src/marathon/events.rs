@@ -216,7 +216,7 @@ async fn follow(client: &reqwest::Client, target: &Target, options: &StreamOptio
         let outcome = session(client, target, options, tx, attached_before).await;
         let (reason, attached) = match outcome {
             Outcome::Gone => return,
-            Outcome::Refused(e) if !(options.reconnect && is_transient(&e)) => {
+            Outcome::Refused(e) if !(options.reconnect && is_transient(&e, attached_before)) => {
                 send(tx, Message::Refused(e));
                 return;
             }
@@ -239,8 +239,13 @@ async fn follow(client: &reqwest::Client, target: &Target, options: &StreamOptio
     }
 }
 
-fn is_transient(e: &ApiError) -> bool {
-    matches!(e.status(), Some(502..=504))
+/// Worth another try: a Marathon without a leader (502 to 504), or, once the stream has
+/// worked, the network (a first connection that fails is an error to report, not to retry).
+fn is_transient(e: &ApiError, attached_before: bool) -> bool {
+    match e {
+        ApiError::Transport { error, .. } => attached_before && error.is_transient(),
+        _ => matches!(e.status(), Some(502..=504)),
+    }
 }
 
 enum Outcome {
@@ -456,16 +461,20 @@ async fn open(
         let started = Instant::now();
         let response = match tokio::time::timeout(within, request.send()).await {
             Err(_) => {
-                say(log, &format!("GET {url} -> no answer within {within:?}"));
-                return Err(Opened::Lost(format!(
-                    "no answer from {url} within {}",
-                    humantime::format_duration(within)
-                )));
+                let error = http::TransportError {
+                    kind: http::Kind::Timeout,
+                    sent: true,
+                    detail: String::new(),
+                    hint: None,
+                    timeout: within,
+                };
+                say(log, &format!("GET {url} -> {error}"));
+                return Err(transport(&url, error));
             }
             Ok(Err(e)) => {
                 let error = http::classify(&e, &target.options);
                 say(log, &format!("GET {url} -> {error}"));
-                return Err(Opened::Lost(format!("GET {url}: {error}")));
+                return Err(transport(&url, error));
             }
             Ok(Ok(r)) => r,
         };
@@ -551,6 +560,14 @@ async fn open(
         return Ok(response);
     }
     Err(Opened::Lost("too many redirects".into()))
+}
+
+fn transport(url: &Url, error: http::TransportError) -> Opened {
+    Opened::Refused(ApiError::Transport {
+        method: "GET".into(),
+        url: url.to_string(),
+        error: Box::new(error),
+    })
 }
 
 /// The first [`http::MAX_ERROR_BODY`] bytes of an error answer, within a short time.

@@ -499,3 +499,30 @@ fn a_redirect_elsewhere_than_the_stream_is_refused() {
     );
     assert_eq!(server.count(), 1);
 }
+
+#[test]
+fn events_from_nowhere_is_an_error_not_an_endless_retry() {
+    let port = crate::support::RefusingPort::new();
+    let podctl = Podctl::new().env("PODCTL_URL", &port.url);
+    let err = podctl.run(&["events"]).fails(6).to_string();
+    assert!(
+        err.contains("following the event stream") && err.contains("connection refused"),
+        "{err}"
+    );
+    let sim = Sim::with_args(&["--no-events"]);
+    let err = sim.podctl().run(&["events"]).fails(4).to_string();
+    assert!(err.contains("/v2/events") && err.contains("404"), "{err}");
+}
+
+#[test]
+fn events_into_a_closed_pipe_ends_quietly() {
+    let sim = Sim::with_args(&["--deploy-time", "0"]);
+    let podctl = sim.podctl();
+    let mut cmd = podctl.command(BIN);
+    cmd.args(["events", "--json"]);
+    let running = crate::support::Running::start_with_stdout_closed(cmd);
+    // The first event (attached) finds stdout closed: podctl ends, with no error.
+    let out = running.finish();
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(out.stderr, "", "{out:#?}");
+}
