@@ -526,3 +526,31 @@ fn events_into_a_closed_pipe_ends_quietly() {
     assert_eq!(out.code, 0, "{out:#?}");
     assert_eq!(out.stderr, "", "{out:#?}");
 }
+
+#[test]
+fn a_stream_that_is_refused_or_reset_leaves_the_wait_to_polling() {
+    for fault in ["GET /v2/events=503", "GET /v2/events=reset"] {
+        let sim = Sim::manual(&["--deploy-time", "300ms", "--fault", fault]);
+        let since = sim.request_count();
+        let args = [
+            "pod",
+            "add",
+            "examples/web.json",
+            "--wait",
+            "--interval",
+            "50ms",
+        ];
+        let out = sim
+            .podctl()
+            .spawn(&args)
+            .drive_since(&sim, since, ms(100), 50);
+        out.ok();
+        assert!(out.stderr.contains("Done in"), "{fault}: {out:#?}");
+        assert!(!out.stderr.contains("warning"), "silent: {fault}: {out:#?}");
+        let polls = sim.requests()[since..]
+            .iter()
+            .filter(|r| r.starts_with("GET /v2/deployments"))
+            .count();
+        assert!(polls >= 2, "{fault}: polled: {:#?}", sim.requests());
+    }
+}
