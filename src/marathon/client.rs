@@ -230,8 +230,8 @@ impl Client {
 
     /// What the event stream needs to open `GET /v2/events` on its own runtime: the base URL,
     /// the credentials (meant for that URL's host only) and the HTTP options.
-    pub(super) fn stream_parts(&self) -> (&str, Option<&HeaderValue>, &Options) {
-        (&self.base, self.auth.as_ref(), self.http.options())
+    pub(super) fn stream_parts(&self) -> (&str, Option<HeaderValue>, &Options) {
+        (&self.base, self.auth.clone(), self.http.options())
     }
 
     fn url(&self, path: &str) -> String {

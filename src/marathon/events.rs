@@ -144,7 +144,7 @@ impl Client {
         let target = Target {
             url: Url::parse(&url).map_err(|e| bad_url(e.to_string()))?,
             home: Url::parse(base).map_err(|e| bad_url(e.to_string()))?,
-            auth: auth.cloned(),
+            auth,
             options: http_options.clone(),
         };
         let client = http::client_builder(http_options)
