@@ -42,8 +42,7 @@ const FIRST_RECONNECT: Duration = Duration::from_millis(500);
 const MAX_RECONNECT: Duration = Duration::from_secs(30);
 /// A connection that stayed up this long resets the back-off.
 const STABLE: Duration = Duration::from_secs(10);
-/// How many messages may wait for a slow reader before the connection is dropped (as Marathon
-/// drops a subscriber that does not keep up).
+/// How many messages may wait for a slow reader before reading the stream pauses.
 const QUEUE: usize = 4096;
 
 /// How to subscribe.
@@ -202,9 +201,11 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 
 type Queue = mpsc::SyncSender<Message>;
 
-/// Sends a message; false when nobody listens any more (or the reader fell too far behind).
+/// Sends a message; false when nobody listens any more. A reader that falls [`QUEUE`] messages
+/// behind holds this thread, so the stream is not read either and Marathon drops it as a slow
+/// consumer; a reconnecting stream then says so.
 fn send(tx: &Queue, message: Message) -> bool {
-    tx.try_send(message).is_ok()
+    tx.send(message).is_ok()
 }
 
 /// Connects, reads, and (when asked) reconnects until the reader goes away.
