@@ -968,6 +968,73 @@ impl Display {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    /// A simulator in this process whose deployments take `deploy`, a client of it, and the
+    /// parsed command line of a `--wait` (for the context).
+    fn setup(deploy: Duration) -> (Client, crate::cli::Cli) {
+        let sim = crate::sim::Simulator::bind(crate::sim::SimOptions {
+            deploy_time: deploy,
+            quiet: true,
+            ..crate::sim::SimOptions::default()
+        })
+        .unwrap();
+        let url = sim.base_url();
+        std::thread::spawn(move || sim.run());
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("none.toml").display().to_string();
+        let env = move |name: &str| (name == "PODCTL_CONFIG").then(|| config.clone());
+        let flags = crate::config::Flags {
+            url: Some(url.clone()),
+            ..crate::config::Flags::default()
+        };
+        let settings = crate::config::load(&flags, &env).unwrap().settings;
+        let client = Client::new(&settings, None).unwrap();
+        let cli = crate::cli::Cli::try_parse_from(["podctl", "-q", "--url", &url, "pod", "list"])
+            .unwrap();
+        (client, cli)
+    }
+
+    fn web() -> Vec<u8> {
+        br#"{"id": "/web", "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}}]}"#
+            .to_vec()
+    }
+
+    /// `follow` without [`prepare`] (as a command that subscribes only after its write):
+    /// a deployment still running is followed on the stream, one already over is confirmed by
+    /// polling; neither hangs nor fails.
+    #[test]
+    fn a_stream_opened_after_the_write_still_ends_the_wait() {
+        for deploy in [Duration::from_millis(800), Duration::ZERO] {
+            let (client, cli) = setup(deploy);
+            let mut out = Vec::new();
+            let ctx = Ctx {
+                global: &cli.global,
+                mode: Mode::Quiet,
+                style: crate::render::Style::PLAIN,
+                out: &mut out,
+            };
+            let deployment = client.create_pod(web()).unwrap();
+            assert!(deployment.is_some());
+            let args = WaitArgs {
+                wait: true,
+                timeout: Duration::from_secs(30),
+                interval: Duration::from_millis(50),
+            };
+            let target = Target {
+                deployment,
+                pods: vec![(
+                    PodId::parse("/web").unwrap(),
+                    Some(Goal::Running {
+                        current_version: true,
+                    }),
+                )],
+            };
+            follow(&ctx, &client, &args, target).unwrap();
+            let status = client.pod_status(&PodId::parse("/web").unwrap()).unwrap();
+            assert_eq!(status.status, "STABLE", "{deploy:?}");
+        }
+    }
 
     fn target() -> Target {
         Target {
