@@ -509,7 +509,7 @@ fn failure_message(
 ) -> String {
     let mut message = format!("{} failed", what(target));
     if let Some(reason) = reason.filter(|r| !r.is_empty()) {
-        message.push_str(&format!(" ({})", printable(reason)));
+        message.push_str(&format!(" ({})", crate::marathon::clip(reason)));
     }
     let pods = target
         .pods
