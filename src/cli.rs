@@ -25,7 +25,8 @@ Exit codes:
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
   7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
-  8  --wait or `deployment watch` timed out (the deployment goes on)
+  8  --wait or `deployment watch` timed out (the deployment goes on), or
+     Marathon reports the deployment failed (a forced change, rollback or stop)
 130  interrupted with Ctrl-C: a request is cancelled (a write may or may not
      have been applied), a wait stops (the deployment goes on)";
 
@@ -140,6 +141,43 @@ Examples:
     /// Run an in-memory Marathon simulator for trying podctl without a cluster
     #[command(after_help = SIM_HELP)]
     Sim(SimArgs),
+    /// Follow Marathon's event stream (`/v2/events`) until Ctrl-C
+    #[command(after_help = EVENTS_HELP)]
+    Events(EventsArgs),
+}
+
+const EVENTS_HELP: &str = "\
+One line per event: time, type, and the pod, deployment, instance and state it carries;
+with --json, each event's JSON on one line (for jq). A dropped connection is reopened with
+back-off, and podctl says so: events in the gap are lost.
+
+Examples:
+  podctl events
+  podctl events --pod /web --type deployment_success --type deployment_failed
+  podctl events --json | jq -r 'select(.eventType == \"instance_changed_event\") | .condition'";
+
+/// What `podctl events` follows.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only events of this type, e.g. deployment_success (repeatable; Marathon filters)
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_event_type)]
+    pub types: Vec<String>,
+    /// Only events about this pod (repeatable)
+    #[arg(long = "pod", value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]
+    pub pods: Vec<PodId>,
+}
+
+/// An event type as Marathon names them: lower case letters, digits and `_`.
+fn parse_event_type(s: &str) -> Result<String, String> {
+    if !s.is_empty()
+        && s.len() <= 100
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(s.to_string())
+    } else {
+        Err("an event type is lower case letters, digits and `_`, e.g. deployment_success".into())
+    }
 }
 
 const COMPLETION_HELP: &str = "\
@@ -180,6 +218,7 @@ Examples:
   podctl sim --seed-pods 10000 --instances 3 --containers 3   # a big, stable cluster
   podctl sim --clock manual --port 0    # for tests: POST /_sim/clock/advance?by=2s moves time
   podctl sim --dcos --user admin:s3cret --service-account ci=ci-public.pem --token-ttl 8h
+  curl -N -H 'Accept: text/event-stream' http://127.0.0.1:8080/v2/events   # Marathon's events
 
 With --dcos, log in with POST /acs/api/v1/auth/login and {\"uid\": ID, \"password\": P} or, for a
 service account, {\"uid\": ID, \"token\": JWT} (RS256, signed with its private key, claims uid and
@@ -428,7 +467,7 @@ pub struct WaitArgs {
     /// Give up waiting after this long, e.g. 90s or 5m (exit 8)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive, requires = "wait")]
     pub timeout: Duration,
-    /// How often to poll Marathon while waiting
+    /// How often to poll Marathon while waiting, when its event stream is unavailable
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval, requires = "wait")]
     pub interval: Duration,
 }
@@ -439,7 +478,7 @@ pub struct WatchArgs {
     /// Give up after this long, e.g. 90s or 5m (exit 8)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration::parse_positive)]
     pub timeout: Duration,
-    /// How often to poll Marathon
+    /// How often to poll Marathon, when its event stream is unavailable
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration::parse_interval)]
     pub interval: Duration,
 }
@@ -801,6 +840,10 @@ pub struct SimArgs {
         requires = "dcos"
     )]
     pub token_ttl: Duration,
+    /// Serve no event stream: GET /v2/events answers 404, as through a proxy that does not route
+    /// it (Marathon 1.10 itself cannot turn its stream off)
+    #[arg(long)]
+    pub no_events: bool,
 }
 
 /// Where `podctl sim` takes the time from.

@@ -59,13 +59,18 @@ pub enum InputError {
 #[error("{0}")]
 pub struct NotFound(pub String);
 
-/// A wait that ended before its goal was reached; the deployment goes on either way.
+/// A wait that ended before its goal was reached: the deployment goes on, or Marathon gave up
+/// on it.
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError {
     #[error("{0}")]
     Timeout(String),
     #[error("{0}")]
     Interrupted(String),
+    /// Marathon reported the deployment failed (`deployment_failed`): cancelled by a forced
+    /// change, rolled back or stopped.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// `pod diff` found a difference: exit 1, like diff(1). The diff and the verdicts are already

@@ -66,7 +66,8 @@ fn code_for_chain(err: &anyhow::Error) -> Exit {
         }
         if let Some(wait) = cause.downcast_ref::<WaitError>() {
             return match wait {
-                WaitError::Timeout(_) => Exit::Timeout,
+                // A failed deployment is a wait that did not reach its goal, as a timeout.
+                WaitError::Timeout(_) | WaitError::Failed(_) => Exit::Timeout,
                 WaitError::Interrupted(_) => Exit::Interrupted,
             };
         }
@@ -266,6 +267,7 @@ mod tests {
         assert_eq!(code(NotFound("no instance x".into())), Exit::NotFound);
         assert_eq!(code(WaitError::Timeout("t".into())), Exit::Timeout);
         assert_eq!(code(WaitError::Interrupted("i".into())), Exit::Interrupted);
+        assert_eq!(code(WaitError::Failed("f".into())), Exit::Timeout);
         assert_eq!(code(CheckError::Unreadable), Exit::Failure);
         let invalid = CheckError::Invalid {
             invalid: 1,

@@ -224,14 +224,7 @@ impl Http {
             .enable_time()
             .build()
             .map_err(|e| SetupError::Runtime(e.to_string()))?;
-        let tls = tls_config(&options.tls, options.https)?;
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("podctl/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
-            // A redirect could carry credentials to another host: it is an answer, not followed.
-            .redirect(Policy::none())
-            .dns_resolver(Arc::new(Resolver))
-            .use_preconfigured_tls(tls)
+        let client = client_builder(&options)?
             .build()
             .map_err(|e| SetupError::Client(e.to_string()))?;
         watch_for_interrupts();
@@ -294,6 +287,11 @@ impl Http {
         }
     }
 
+    /// The options it was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
     fn interrupted(&self, sent: bool) -> TransportError {
         TransportError::new(Kind::Interrupted, sent, self.options.timeout)
     }
@@ -341,6 +339,19 @@ impl Http {
         }
         result
     }
+}
+
+/// The reqwest builder every client of podctl starts from: TLS trust, DNS, connect timeout, user
+/// agent, and no redirects (a redirect could carry credentials to another host: it is an answer,
+/// not followed). The event stream builds its own client from it, on its own runtime.
+pub fn client_builder(options: &Options) -> Result<reqwest::ClientBuilder, SetupError> {
+    let tls = tls_config(&options.tls, options.https)?;
+    Ok(reqwest::Client::builder()
+        .user_agent(concat!("podctl/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(CONNECT_TIMEOUT.min(options.timeout))
+        .redirect(Policy::none())
+        .dns_resolver(Arc::new(Resolver))
+        .use_preconfigured_tls(tls))
 }
 
 /// Sends one request and reads its body, at most `max_body` bytes of a success (an error
@@ -413,7 +424,7 @@ async fn exchange(
 }
 
 /// Classifies a reqwest error by its type and its causes' types, never by their text.
-fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
+pub fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
     let sent = !err.is_connect();
     let mut out = TransportError::new(Kind::Other, sent, options.timeout);
     if err.is_timeout() {

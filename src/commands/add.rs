@@ -2,8 +2,8 @@
 
 use anyhow::{Context, Result};
 
-use super::wait::follow;
 use super::wait::Target;
+use super::wait::{follow_with, prepare};
 use super::{input, Ctx};
 use crate::cli::{AddArgs, Source};
 use crate::pod::progress::Goal;
@@ -16,6 +16,8 @@ pub fn run(ctx: &mut Ctx, args: &AddArgs) -> Result<()> {
         &args.checks,
     )?;
     let client = ctx.client()?;
+    // Subscribed before the write: no event of the deployment it starts is missed.
+    let early = prepare(&client, &args.wait);
     let deployment = client
         .create_pod(def.body()?)
         .with_context(|| format!("creating pod {}", def.id))?;
@@ -29,5 +31,5 @@ pub fn run(ctx: &mut Ctx, args: &AddArgs) -> Result<()> {
             }),
         )],
     };
-    follow(ctx, &client, &args.wait, target)
+    follow_with(ctx, &client, &args.wait, target, early)
 }

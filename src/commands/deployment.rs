@@ -25,6 +25,8 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
             };
             // Looking the deployment up is part of the watch: `--timeout` bounds it too.
             let start = Instant::now();
+            // Subscribed before the look-up: its end cannot fall between the two.
+            let early = wait::prepare_for(&client, timing.timeout);
             let d = find(&client.until(start + timing.timeout), &args.id).map_err(|e| {
                 if wait::is_deadline(&e, start + timing.timeout) {
                     wait::lookup_timed_out(&args.id, timing.timeout)
@@ -33,10 +35,11 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
                 }
             })?;
             let target = target(Some(args.id.clone()), &d);
-            wait::wait_from(ctx, &client, &target, timing, start)
+            wait::wait_with(ctx, &client, &target, timing, start, Some(early))
         }
         DeploymentCommand::Rollback(args) => {
             let original = find(&client, &args.id)?;
+            let early = wait::prepare(&client, &args.wait);
             let rollback = client
                 .delete_deployment(&args.id, false)
                 .with_context(|| format!("rolling back deployment {}", args.id))?;
@@ -57,7 +60,7 @@ pub fn run(ctx: &mut Ctx, cmd: &DeploymentCommand) -> Result<()> {
             // Like add, update and remove: the line comes before a `--wait` that may take
             // minutes (stdout is buffered; progress goes to stderr at once).
             ctx.out.flush()?;
-            wait::follow(ctx, &client, &args.wait, target(rollback, &original))
+            wait::follow_with(ctx, &client, &args.wait, target(rollback, &original), early)
         }
         DeploymentCommand::Stop(args) => {
             client

@@ -3,8 +3,8 @@
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::wait::follow;
 use super::wait::Target;
+use super::wait::{follow_with, prepare};
 use super::{Ctx, Mode};
 use crate::cli::KillArgs;
 use crate::error::NotFound;
@@ -13,6 +13,8 @@ use crate::pod::text::printable;
 
 pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
     let client = ctx.client()?;
+    // Subscribed before the kill: the replacements' events are all seen.
+    let early = prepare(&client, &args.wait);
     let killed = client
         .kill_instances(&args.id, &args.instances, args.wipe)
         .with_context(|| format!("killing instances of pod {}", args.id))?;
@@ -57,7 +59,7 @@ pub fn run(ctx: &mut Ctx, args: &KillArgs) -> Result<()> {
             }),
         )],
     };
-    follow(ctx, &client, &args.wait, target)
+    follow_with(ctx, &client, &args.wait, target, early)
 }
 
 /// The id of a killed instance: a string in 1.8+, `{"idString": ..}` in 1.4 to 1.7.

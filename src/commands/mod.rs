@@ -10,6 +10,7 @@ mod deployment;
 mod diff;
 mod import;
 mod edit;
+mod events;
 mod input;
 mod kill;
 mod list;
@@ -198,6 +199,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Completion(args) => crate::docs::write_completion(args.shell, ctx.out)
             .context("writing the completion script"),
         Command::Sim(args) => sim::run(&mut ctx, args),
+        Command::Events(args) => events::run(&mut ctx, args),
     };
     let flushed = out.flush().context("writing to stdout");
     result.and(flushed)

@@ -21,6 +21,7 @@ pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
         quiet: args.quiet_log,
         fail_images: args.fail_image.clone(),
         manual_clock: args.clock == SimClock::Manual,
+        events: !args.no_events,
         basic: args.require_basic.clone(),
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         faults: args.fault.clone(),

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::wait::follow;
 use super::wait::Target;
+use super::wait::{follow_with, prepare};
 use super::{input, Ctx};
 use crate::cli::{Source, UpdateArgs};
 use crate::error::{NotFound, UsageError};
@@ -43,6 +43,8 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
     if args.diff {
         show_diff(ctx, args, current, &def.value)?;
     }
+    // Subscribed before the write: no event of the deployment it starts is missed.
+    let early = prepare(&client, &args.wait);
     let deployment = client
         .update_pod(&args.id, def.body()?, args.force)
         .with_context(|| format!("updating pod {}", args.id))?;
@@ -52,7 +54,7 @@ pub fn run(ctx: &mut Ctx, args: &UpdateArgs) -> Result<()> {
         deployment,
         pods: vec![(args.id.clone(), None)],
     };
-    follow(ctx, &client, &args.wait, target)
+    follow_with(ctx, &client, &args.wait, target, early)
 }
 
 /// `--diff`: the diff and verdict before sending, on stdout (stderr with `--json` or `-q`, which

@@ -1,8 +1,16 @@
-//! `--wait` and `deployment watch`: poll until a deployment is over and its pods reached their
-//! goal, showing progress on stderr, within a time limit, stoppable with Ctrl-C.
+//! `--wait` and `deployment watch`: follow a deployment until it is over and its pods reached
+//! their goal, showing progress on stderr, within a time limit, stoppable with Ctrl-C.
 //!
-//! Each poll costs one `GET /v2/deployments` and one `::status` per pod, over the client's one
-//! connection pool; the number of polls is bounded by the timeout.
+//! The verdict comes from Marathon's event stream when it can: the stream is opened before the
+//! write (see [`prepare`]), the wait follows its own deployment id, ends on `deployment_success`
+//! (confirmed with one status request per pod) or `deployment_failed` (exit 8, saying what
+//! podctl can tell about why), and draws its progress lines from the events. When the stream is
+//! unavailable (404, 403, a proxy that buffers or cuts it, silence), the wait polls as before,
+//! saying so only under `--verbose`: each poll costs one `GET /v2/deployments` and one
+//! `::status` per pod waited for, and the number of polls is bounded by the timeout.
+//!
+//! This file holds the entry points, the polling and what both ways share (the state, the
+//! display, the messages); `stream` follows the events.
 
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -11,10 +19,16 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod stream;
+
+pub use stream::Early;
+use stream::{open_stream, Flow, Follower};
+
 use super::{Ctx, Mode};
 use crate::cli::WaitArgs;
 use crate::error::WaitError;
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
+use crate::marathon::events::ATTACH_TIMEOUT;
 use crate::marathon::{ApiError, Client};
 use crate::pod::progress::{goal_from_steps, judge, Failures, Goal};
 use crate::pod::text::printable;
@@ -24,7 +38,6 @@ use crate::render;
 /// A deployment not listed at the first poll may have finished already, or may not be visible
 /// yet: it is looked for once more after this short pause, not after a whole interval.
 const CONFIRM_PAUSE: Duration = Duration::from_millis(100);
-
 /// What to follow.
 pub struct Target {
     /// The deployment to follow; `None` after a kill, which starts none.
@@ -42,8 +55,22 @@ pub struct Timing {
     pub interval: Duration,
 }
 
+/// Opens the event stream before a write when `--wait` was given, so that no event of the
+/// deployment the write starts can be missed; pass it to [`follow_with`]. `None` without
+/// `--wait`. Takes at most the stream's attach time (bounded by `--timeout`).
+pub fn prepare(client: &Client, args: &WaitArgs) -> Option<Early> {
+    args.wait.then(|| prepare_for(client, args.timeout))
+}
+
+/// [`prepare`] for a wait of at most `timeout` (`deployment watch`, before it looks the
+/// deployment up).
+pub fn prepare_for(client: &Client, timeout: Duration) -> Early {
+    open_stream(client, Instant::now() + timeout.min(ATTACH_TIMEOUT))
+}
+
 /// Waits when `--wait` was given (after add, update, remove, kill) and there is something to
-/// wait for.
+/// wait for. The event stream is opened now (after the write): a deployment that ended before
+/// it was open is found by one poll.
 pub fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Result<()> {
     if !args.wait {
         return Ok(());
@@ -55,7 +82,28 @@ pub fn follow(ctx: &Ctx, client: &Client, args: &WaitArgs, target: Target) -> Re
     wait(ctx, client, &target, timing)
 }
 
-/// Polls until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
+/// [`follow`], with the stream [`prepare`] opened before the write (`None` without `--wait`).
+pub fn follow_with(
+    ctx: &Ctx,
+    client: &Client,
+    args: &WaitArgs,
+    target: Target,
+    early: Option<Early>,
+) -> Result<()> {
+    match early {
+        Some(early) if args.wait => {
+            let timing = Timing {
+                timeout: args.timeout,
+                interval: args.interval,
+            };
+            wait_with(ctx, client, &target, timing, Instant::now(), Some(early))
+        }
+        _ => follow(ctx, client, args, target),
+    }
+}
+
+/// Waits until the target is reached. Errors: [`WaitError::Timeout`] when time runs out,
+/// [`WaitError::Failed`] when Marathon reports the deployment failed,
 /// [`WaitError::Interrupted`] on Ctrl-C, API errors that retrying cannot fix.
 pub fn wait(ctx: &Ctx, client: &Client, target: &Target, timing: Timing) -> Result<()> {
     wait_from(ctx, client, target, timing, Instant::now())
@@ -69,20 +117,92 @@ pub fn wait_from(
     timing: Timing,
     start: Instant,
 ) -> Result<()> {
+    wait_with(ctx, client, target, timing, start, None)
+}
+
+/// [`wait_from`] with a stream opened earlier (`None`: open one now).
+pub fn wait_with(
+    ctx: &Ctx,
+    client: &Client,
+    target: &Target,
+    timing: Timing,
+    start: Instant,
+    early: Option<Early>,
+) -> Result<()> {
     let display = Display::new(ctx.mode);
     let deadline = start + timing.timeout;
-    // No poll request may run past the wait's own deadline.
+    // No request may run past the wait's own deadline.
     let client = client.until(deadline);
-    let max_polls = timing.timeout.as_millis() / timing.interval.as_millis().max(1) + 3;
+    let mut state = State::new(target);
+    let late = early.is_none();
+    let early = early
+        .unwrap_or_else(|| open_stream(&client, deadline.min(Instant::now() + ATTACH_TIMEOUT)));
+    let fallback = match early.0 {
+        Ok(subscription) => {
+            let mut follower = Follower {
+                display: &display,
+                client: &client,
+                target,
+                timing,
+                start,
+                deadline,
+                state: &mut state,
+                subscription,
+            };
+            match follower.run(late)? {
+                Flow::Done => return Ok(()),
+                Flow::Fallback(reason) => reason,
+            }
+        }
+        Err(reason) => reason,
+    };
+    if let Some(log) = ctx.log() {
+        log(&format!(
+            "event stream not used: {fallback}; polling every {}",
+            humantime::format_duration(timing.interval)
+        ));
+    }
+    poll_until(&display, &client, target, timing, start, &mut state)
+}
 
-    let mut seen = false;
-    let mut polls_without = 0u32;
-    let mut goals: Vec<Option<Goal>> = target.pods.iter().map(|(_, g)| *g).collect();
-    let mut failures = Failures::default();
-    let mut transient = HashSet::new();
-    let mut summary = String::from("starting");
-    // Whether the last poll that got an answer found every goal reached.
-    let mut reached = false;
+/// What a wait knows so far, whichever way it learns it.
+struct State {
+    seen: bool,
+    polls_without: u32,
+    goals: Vec<Option<Goal>>,
+    failures: Failures,
+    transient: HashSet<String>,
+    summary: String,
+    /// Whether the last poll that got an answer found every goal reached.
+    reached: bool,
+}
+
+impl State {
+    fn new(target: &Target) -> State {
+        State {
+            seen: false,
+            polls_without: 0,
+            goals: target.pods.iter().map(|(_, g)| *g).collect(),
+            failures: Failures::default(),
+            transient: HashSet::new(),
+            summary: String::from("starting"),
+            reached: false,
+        }
+    }
+}
+
+/// Polls until the target is reached, as every wait did before the event stream.
+fn poll_until(
+    display: &Display,
+    client: &Client,
+    target: &Target,
+    timing: Timing,
+    start: Instant,
+    state: &mut State,
+) -> Result<()> {
+    let deadline = start + timing.timeout;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let max_polls = left.as_millis() / timing.interval.as_millis().max(1) + 3;
 
     for _ in 0..max_polls {
         if is_interrupted() {
@@ -90,29 +210,29 @@ pub fn wait_from(
             return Err(interrupted(target));
         }
         let mut pause = timing.interval;
-        match poll(&client, target, &mut goals) {
+        match poll(client, target, &mut state.goals) {
             Ok((ours, statuses)) => {
                 if ours.is_some() {
-                    seen = true;
+                    state.seen = true;
                 } else {
-                    polls_without += 1;
+                    state.polls_without += 1;
                 }
                 let pods: Vec<&PodId> = target.pods.iter().map(|(p, _)| p).collect();
-                let (done, line, failed) = judge(&pods, &goals, ours.as_ref(), &statuses);
+                let (done, line, failed) = judge(&pods, &state.goals, ours.as_ref(), &statuses);
                 for f in failed {
-                    if let Some(warning) = failures.record(f) {
+                    if let Some(warning) = state.failures.record(f) {
                         display.warn(&warning);
                     }
                 }
                 // A deployment not listed yet may simply not be visible yet: look once more.
-                let settled = seen || polls_without >= 2;
-                if line != summary {
+                let settled = state.seen || state.polls_without >= 2;
+                if line != state.summary {
                     display.update(start.elapsed(), &line);
-                    summary = line;
+                    state.summary = line;
                 }
-                reached = done;
+                state.reached = done;
                 if done && (settled || Instant::now() >= deadline) {
-                    display.finish(start.elapsed(), &summary);
+                    display.finish(start.elapsed(), &state.summary);
                     return Ok(());
                 }
                 if done {
@@ -131,7 +251,7 @@ pub fn wait_from(
             }
             Err(e) if is_transient(&e) => {
                 let message = e.to_string();
-                if transient.insert(message.clone()) {
+                if state.transient.insert(message.clone()) {
                     display.warn(&format!("{message}; still trying"));
                 }
             }
@@ -149,13 +269,18 @@ pub fn wait_from(
             return Err(interrupted(target));
         }
     }
-    if reached {
+    if state.reached {
         // The last answer showed the goal reached; only its confirmation ran out of time.
-        display.finish(start.elapsed(), &summary);
+        display.finish(start.elapsed(), &state.summary);
         return Ok(());
     }
     display.clear();
-    Err(timed_out(target, timing.timeout, &summary, &failures))
+    Err(timed_out(
+        target,
+        timing.timeout,
+        &state.summary,
+        &state.failures,
+    ))
 }
 
 type Polled = (Option<Deployment>, Vec<Option<PodStatus>>);
@@ -314,6 +439,78 @@ impl Display {
     fn clear(&self) {
         if let Display::Spinner(bar) = self {
             bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// A simulator in this process whose deployments take `deploy`, a client of it, and the
+    /// parsed command line of a `--wait` (for the context).
+    fn setup(deploy: Duration) -> (Client, crate::cli::Cli) {
+        let sim = crate::sim::Simulator::bind(crate::sim::SimOptions {
+            deploy_time: deploy,
+            quiet: true,
+            ..crate::sim::SimOptions::default()
+        })
+        .unwrap();
+        let url = sim.base_url();
+        std::thread::spawn(move || sim.run());
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("none.toml").display().to_string();
+        let env = move |name: &str| (name == "PODCTL_CONFIG").then(|| config.clone());
+        let flags = crate::config::Flags {
+            url: Some(url.clone()),
+            ..crate::config::Flags::default()
+        };
+        let settings = crate::config::load(&flags, &env).unwrap().settings;
+        let client = Client::new(&settings, None).unwrap();
+        let cli = crate::cli::Cli::try_parse_from(["podctl", "-q", "--url", &url, "pod", "list"])
+            .unwrap();
+        (client, cli)
+    }
+
+    fn web() -> Vec<u8> {
+        br#"{"id": "/web", "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}}]}"#
+            .to_vec()
+    }
+
+    /// `follow` without [`prepare`] (as a command that subscribes only after its write):
+    /// a deployment still running is followed on the stream, one already over is confirmed by
+    /// polling; neither hangs nor fails.
+    #[test]
+    fn a_stream_opened_after_the_write_still_ends_the_wait() {
+        for deploy in [Duration::from_millis(800), Duration::ZERO] {
+            let (client, cli) = setup(deploy);
+            let mut out = Vec::new();
+            let ctx = Ctx {
+                global: &cli.global,
+                mode: Mode::Quiet,
+                style: crate::render::Style::PLAIN,
+                out: &mut out,
+            };
+            let deployment = client.create_pod(web()).unwrap();
+            assert!(deployment.is_some());
+            let args = WaitArgs {
+                wait: true,
+                timeout: Duration::from_secs(30),
+                interval: Duration::from_millis(50),
+            };
+            let target = Target {
+                deployment,
+                pods: vec![(
+                    PodId::parse("/web").unwrap(),
+                    Some(Goal::Running {
+                        current_version: true,
+                    }),
+                )],
+            };
+            follow(&ctx, &client, &args, target).unwrap();
+            let status = client.pod_status(&PodId::parse("/web").unwrap()).unwrap();
+            assert_eq!(status.status, "STABLE", "{deploy:?}");
         }
     }
 }

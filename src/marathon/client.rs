@@ -265,6 +265,12 @@ impl Client {
         Ok(from_body.or(header))
     }
 
+    /// What the event stream needs to open `GET /v2/events` on its own runtime: the base URL,
+    /// the credentials (meant for that URL's host only) and the HTTP options.
+    pub(super) fn stream_parts(&self) -> (&str, Option<HeaderValue>, &Options) {
+        (&self.base, self.auth.header(), self.http.options())
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

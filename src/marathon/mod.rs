@@ -4,6 +4,7 @@
 pub mod auth;
 mod client;
 mod error;
+pub mod events;
 mod split;
 
 pub use crate::http::Log;

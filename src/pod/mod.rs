@@ -13,6 +13,7 @@
 pub mod definition;
 pub mod deployment;
 pub mod diff;
+pub mod event;
 pub mod id;
 pub mod normalize;
 pub mod progress;

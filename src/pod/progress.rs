@@ -282,6 +282,70 @@ pub fn goal_from_steps(d: &Deployment, pod: &str) -> Option<Goal> {
     }
 }
 
+/// Instance conditions as the event stream reports them (`Running`, `Staging`, ...), counted:
+/// `instances: 2 running, 1 staging`; `None` when there are none.
+pub fn describe_conditions<'a>(conditions: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in conditions {
+        *counts
+            .entry(printable(&c.to_ascii_lowercase()).into_owned())
+            .or_default() += 1;
+    }
+    if counts.is_empty() {
+        return None;
+    }
+    let mut states: Vec<(String, usize)> = counts.into_iter().collect();
+    states.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Some(format!("instances: {}", describe_states(&states)))
+}
+
+/// Whether an instance condition means the instance is gone for good (it leaves the count).
+pub fn is_terminal_condition(condition: &str) -> bool {
+    matches!(
+        condition.to_ascii_lowercase().as_str(),
+        "killed" | "finished" | "failed" | "error" | "gone" | "dropped" | "unknown"
+    )
+}
+
+/// A container that failed, from a `status_update_event` (`taskId`, `taskStatus`, `message`);
+/// `None` for a state that is not a failure.
+pub fn failed_from_event(
+    task: &str,
+    state: &str,
+    message: Option<&str>,
+) -> Option<FailedContainer> {
+    if !FAILED_STATES.contains(&state) {
+        return None;
+    }
+    let name = container_of_task(task);
+    Some(FailedContainer {
+        task: printable(task).into_owned(),
+        name: printable(name).into_owned(),
+        state: printable(state).into_owned(),
+        message: message
+            .filter(|m| !m.is_empty())
+            .map(|m| printable(m).into_owned()),
+    })
+}
+
+/// The container a pod's Mesos task id names: `<pod>.instance-<uuid>.<container>` with an
+/// optional `.<incarnation>` (Marathon 1.10's task ids); container names hold no dot.
+fn container_of_task(task: &str) -> &str {
+    let segments: Vec<&str> = task.split('.').collect();
+    segments
+        .iter()
+        .rposition(|s| s.starts_with("instance-"))
+        .and_then(|i| segments.get(i + 1))
+        .or_else(|| {
+            segments
+                .iter()
+                .rev()
+                .find(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .copied()
+        .unwrap_or(task)
+}
+
 /// Container failures seen so far, each launch counted once.
 #[derive(Debug, Default)]
 pub struct Failures {
@@ -340,6 +404,30 @@ impl Failures {
 mod tests {
     use super::*;
     use crate::pod::deployment::Action;
+
+    #[test]
+    fn failures_from_events_name_their_container() {
+        assert_eq!(container_of_task("web.instance-1f2e.app.3"), "app");
+        assert_eq!(container_of_task("prod.web.instance-1f2e.app"), "app");
+        assert_eq!(container_of_task("odd.7"), "odd");
+        let f = failed_from_event("web.instance-1.app.2", "TASK_FAILED", Some("exit\u{1b}"));
+        let f = f.unwrap();
+        assert_eq!((f.name.as_str(), f.state.as_str()), ("app", "TASK_FAILED"));
+        assert_eq!(f.message.as_deref(), Some("exit\\u{1b}"));
+        assert!(failed_from_event("web.instance-1.app", "TASK_KILLED", None).is_none());
+        assert!(failed_from_event("web.instance-1.app", "TASK_RUNNING", None).is_none());
+    }
+
+    #[test]
+    fn conditions_are_counted_most_first() {
+        let c = ["Running", "Staging", "Running"];
+        assert_eq!(
+            describe_conditions(c.into_iter()).as_deref(),
+            Some("instances: 2 running, 1 staging")
+        );
+        assert_eq!(describe_conditions(std::iter::empty()), None);
+        assert!(is_terminal_condition("Killed") && !is_terminal_condition("Running"));
+    }
     use crate::pod::status::{Condition, ContainerStatus};
     use crate::pod::PodDefinition;
 

@@ -2,12 +2,14 @@
 //! every function returns a `String` or writes to a `Write` it is given.
 
 mod clusters;
+mod events;
 mod report;
 mod settings;
 mod tables;
 mod wait;
 
 pub use clusters::write_clusters;
+pub use events::event_line;
 pub use report::{write_report, Verdict};
 pub use settings::write_settings;
 pub use tables::{

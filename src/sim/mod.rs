@@ -17,6 +17,7 @@ mod body;
 mod clock;
 mod dcos;
 mod error;
+mod events;
 mod fault;
 mod instance;
 mod net;
@@ -41,6 +42,7 @@ use auth::Auth;
 use clock::Clock;
 use dcos::Dcos;
 pub use dcos::DcosOptions;
+use events::Bus;
 pub use fault::check_fault;
 use fault::Faults;
 pub use seed::Seed;
@@ -80,6 +82,8 @@ pub struct SimOptions {
     /// When set, behave like DC/OS in front of Marathon: `/service/marathon/`, the IAM's login,
     /// issued tokens required on every request (see `dcos`).
     pub dcos: Option<DcosOptions>,
+    /// When false, `/v2/events` answers 404, as when a proxy in front does not route it.
+    pub events: bool,
 }
 
 impl Default for SimOptions {
@@ -97,6 +101,7 @@ impl Default for SimOptions {
             fail_images: Vec::new(),
             manual_clock: false,
             dcos: None,
+            events: true,
         }
     }
 }
@@ -161,16 +166,19 @@ impl Simulator {
             let _inside = runtime.enter();
             tokio::net::TcpListener::from_std(listener).with_context(cannot_listen)?
         };
-        let clock = if opts.manual_clock {
+        let clock = Arc::new(if opts.manual_clock {
             Clock::manual()
         } else {
             Clock::System
-        };
+        });
         let mut ids = clock.ids();
         let cluster_id = ids.next_id();
         let mut cluster = Cluster::new(opts.deploy_time, &cluster_id)
             .with_fail_images(fail_images)
             .with_ids(ids);
+        if opts.events {
+            cluster = cluster.with_events();
+        }
         cluster.seed(&opts.seed, clock.now());
         let dcos = match &opts.dcos {
             Some(dcos) => Some(Dcos::new(
@@ -181,6 +189,9 @@ impl Simulator {
             )?),
             None => None,
         };
+        // The seeded pods are the starting point: they make no events.
+        cluster.observe(clock.now());
+        let events = opts.events.then(|| Arc::new(Bus::new(Arc::clone(&clock))));
         let scheme = if tls.is_some() { "https" } else { "http" };
         let context = Context {
             cluster: Mutex::new(cluster),
@@ -192,6 +203,7 @@ impl Simulator {
             quiet: opts.quiet,
             framework_id: format!("{cluster_id}-0001"),
             dcos,
+            events,
         };
         Ok(Simulator {
             runtime,
@@ -239,6 +251,9 @@ impl Simulator {
         // The process ends right after a stop, so the model is left for it to reclaim: freeing a
         // big seeded one piece by piece would hold up the exit by tens of milliseconds.
         std::mem::forget(Arc::clone(&context));
+        if context.events.is_some() && !context.clock.is_manual() {
+            runtime.spawn(server::tick(Arc::clone(&context)));
+        }
         runtime.block_on(net::serve(listener, tls, context, stop));
         // Whatever outlived the grace period is dropped: its connections close.
         runtime.shutdown_background();

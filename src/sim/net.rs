@@ -8,6 +8,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -82,6 +83,15 @@ pub async fn serve(
     let _ = tokio::time::timeout(GRACE, stopping.closed()).await;
 }
 
+/// Who is at the other end of a request's connection, and how to cut it: put into every
+/// request's extensions for `server` (the event stream drops a subscriber that stops reading).
+#[derive(Clone)]
+pub struct Peer {
+    pub addr: SocketAddr,
+    /// Notified, the connection is reset at once, whatever it was writing.
+    pub drop: Arc<Notify>,
+}
+
 /// What one connection's task needs.
 struct Connection {
     http: http1::Builder,
@@ -94,10 +104,13 @@ impl Connection {
     async fn run(self, stream: TcpStream, tls: Option<TlsAcceptor>) {
         // Answers go out whole; nothing waits for more to fill a packet.
         let _ = stream.set_nodelay(true);
+        let addr = stream
+            .peer_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         match tls {
             None => {
                 let mut stream = stream;
-                if self.exchange(&mut stream).await {
+                if self.exchange(&mut stream, addr).await {
                     reset(&stream);
                 }
             }
@@ -107,7 +120,7 @@ impl Connection {
                 let Ok(Ok(mut stream)) = handshake.await else {
                     return;
                 };
-                if self.exchange(&mut stream).await {
+                if self.exchange(&mut stream, addr).await {
                     reset(stream.get_ref().0);
                 }
             }
@@ -116,15 +129,19 @@ impl Connection {
 
     /// Serves HTTP on `io`; true when a request asked for the connection to be reset, in which
     /// case nothing more has been written to it.
-    async fn exchange<S>(mut self, io: &mut S) -> bool
+    async fn exchange<S>(mut self, io: &mut S, addr: SocketAddr) -> bool
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let reset = Arc::new(Notify::new());
         let service = {
             let (ctx, reset) = (Arc::clone(&self.ctx), Arc::clone(&reset));
-            service_fn(move |request| {
+            service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                 let (ctx, reset) = (Arc::clone(&ctx), Arc::clone(&reset));
+                request.extensions_mut().insert(Peer {
+                    addr,
+                    drop: Arc::clone(&reset),
+                });
                 async move {
                     match server::serve_one(&ctx, request).await {
                         Outcome::Respond(response) => Ok::<_, Infallible>(response),

@@ -12,7 +12,7 @@
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
@@ -28,9 +28,11 @@ use super::body::{check_definition, check_instance_ids, parse_instance_ids, pars
 use super::clock::Clock;
 use super::dcos::{self, Dcos, Gate};
 use super::error::{jetty_page, proxy_page, reason_phrase, SimError, JETTY_CONTENT_TYPE};
+use super::events::{self, Bus};
 use super::fault::{FaultKind, Faults, HugeBody};
+use super::net::Peer;
 use super::route::{flag, Method, Route};
-use super::state::Cluster;
+use super::state::{Cluster, PodChange};
 use crate::pod::time::format_timestamp;
 use crate::pod::PodId;
 
@@ -44,7 +46,7 @@ pub const MARATHON_VERSION: &str = "1.10.26";
 pub struct Context {
     pub cluster: Mutex<Cluster>,
     /// `now` for every request; the manual one also answers `/_sim/clock`.
-    pub clock: Clock,
+    pub clock: Arc<Clock>,
     /// `host:port` of this "leader".
     pub leader: String,
     /// `http` or `https`, for `X-Marathon-Leader`.
@@ -55,10 +57,12 @@ pub struct Context {
     pub framework_id: String,
     /// `--dcos`: DC/OS in front of Marathon; `auth` is then open.
     pub dcos: Option<Dcos>,
+    /// The subscribers of `/v2/events`; `None` with `--no-events`.
+    pub events: Option<Arc<Bus>>,
 }
 
-/// A response body: whole, or the endless one of a `huge` fault.
-pub type Body = Either<Full<Bytes>, HugeStream>;
+/// A response body: whole, the endless one of a `huge` fault, or an event stream.
+pub type Body = Either<Full<Bytes>, Either<HugeStream, events::Stream>>;
 
 /// What becomes of one request.
 pub enum Outcome {
@@ -146,6 +150,8 @@ struct Asked {
     url: String,
     headers: HeaderMap,
     body: Vec<u8>,
+    /// Who asked, when `net` says (it always does, but tests may build requests by hand).
+    peer: Option<Peer>,
 }
 
 impl Asked {
@@ -163,13 +169,18 @@ impl Asked {
 /// Answers one request, or breaks it as a `--fault` says, and logs it.
 pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
     let (head, body) = request.into_parts();
+    let peer = head.extensions.get::<Peer>().cloned();
     let mut asked = Asked {
         method: head.method,
         url: head.uri.to_string(),
         headers: head.headers,
         body: Vec::new(),
+        peer,
     };
     let Some(fault) = ctx.faults.take(asked.method.as_str(), asked.path()) else {
+        if asked.path() == events::PATH {
+            return Outcome::Respond(event_stream(ctx, &asked, ""));
+        }
         asked.body = read_body(body).await;
         let reply = answer(ctx, &asked);
         return Outcome::Respond(send(ctx, &asked, reply, ""));
@@ -211,6 +222,9 @@ pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
         }
         FaultKind::Slow(delay) => {
             tokio::time::sleep(delay).await;
+            if asked.path() == events::PATH {
+                return Outcome::Respond(event_stream(ctx, &asked, " (fault)"));
+            }
             asked.body = read_body(body).await;
             answer(ctx, &asked)
         }
@@ -220,7 +234,7 @@ pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
             headers.push(("Content-Type", "application/json".to_string()));
             let body = HugeStream::new(size);
             headers.push(("Content-Length", body.left.to_string()));
-            let body = Either::Right(body);
+            let body = Either::Right(Either::Left(body));
             return Outcome::Respond(response(200, headers, body));
         }
     };
@@ -410,6 +424,64 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
     reply
 }
 
+/// `GET /v2/events` as Marathon's `HttpEventStreamServlet` (a Jetty `EventSourceServlet`)
+/// answers it: a stream only for an `Accept` header that is exactly `text/event-stream`, 405 for
+/// any other GET (the servlet falls back to `HttpServlet.doGet`), and the subscriber registered
+/// before the first byte goes out, so nothing that happens after the answer is missed.
+fn event_stream(ctx: &Context, asked: &Asked, note: &str) -> Response<Body> {
+    let path = asked.path();
+    if let Err(e) = ctx.auth.check(asked.header("Authorization"), path) {
+        return send(ctx, asked, Reply::error(&e), note);
+    }
+    let Some(bus) = &ctx.events else {
+        // Marathon 1.10 cannot turn its stream off; a proxy in front that does not route it
+        // answers like a server without the path.
+        let page = jetty_page(404, "Not Found", path);
+        return send(ctx, asked, Reply::html(404, JETTY_CONTENT_TYPE, page), note);
+    };
+    let not_supported = |method: &str| {
+        let reason = format!("HTTP method {method} is not supported by this URL");
+        Reply::html(405, JETTY_CONTENT_TYPE, jetty_page(405, &reason, path))
+    };
+    let wants_stream = asked
+        .headers
+        .get_all("Accept")
+        .iter()
+        .any(|v| v.as_bytes() == b"text/event-stream");
+    match asked.method {
+        hyper::Method::GET | hyper::Method::HEAD if wants_stream => {}
+        hyper::Method::GET | hyper::Method::HEAD => {
+            return send(ctx, asked, not_supported(asked.method.as_str()), note)
+        }
+        hyper::Method::OPTIONS => {
+            let reply = Reply::empty(200).header("Allow", "GET, HEAD, OPTIONS");
+            return send(ctx, asked, reply, note);
+        }
+        ref other => return send(ctx, asked, not_supported(other.as_str()), note),
+    }
+    log(ctx, asked, &format!("200{note}"));
+    let mut headers = common_headers(ctx);
+    headers.push((
+        "Content-Type",
+        "text/event-stream;charset=UTF-8".to_string(),
+    ));
+    // Jetty sends the stream without a length and closes the connection at its end.
+    headers.push(("Connection", "close".to_string()));
+    if asked.method == hyper::Method::HEAD {
+        return response(200, headers, Either::Left(Full::new(Bytes::new())));
+    }
+    let (addr, drop) = match &asked.peer {
+        Some(peer) => (peer.addr, Arc::clone(&peer.drop)),
+        None => (
+            std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            Arc::new(tokio::sync::Notify::new()),
+        ),
+    };
+    let (_, query) = asked.url.split_once('?').unwrap_or((&asked.url, ""));
+    let stream = bus.subscribe(addr, events::event_types(query), drop);
+    response(200, headers, Either::Right(Either::Right(stream)))
+}
+
 /// The simulator's own admin paths, outside Marathon's API (which has no `/_sim`). They exist only
 /// under the manual clock; otherwise they are unknown paths like any other.
 const CLOCK_PATH: &str = "/_sim/clock";
@@ -431,7 +503,14 @@ fn clock_admin(ctx: &Context, method: Method, path: &str, query: &str) -> Reply 
                     let message = "by: at most 30 days at a time";
                     return Reply::json(400, &json!({ "message": message }));
                 }
-                Some(Ok(by)) => ctx.clock.advance(by).unwrap_or_else(|| ctx.clock.now()),
+                Some(Ok(by)) => {
+                    let now = ctx.clock.advance(by).unwrap_or_else(|| ctx.clock.now());
+                    // Under the manual clock, what happens with time happens now.
+                    let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
+                    cluster.observe(now);
+                    publish(ctx, &mut cluster);
+                    now
+                }
                 Some(Err(message)) => return Reply::json(400, &json!({ "message": message })),
                 None => {
                     let message = "expected ?by=DURATION, e.g. ?by=2s";
@@ -523,8 +602,6 @@ fn dispatch(
     asked: &Asked,
 ) -> Result<Reply, SimError> {
     let now = ctx.clock.now();
-    let force = flag(query, "force");
-    let wipe = flag(query, "wipe");
     // Parse before taking the lock: bodies can be large and need no state.
     let pod = match (route, method) {
         (Route::Pods, Method::Post) | (Route::Pod(_), Method::Put) => {
@@ -554,6 +631,84 @@ fn dispatch(
         check_instance_ids(ids)?;
     }
     let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
+    // What happened by itself since the last look goes out before what this request does.
+    cluster.observe(now);
+    let mark = cluster.events_mark();
+    let reply = answer_with(
+        ctx,
+        &mut cluster,
+        route,
+        method,
+        query,
+        asked,
+        pod,
+        ids,
+        now,
+    );
+    let change = match (route, method) {
+        (Route::Pods, Method::Post) => Some(PodChange::Created),
+        (Route::Pod(_), Method::Put) => Some(PodChange::Updated),
+        (Route::Pod(_), Method::Delete) => Some(PodChange::Deleted),
+        _ => None,
+    };
+    if let (Some(change), Ok(_)) = (change, &reply) {
+        let client = asked.peer.as_ref().map(|p| p.addr.ip().to_string());
+        let uri = asked.path();
+        cluster.pod_event(
+            change,
+            client.as_deref().unwrap_or_default(),
+            uri,
+            now,
+            mark,
+        );
+    }
+    cluster.observe(now);
+    publish(ctx, &mut cluster);
+    reply
+}
+
+/// Hands the model's new events to the subscribers, under the model's lock so that they go out
+/// in the order they happened.
+fn publish(ctx: &Context, cluster: &mut Cluster) {
+    let events = cluster.take_events();
+    if let Some(bus) = &ctx.events {
+        bus.publish(events);
+    }
+}
+
+/// How often the system clock's events are looked for: what happens with time (an instance
+/// running, a deployment ending) reaches subscribers at most this late, stamped with its own time.
+const TICK: Duration = Duration::from_millis(20);
+
+/// Reports what happens with time, for as long as the simulator runs (system clock only: the
+/// manual one moves when advanced). Costs little when nothing is due.
+pub async fn tick(ctx: std::sync::Arc<Context>) {
+    let mut every = tokio::time::interval(TICK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let now = ctx.clock.now();
+        let mut cluster = ctx.cluster.lock().unwrap_or_else(PoisonError::into_inner);
+        cluster.observe(now);
+        publish(&ctx, &mut cluster);
+    }
+}
+
+/// The model's part of [`dispatch`], under its lock.
+#[allow(clippy::too_many_arguments)]
+fn answer_with(
+    ctx: &Context,
+    cluster: &mut Cluster,
+    route: &Route,
+    method: Method,
+    query: &str,
+    asked: &Asked,
+    pod: Option<crate::pod::PodDefinition>,
+    ids: Option<Vec<String>>,
+    now: std::time::SystemTime,
+) -> Result<Reply, SimError> {
+    let force = flag(query, "force");
+    let wipe = flag(query, "wipe");
     let reply = match (route, method, pod) {
         (Route::Ping, ..) => ping(asked.header("Accept")),
         (Route::Info, ..) => Reply::json(200, &info(ctx)),

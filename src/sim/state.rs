@@ -22,8 +22,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use glob::Pattern;
 use serde_json::{json, Value};
 
+mod journal;
 mod status;
 
+use journal::Journal;
+pub use journal::PodChange;
 use status::{failure_entry, latest, CachedStatus};
 
 use super::agents::Agents;
@@ -59,6 +62,8 @@ pub struct Cluster {
     now_marker: String,
     /// Deployment and instance ids.
     ids: Ids,
+    /// The events of every change, for `/v2/events`.
+    journal: Journal,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +112,7 @@ impl Cluster {
             fail_images: Vec::new(),
             now_marker: format!("podctl-sim-now-{}", uuid::Uuid::new_v4()),
             ids: Ids::Random,
+            journal: Journal::default(),
         }
     }
 
@@ -230,9 +236,21 @@ impl Cluster {
         }
         if let Some(current) = self.pods.get(&id) {
             if same_spec(&current.spec, &definition) {
+                let deployment_id = self.ids.next_id();
+                let empty = Plan {
+                    id: deployment_id.clone(),
+                    version: version.clone(),
+                    pod: id.clone(),
+                    actions: Vec::new(),
+                    started: now,
+                    ends: now,
+                    before: None,
+                    target: None,
+                };
+                self.journal_plan(&empty, now);
                 return Ok(Written {
                     definition,
-                    deployment_id: self.ids.next_id(),
+                    deployment_id,
                 });
             }
         }
@@ -359,6 +377,8 @@ impl Cluster {
             if !instance.is_live() {
                 continue;
             }
+            let before = instance.clone();
+            self.journal_killed(&before, id, now);
             if wipe {
                 let requested = requested_ports(&instance.spec);
                 self.agents
@@ -446,13 +466,15 @@ impl Cluster {
             return Err(SimError::DeploymentNotFound(deployment_id.to_string()));
         };
         if force {
-            self.plans.remove(index);
+            let stopped = self.plans.remove(index);
+            self.journal_cancelled(&[stopped.id], now);
             return Ok(None);
         }
         // The rollback is a change like any other (`groupManager.updateRoot`), so it is refused
         // when too many deployments run.
         self.check_max_running(now)?;
         let plan = self.plans.remove(index);
+        self.journal_cancelled(std::slice::from_ref(&plan.id), now);
         let version = self.next_version(now);
         // The restored definition is a new version of the pod (`GroupVersioningUtil.scala`),
         // unless it is what the pod already is.
@@ -577,6 +599,7 @@ impl Cluster {
             return Err(SimError::Locked(running));
         }
         self.plans.retain(|p| &p.pod != id);
+        self.journal_cancelled(&running, now);
         Ok(())
     }
 
@@ -613,6 +636,7 @@ impl Cluster {
             before,
             target,
         };
+        self.journal_plan(&plan, now);
         if !plan.actions.is_empty() && self.is_running(&plan, now) {
             self.plans.push(plan);
         }
@@ -798,21 +822,48 @@ fn same_version(a: &PodDefinition, b: &PodDefinition) -> bool {
 }
 
 impl Plan {
-    /// The deployment as listed at `now`: steps advance evenly over its run time.
-    fn view(&self, now: SystemTime) -> Deployment {
+    /// The step under way at `now`, from 1; steps advance evenly over the run time.
+    fn step(&self, now: SystemTime) -> usize {
         let total = self.actions.len().max(1);
         let run = self.ends.duration_since(self.started).unwrap_or_default();
         let elapsed = now.duration_since(self.started).unwrap_or_default();
         // Just registered, Marathon lists the plan on step 0 with no current actions
         // (`DeploymentManagerActor.startDeployment`) until its first step begins; an instant
         // deployment that is still listed has been through all of its steps at once.
-        let step = if run.is_zero() {
+        if run.is_zero() {
             total
         } else if elapsed.is_zero() {
             0
         } else {
-            ((elapsed.as_secs_f64() / run.as_secs_f64() * total as f64) as usize + 1).min(total)
-        };
+            // Whole nanoseconds, so that a step begins exactly at its boundary.
+            let done = elapsed.as_nanos() * total as u128 / run.as_nanos();
+            usize::try_from(done)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+                .min(total)
+        }
+    }
+
+    /// The moments at which a later step begins, and the end of the run time.
+    fn boundaries(&self) -> Vec<SystemTime> {
+        let total = self.actions.len().max(1) as u128;
+        let run = self
+            .ends
+            .duration_since(self.started)
+            .unwrap_or_default()
+            .as_nanos();
+        (1..total)
+            .map(|k| (run * k).div_ceil(total))
+            .map(|nanos| {
+                self.started + Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+            })
+            .chain(std::iter::once(self.ends))
+            .collect()
+    }
+
+    /// The deployment as listed at `now`: steps advance evenly over its run time.
+    fn view(&self, now: SystemTime) -> Deployment {
+        let step = self.step(now);
         let pod = self.pod.to_string();
         let action = |name: &str, results: bool| Action {
             action: name.to_string(),

@@ -19,11 +19,17 @@ fn ms(n: u64) -> Duration {
 fn waited(sim: &Sim, podctl: &Podctl, args: &[&str], step: Duration) -> crate::support::Out {
     let mut all = args.to_vec();
     all.extend(FAST);
+    let since = sim.request_count();
     let mut running = podctl.spawn(&all);
-    // One poll with the clock still: nothing can have finished, so it must still be waiting.
-    running.await_requests(sim, sim.request_count(), 3);
+    // With the clock still nothing can have finished, so it must still be waiting: after one
+    // poll, or with its request sent on the event stream.
+    if sim.events {
+        running.await_started(sim, since);
+    } else {
+        running.await_requests(sim, since, 3);
+    }
     assert!(!running.exited(), "returned before the clock moved");
-    running.drive(sim, step, 50)
+    running.drive_since(sim, since, step, 50)
 }
 
 #[test]
@@ -130,11 +136,14 @@ fn a_wait_that_times_out_exits_8_and_says_what_is_pending() {
     let err = out.fails(8);
     let last = err.lines().last().unwrap();
     assert!(last.contains("timed out after 300ms"), "{err}");
-    // The clock never moved: the plan is still as Marathon lists it when just registered.
-    assert!(
-        last.contains("still pending: deployment") && last.contains("waiting to start"),
-        "{err}"
-    );
+    // The clock never moved: the plan is still as Marathon lists it when just registered, or,
+    // as its events tell, on its first step.
+    let pending = if sim.events {
+        "still pending: step 1/2 StartPod /web"
+    } else {
+        "still pending: deployment"
+    };
+    assert!(last.contains(pending), "{err}");
     assert!(
         last.contains(&format!("podctl deployment watch {id}")),
         "{err}"
@@ -267,8 +276,8 @@ fn ctrl_c_stops_waiting_not_the_deployment() {
         "--interval",
         "50ms",
     ]);
-    // Wait until it is polling: the POST and a first poll are in the simulator's log.
-    running.await_requests(&sim, 0, 3);
+    // Wait until it is following: the stream and the POST are in the simulator's log.
+    running.await_started(&sim, 0);
     assert!(!running.exited());
     running.interrupt();
     let out = running.finish();
@@ -300,7 +309,7 @@ fn failing_containers_are_named_and_the_wait_times_out() {
         "--interval",
         "50ms",
     ]);
-    running.await_requests(&sim, 0, 3);
+    running.await_started(&sim, 0);
     // Past the brief run before the crash, into the back-off; the clock then stays there, so
     // every later poll sees the failure until the wait times out.
     sim.advance(ms(1000));
@@ -362,5 +371,9 @@ fn a_rollback_of_a_crashing_update_restores_the_old_pod() {
 /// deployments the revert may be over before the first poll.
 fn roll_back_and_wait(sim: &Sim, podctl: &Podctl, id: &str) {
     let rollback = ["deployment", "rollback", id, "--wait", "--interval", "50ms"];
-    podctl.spawn(&rollback).drive(sim, ms(100), 50).ok();
+    let since = sim.request_count();
+    podctl
+        .spawn(&rollback)
+        .drive_since(sim, since, ms(100), 50)
+        .ok();
 }

@@ -66,8 +66,9 @@ fn listed(podctl: &Podctl) -> String {
 fn waited(sim: &Sim, podctl: &Podctl, args: &[&str], step: Duration) -> crate::support::Out {
     let mut all = args.to_vec();
     all.extend(FAST);
+    let since = sim.request_count();
     let running = podctl.spawn(&all);
-    running.drive(sim, step, 100)
+    running.drive_since(sim, since, step, 100)
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod deployments;
 mod diff;
 mod edit;
 mod errors;
+mod events;
 mod fidelity;
 mod fidelity_update;
 mod golden;

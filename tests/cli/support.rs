@@ -14,6 +14,8 @@ pub struct Sim {
     log: PathBuf,
     /// `--require-token`, sent with `advance`.
     token: Option<String>,
+    /// It serves `/v2/events` (no `--no-events`): waits follow the stream instead of polling.
+    pub events: bool,
     _dir: tempfile::TempDir,
 }
 
@@ -116,6 +118,7 @@ impl Sim {
             url,
             log,
             token,
+            events: !args.contains(&"--no-events"),
             _dir: dir,
         }
     }
@@ -253,6 +256,47 @@ impl Running {
         eventually("podctl to poll again", || {
             sim.request_count() >= since + n || self.exited()
         });
+    }
+
+    /// Waits until podctl, started when the simulator had logged `since` requests, has sent
+    /// the request its wait follows (the write, or `deployment watch`'s look-up) after opening
+    /// the event stream, or has exited. Only for a simulator that serves events.
+    pub fn await_started(&mut self, sim: &Sim, since: usize) {
+        eventually("podctl to subscribe and send its request", || {
+            let requests = sim.requests();
+            let ours = requests.get(since..).unwrap_or_default();
+            let subscribed = ours.iter().position(|r| r.starts_with("GET /v2/events"));
+            let sent = subscribed.is_some_and(|i| {
+                ours[i..].iter().any(|r| {
+                    [
+                        "POST /v2/",
+                        "PUT /v2/",
+                        "DELETE /v2/",
+                        "GET /v2/deployments ",
+                    ]
+                    .iter()
+                    .any(|m| r.starts_with(m))
+                })
+            });
+            sent || self.exited()
+        });
+    }
+
+    /// [`Running::drive`] for a podctl started when the simulator had logged `since` requests.
+    /// Following the event stream, podctl hears of every step however fast the clock moves:
+    /// once its request is out, the clock moves `max_steps` times and podctl is awaited.
+    pub fn drive_since(mut self, sim: &Sim, since: usize, step: Duration, max_steps: usize) -> Out {
+        if !sim.events {
+            return self.drive(sim, step, max_steps);
+        }
+        self.await_started(sim, since);
+        for _ in 0..max_steps {
+            if self.exited() {
+                break;
+            }
+            sim.advance(step);
+        }
+        self.finish()
     }
 
     /// Moves the simulator's clock by `step`, then waits for podctl to poll again, until podctl
