@@ -17,6 +17,7 @@ mod loopback;
 mod pods;
 mod rules;
 mod security;
+mod sim_events;
 mod sim_routes;
 mod simulator;
 mod streaming;

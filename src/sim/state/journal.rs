@@ -210,7 +210,7 @@ impl Cluster {
             .instances
             .get(&instance.id)
             .cloned()
-            .unwrap_or_else(|| seen(instance, pod, now));
+            .unwrap_or_else(|| first_sight(instance, pod, now));
         let mut seen = Seen {
             instance: instance.clone(),
             ..seen
@@ -234,8 +234,21 @@ impl Cluster {
         for seen in self.journal.instances.values_mut() {
             seen.present = false;
         }
-        for (pod, record) in &self.pods {
-            for instance in &record.instances {
+        // Instances coming up before those going down at the same moment: an old instance is
+        // killed because its replacement runs.
+        let stopping = |i: &Instance| matches!(i.phase(t).0, Phase::Killing | Phase::Gone);
+        let ups = self
+            .pods
+            .iter()
+            .flat_map(|(pod, r)| r.instances.iter().map(move |i| (pod, i)))
+            .filter(|(_, i)| !stopping(i));
+        let downs = self
+            .pods
+            .iter()
+            .flat_map(|(pod, r)| r.instances.iter().map(move |i| (pod, i)))
+            .filter(|(_, i)| stopping(i));
+        for (pod, instance) in ups.chain(downs) {
+            {
                 let agent = self.agents.get(instance.agent);
                 let (phase, _) = instance.phase(t);
                 let incarnation = instance.run(t).incarnation;
@@ -243,7 +256,7 @@ impl Cluster {
                     Some(seen) => seen,
                     None if phase == Phase::Gone => continue,
                     None => {
-                        let mut fresh = seen(instance, pod, t);
+                        let mut fresh = first_sight(instance, pod, t);
                         fresh.phase = Phase::Pending;
                         fresh.incarnation = incarnation;
                         emit_phase(&mut self.journal, &mut fresh, agent, Phase::Pending, t);
@@ -330,7 +343,7 @@ impl Cluster {
 }
 
 /// A new record for `instance`, not yet reported in any state.
-fn seen(instance: &Instance, pod: &PodId, t: SystemTime) -> Seen {
+fn first_sight(instance: &Instance, pod: &PodId, t: SystemTime) -> Seen {
     Seen {
         instance: instance.clone(),
         pod: pod.clone(),
