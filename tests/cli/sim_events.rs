@@ -232,6 +232,13 @@ fn the_stream_answers_and_frames_as_marathon_and_filters_by_type() {
     }
     let (status, _, _) = sim.send("POST", "/v2/events", &[], Some(&json!({})));
     assert_eq!(status, 405);
+    let (status, headers, _) = sim.send("OPTIONS", "/v2/events", &[], None);
+    assert_eq!(status, 200);
+    assert_eq!(headers["Allow"], "GET, HEAD, OPTIONS");
+    let accept = [("Accept", "text/event-stream")];
+    let (status, headers, body) = sim.send("HEAD", "/v2/events", &accept, None);
+    assert_eq!((status, body.as_str()), (200, ""));
+    assert_eq!(headers["Content-Type"], "text/event-stream;charset=UTF-8");
 }
 
 #[test]
@@ -590,4 +597,33 @@ fn marathons_event_channel_for_pods_scenario() {
     ])
     .ok();
     assert_event("pod_updated_event");
+}
+
+#[test]
+fn a_stop_ends_open_streams_and_the_simulator_exits() {
+    let mut sim = Sim::start();
+    let mut subs: Vec<Subscriber> = (0..3)
+        .map(|_| Subscriber::connect(&sim, "/v2/events", "text/event-stream"))
+        .collect();
+    for sub in &mut subs {
+        assert_eq!(sub.next().0, "event_stream_attached");
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &sim.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut exit = None;
+    crate::support::eventually("the simulator to exit", || {
+        exit = sim.process().try_wait().unwrap();
+        exit.is_some()
+    });
+    assert_eq!(exit.and_then(|e| e.code()), Some(0));
+    // Each stream ends (closed or reset) rather than hanging on.
+    for sub in &mut subs {
+        let mut rest = Vec::new();
+        if let Err(e) = sub.socket.read_to_end(&mut rest) {
+            assert_ne!(e.kind(), std::io::ErrorKind::WouldBlock, "still open");
+        }
+    }
 }
