@@ -627,3 +627,39 @@ fn a_stop_ends_open_streams_and_the_simulator_exits() {
         }
     }
 }
+
+#[test]
+fn health_changes_and_a_wiping_kill() {
+    let sim = Sim::manual(&["--deploy-time", "1s"]);
+    let mut sub = Subscriber::connect(&sim, "/v2/events", "text/event-stream");
+    sub.next();
+    let mut checked = pod(1, "nginx");
+    checked["containers"][0]["endpoints"] = json!([{"name": "http", "hostPort": 0}]);
+    checked["containers"][0]["healthCheck"] = json!({"http": {"endpoint": "http"}});
+    let created = write(&sim, "POST", "/v2/pods", Some(&checked));
+    sim.advance(Duration::from_secs(2));
+    let seen = sub.until("deployment_success", Some(&created));
+    let b = brief(&seen);
+    let running = b.iter().position(|x| x == "instance Running").unwrap();
+    assert_eq!(b[running + 1], "health true", "{b:?}");
+    let (_, health) = &seen[running + 1];
+    let instance = health["instanceId"].as_str().unwrap().to_string();
+    assert_eq!(health["runSpecId"], "/web");
+    assert!(seen[running - 1].1["ports"][0].as_u64().is_some(), "{b:?}");
+
+    // With wipe=true the instance is replaced by one with a new id.
+    let path = format!("/v2/pods/web::instances/{instance}?wipe=true");
+    let (status, _, _) = sim.send("DELETE", &path, &[], None);
+    assert_eq!(status, 200);
+    let seen = sub.until("instance_changed_event", None);
+    assert_eq!(seen.last().unwrap().1["condition"], "Killing");
+    let seen = sub.until("instance_changed_event", None);
+    assert_eq!(seen.last().unwrap().1["condition"], "Killed");
+    assert_eq!(seen.last().unwrap().1["instanceId"], instance.as_str());
+    let (_, provisioned) = sub.next();
+    assert_eq!(provisioned["condition"], "Provisioned");
+    assert_ne!(provisioned["instanceId"], instance.as_str());
+    sim.advance(Duration::from_secs(2));
+    let seen = sub.until("instance_health_changed_event", None);
+    assert_eq!(seen.last().unwrap().1["healthy"], true);
+}
