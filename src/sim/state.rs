@@ -358,6 +358,7 @@ impl Cluster {
         now: SystemTime,
     ) -> Result<Vec<Value>, SimError> {
         self.advance(now);
+        self.journal_touch(id, now);
         let Some(mut record) = self.pods.remove(id) else {
             return Err(SimError::PathNotFound(id.clone()));
         };
@@ -623,6 +624,7 @@ impl Cluster {
         version: String,
         now: SystemTime,
     ) -> String {
+        self.journal_touch(id, now);
         let before = self.pods.get(id).map(|r| r.spec.clone());
         let actions = self.apply(id, target.clone(), now);
         let deployment_id = self.ids.next_id();

@@ -27,6 +27,7 @@ mod revert;
 mod rules;
 mod security;
 mod sim_dcos;
+mod sim_events;
 mod sim_routes;
 mod simulator;
 mod streaming;

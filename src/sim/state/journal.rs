@@ -9,7 +9,7 @@
 //! every state in between, stamped with its own time. The events wait in an outbox until the
 //! caller, still holding the model's lock, hands them to the bus. Nothing here knows of HTTP.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::SystemTime;
 
 use serde_json::{json, Value};
@@ -35,7 +35,11 @@ pub struct Journal {
     next_due: Option<SystemTime>,
     /// A request changed the model since the last look.
     dirty: bool,
+    /// The instances of the active pods, as last reported.
     instances: HashMap<String, Seen>,
+    /// Pods a request has changed and that have not settled since: only these are looked at, so
+    /// that ten thousand quiet pods cost nothing.
+    active: BTreeSet<PodId>,
     plans: Vec<Watched>,
 }
 
@@ -132,12 +136,8 @@ impl Cluster {
             return;
         }
         let Some(seen_at) = self.journal.seen_at else {
-            let on = std::mem::replace(&mut self.journal.on, false);
-            self.report(now);
-            self.journal.on = on;
-            self.journal.outbox.clear();
+            // Nothing is active yet: seeded pods are quiet until a request changes them.
             self.journal.seen_at = Some(now);
-            self.journal.next_due = self.next_change(now);
             return;
         };
         let mut moments = 0;
@@ -210,7 +210,7 @@ impl Cluster {
             .instances
             .get(&instance.id)
             .cloned()
-            .unwrap_or_else(|| seen(instance, pod, now));
+            .unwrap_or_else(|| first_sight(instance, pod, now));
         let mut seen = Seen {
             instance: instance.clone(),
             ..seen
@@ -223,7 +223,26 @@ impl Cluster {
         self.journal.instances.insert(instance.id.clone(), seen);
     }
 
-    /// Compares the model at `t` with what was last reported and writes the difference.
+    /// A request is about to change pod `id`: from now on it is looked at, starting from how it
+    /// is at `now` (what a quiet pod looks like has been reported already).
+    pub(super) fn journal_touch(&mut self, id: &PodId, now: SystemTime) {
+        self.journal.dirty = true;
+        if !self.journal.on || !self.journal.active.insert(id.clone()) {
+            return;
+        }
+        let Some(record) = self.pods.get(id) else {
+            return;
+        };
+        for instance in record.instances.iter().filter(|i| i.is_visible(now)) {
+            let mut seen = first_sight(instance, id, now);
+            seen.phase = instance.phase(now).0;
+            seen.healthy = health(instance, seen.phase, None);
+            self.journal.instances.insert(instance.id.clone(), seen);
+        }
+    }
+
+    /// Compares the active pods at `t` with what was last reported and writes the difference;
+    /// pods that have settled stop being active.
     fn report(&mut self, t: SystemTime) {
         // Steps that have begun, before the instances they launch.
         let mut plans = std::mem::take(&mut self.journal.plans);
@@ -234,36 +253,51 @@ impl Cluster {
         for seen in self.journal.instances.values_mut() {
             seen.present = false;
         }
-        for (pod, record) in &self.pods {
-            for instance in &record.instances {
-                let agent = self.agents.get(instance.agent);
-                let (phase, _) = instance.phase(t);
-                let incarnation = instance.run(t).incarnation;
-                let mut seen = match self.journal.instances.remove(&instance.id) {
-                    Some(seen) => seen,
-                    None if phase == Phase::Gone => continue,
-                    None => {
-                        let mut fresh = seen(instance, pod, t);
-                        fresh.phase = Phase::Pending;
-                        fresh.incarnation = incarnation;
-                        emit_phase(&mut self.journal, &mut fresh, agent, Phase::Pending, t);
-                        fresh
-                    }
-                };
-                seen.instance = instance.clone();
-                seen.present = true;
-                if seen.incarnation < incarnation {
-                    // The earlier incarnation ended: a crash (killed ones were reported when killed).
-                    finish_run(&mut self.journal, &mut seen, agent, t);
-                    seen.incarnation = incarnation;
-                    seen.phase = Phase::Pending;
-                    emit_phase(&mut self.journal, &mut seen, agent, Phase::Pending, t);
+        // Instances coming up before those going down at the same moment: an old instance is
+        // killed because its replacement runs.
+        let stopping = |i: &Instance| matches!(i.phase(t).0, Phase::Killing | Phase::Gone);
+        let active: Vec<(&PodId, &super::PodRecord)> = self
+            .journal
+            .active
+            .iter()
+            .filter_map(|id| self.pods.get_key_value(id))
+            .collect();
+        let ups = active
+            .iter()
+            .flat_map(|(pod, r)| r.instances.iter().map(move |i| (*pod, i)))
+            .filter(|(_, i)| !stopping(i));
+        let downs = active
+            .iter()
+            .flat_map(|(pod, r)| r.instances.iter().map(move |i| (*pod, i)))
+            .filter(|(_, i)| stopping(i));
+        for (pod, instance) in ups.chain(downs) {
+            let agent = self.agents.get(instance.agent);
+            let (phase, _) = instance.phase(t);
+            let incarnation = instance.run(t).incarnation;
+            let mut seen = match self.journal.instances.remove(&instance.id) {
+                Some(seen) => seen,
+                None if phase == Phase::Gone => continue,
+                None => {
+                    let mut fresh = first_sight(instance, pod, t);
+                    fresh.phase = Phase::Pending;
+                    fresh.incarnation = incarnation;
+                    emit_phase(&mut self.journal, &mut fresh, agent, Phase::Pending, t);
+                    fresh
                 }
-                for step in path(seen.phase, phase, !instance.crashing.is_empty()) {
-                    emit_phase(&mut self.journal, &mut seen, agent, step, t);
-                }
-                self.journal.instances.insert(instance.id.clone(), seen);
+            };
+            seen.instance = instance.clone();
+            seen.present = true;
+            if seen.incarnation < incarnation {
+                // The earlier incarnation ended: a crash (killed ones were reported when killed).
+                finish_run(&mut self.journal, &mut seen, agent, t);
+                seen.incarnation = incarnation;
+                seen.phase = Phase::Pending;
+                emit_phase(&mut self.journal, &mut seen, agent, Phase::Pending, t);
             }
+            for step in path(seen.phase, phase, !instance.crashing.is_empty()) {
+                emit_phase(&mut self.journal, &mut seen, agent, step, t);
+            }
+            self.journal.instances.insert(instance.id.clone(), seen);
         }
         // Instances no longer in the model (their pod removed, or replaced under a new id).
         let mut gone: Vec<(String, Seen)> = self
@@ -302,35 +336,81 @@ impl Cluster {
         // A request may have registered deployments meanwhile: keep them after these.
         kept.append(&mut self.journal.plans);
         self.journal.plans = kept;
+        // Settled: nothing of the pod changes by itself any more and no deployment of it is
+        // followed. Its instances are forgotten; the next request that touches it looks again.
+        let settled: Vec<PodId> = self
+            .journal
+            .active
+            .iter()
+            .filter(|id| !self.journal.plans.iter().any(|w| &w.plan.pod == *id))
+            .filter(|id| self.pod_next_change(id, t).is_none())
+            .cloned()
+            .collect();
+        for id in settled {
+            self.journal.active.remove(&id);
+            self.journal.instances.retain(|_, seen| seen.pod != id);
+        }
+    }
+
+    /// The first moment after `t` at which an instance of pod `id` changes by itself.
+    fn pod_next_change(&self, id: &PodId, t: SystemTime) -> Option<SystemTime> {
+        let record = self.pods.get(id)?;
+        record
+            .instances
+            .iter()
+            .flat_map(|i| changes(i, t))
+            .flatten()
+            .filter(|moment| *moment > t)
+            .min()
     }
 
     /// The first moment after `t` at which something changes by itself.
     fn next_change(&self, t: SystemTime) -> Option<SystemTime> {
-        let instants = self.pods.values().flat_map(|r| &r.instances).flat_map(|i| {
-            let run = i.run(t);
-            let window = run.running.duration_since(run.launched).unwrap_or_default();
-            let failure = run.failure.map(|f| [f.at, f.relaunch]);
-            [
-                Some(run.launched + window.mul_f64(0.2)),
-                Some(run.launched + window.mul_f64(0.6)),
-                Some(run.running),
-                failure.map(|f| f[0]),
-                failure.map(|f| f[1]),
-                i.kill_from,
-                i.gone_at,
-            ]
-        });
+        let instants = self
+            .journal
+            .active
+            .iter()
+            .filter_map(|id| self.pod_next_change(id, t));
         let steps = self.journal.plans.iter().flat_map(|w| w.plan.boundaries());
-        instants
-            .flatten()
-            .chain(steps)
-            .filter(|moment| *moment > t)
-            .min()
+        instants.chain(steps).filter(|moment| *moment > t).min()
+    }
+}
+
+/// The moments around `t` at which `instance` may change phase.
+fn changes(instance: &Instance, t: SystemTime) -> [Option<SystemTime>; 7] {
+    let run = instance.run(t);
+    let window = run.running.duration_since(run.launched).unwrap_or_default();
+    let failure = run.failure.map(|f| [f.at, f.relaunch]);
+    [
+        Some(run.launched + window.mul_f64(0.2)),
+        Some(run.launched + window.mul_f64(0.6)),
+        Some(run.running),
+        failure.map(|f| f[0]),
+        failure.map(|f| f[1]),
+        instance.kill_from,
+        instance.gone_at,
+    ]
+}
+
+/// Whether `instance` is healthy in `phase`: only pods with health checks say (Marathon has no
+/// health for pods without); a stopping instance keeps what it had (`previous`).
+fn health(instance: &Instance, phase: Phase, previous: Option<bool>) -> Option<bool> {
+    let checked = instance
+        .spec
+        .containers
+        .iter()
+        .any(|c| c.health_check.is_some());
+    match phase {
+        _ if !checked => None,
+        Phase::Running => Some(true),
+        Phase::Failing | Phase::Failed => Some(false),
+        Phase::Killing | Phase::Gone => previous,
+        Phase::Pending | Phase::Staging | Phase::Starting => None,
     }
 }
 
 /// A new record for `instance`, not yet reported in any state.
-fn seen(instance: &Instance, pod: &PodId, t: SystemTime) -> Seen {
+fn first_sight(instance: &Instance, pod: &PodId, t: SystemTime) -> Seen {
     Seen {
         instance: instance.clone(),
         pod: pod.clone(),
@@ -533,14 +613,7 @@ fn emit_phase(
             }
         }
     }
-    let checked = spec.containers.iter().any(|c| c.health_check.is_some());
-    let healthy = match phase {
-        _ if !checked => None,
-        Phase::Running => Some(true),
-        Phase::Failing | Phase::Failed => Some(false),
-        Phase::Killing | Phase::Gone => seen.healthy,
-        Phase::Pending | Phase::Staging | Phase::Starting => None,
-    };
+    let healthy = health(instance, phase, seen.healthy);
     if healthy != seen.healthy {
         seen.healthy = healthy;
         let fields = json!({
@@ -787,5 +860,49 @@ mod tests {
                 "deployment_success",
             ]
         );
+    }
+
+    #[test]
+    fn seeded_pods_are_quiet_until_a_request_changes_one() {
+        let seed = crate::sim::seed::Seed {
+            pods: 50,
+            instances: 2,
+            containers: 1,
+        };
+        let mut c = Cluster::new(Duration::from_secs(10), "sim-cluster").with_events();
+        c.seed(&seed, t(0.0));
+        c.observe(t(0.0));
+        c.observe(t(100.0));
+        assert!(c.take_events().is_empty());
+        assert!(c.journal.active.is_empty());
+        let id = PodId::lenient("/seed/group-000/pod-0003");
+        let mut bigger = c.pod(&id).expect("seeded");
+        bigger.scaling = Some(
+            serde_json::from_value(json!({"kind": "fixed", "instances": 3})).expect("scaling"),
+        );
+        act(&mut c, t(100.0), |c| c.update(bigger, false, t(100.0))).expect("scaled");
+        c.observe(t(200.0));
+        let events = kinds(&c.take_events());
+        // Only the one new instance comes up; the two that ran all along say nothing.
+        assert_eq!(
+            events
+                .iter()
+                .filter(|k| *k == "instance Provisioned")
+                .count(),
+            1,
+            "{events:?}"
+        );
+        assert_eq!(
+            events.iter().filter(|k| *k == "instance Running").count(),
+            1,
+            "{events:?}"
+        );
+        assert_eq!(
+            events.last().map(String::as_str),
+            Some("deployment_success")
+        );
+        // Settled again: nothing is looked at any more.
+        assert!(c.journal.active.is_empty());
+        assert!(c.journal.instances.is_empty());
     }
 }
