@@ -178,7 +178,7 @@ pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
         peer,
     };
     let Some(fault) = ctx.faults.take(asked.method.as_str(), asked.path()) else {
-        if asked.path() == events::PATH {
+        if is_event_stream(ctx, &asked) {
             return Outcome::Respond(event_stream(ctx, &asked, ""));
         }
         asked.body = read_body(body).await;
@@ -222,7 +222,7 @@ pub async fn serve_one(ctx: &Context, request: Request<Incoming>) -> Outcome {
         }
         FaultKind::Slow(delay) => {
             tokio::time::sleep(delay).await;
-            if asked.path() == events::PATH {
+            if is_event_stream(ctx, &asked) {
                 return Outcome::Respond(event_stream(ctx, &asked, " (fault)"));
             }
             asked.body = read_body(body).await;
@@ -422,6 +422,27 @@ fn handle(ctx: &Context, asked: &Asked) -> Reply {
         }
     }
     reply
+}
+
+/// Whether the request is for the event stream: `/v2/events`, or with `--dcos` also
+/// `/service/marathon/v2/events`, once DC/OS has let it through (a refused request goes the
+/// usual way, and is refused there as on every other path).
+fn is_event_stream(ctx: &Context, asked: &Asked) -> bool {
+    let path = asked.path();
+    match &ctx.dcos {
+        None => path == events::PATH,
+        Some(dcos) => {
+            let authorization = asked.header("Authorization");
+            let gate = dcos.admit(
+                asked.method.as_str(),
+                path,
+                authorization,
+                &[],
+                ctx.clock.now(),
+            );
+            matches!(gate, Gate::Marathon(inner) if inner == events::PATH)
+        }
+    }
 }
 
 /// `GET /v2/events` as Marathon's `HttpEventStreamServlet` (a Jetty `EventSourceServlet`)

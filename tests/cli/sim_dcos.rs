@@ -382,3 +382,30 @@ fn dcos_options_are_checked_before_listening() {
     let expired = login_token(&private, "ci", unix_now() - 1);
     assert_login_refused(login(&sim, &json!({"uid": "ci", "token": expired})));
 }
+
+#[test]
+fn the_event_stream_is_behind_dcos_too_under_the_prefix_and_at_the_root() {
+    let (sim, _dir) = dcos(&[]);
+    let token = admin_token(&sim);
+    let authorization = format!("token={token}");
+    let stream = [
+        ("Authorization", authorization.as_str()),
+        ("Accept", "text/event-stream"),
+    ];
+    for path in ["/service/marathon/v2/events", "/v2/events"] {
+        // HEAD: the headers of the stream, without a body that never ends.
+        let (status, headers, _) = sim.send("HEAD", path, &stream, None);
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(
+            headers["Content-Type"], "text/event-stream;charset=UTF-8",
+            "{path}"
+        );
+        let refused = sim.send("HEAD", path, &[("Accept", "text/event-stream")], None);
+        assert_eq!(refused.0, 401, "{path} without a token");
+        let unknown = [
+            ("Authorization", "token=forged"),
+            ("Accept", "text/event-stream"),
+        ];
+        assert_eq!(sim.send("HEAD", path, &unknown, None).0, 401, "{path}");
+    }
+}
