@@ -50,7 +50,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
 
-    /// Use this cluster from the config file instead of the current one
+    /// Use this cluster from the config file (or dcos:NAME, one of the DC/OS CLI's) instead of the current one
     #[arg(long, global = true, value_name = "NAME", add = ArgValueCompleter::new(complete::cluster_names))]
     pub cluster: Option<String>,
 
