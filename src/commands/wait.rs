@@ -846,4 +846,56 @@ mod tests {
             assert_eq!(status.status, "STABLE", "{deploy:?}");
         }
     }
+
+    fn targets() -> Vec<Target> {
+        ["/a", "/b", "/c"]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Target {
+                deployment: Some(format!("d{i}")),
+                pods: vec![(PodId::parse(p).unwrap(), None)],
+            })
+            .collect()
+    }
+
+    /// Several targets end in one error naming only those that did not reach their goal;
+    /// a failure makes it a failure, Ctrl-C an interruption naming every one stopped.
+    #[test]
+    fn several_waits_end_in_one_error_naming_each_that_did_not_finish() {
+        let t = targets();
+        assert!(combine(&t, vec![Ok(()), Ok(()), Ok(())]).is_ok());
+        let results = vec![
+            Ok(()),
+            Err(WaitError::Timeout("timed out waiting for deployment d1 of /b".into()).into()),
+            Err(WaitError::Failed("deployment d2 of /c failed".into()).into()),
+        ];
+        let e = combine(&t, results).unwrap_err();
+        let Some(WaitError::Failed(m)) = e.downcast_ref::<WaitError>() else {
+            panic!("{e:#}")
+        };
+        assert_eq!(
+            m,
+            "2 of 3 deployments did not reach their goal:\n  \
+             timed out waiting for deployment d1 of /b\n  deployment d2 of /c failed"
+        );
+        let results = vec![
+            Err(WaitError::Timeout("t".into()).into()),
+            Ok(()),
+            Err(WaitError::Interrupted("i".into()).into()),
+        ];
+        let e = combine(&t, results).unwrap_err();
+        let Some(WaitError::Interrupted(m)) = e.downcast_ref::<WaitError>() else {
+            panic!("{e:#}")
+        };
+        assert!(
+            m.starts_with("interrupted: stopped waiting for deployment d2 of /c, which go on"),
+            "{m}"
+        );
+        let results = vec![Ok(()), Err(WaitError::Timeout("t".into()).into()), Ok(())];
+        let e = combine(&t, results).unwrap_err();
+        assert!(matches!(
+            e.downcast_ref::<WaitError>(),
+            Some(WaitError::Timeout(m)) if m == "1 of 3 deployments did not reach their goal:\n  t"
+        ));
+    }
 }

@@ -196,3 +196,42 @@ fn a_pod_that_never_becomes_ready_times_out_with_8_naming_it_and_its_failure() {
         assert_eq!(status["status"], "STABLE", "{id}: {status}");
     }
 }
+
+#[test]
+fn ctrl_c_stops_the_wait_for_every_deployment_with_130_naming_them_all() {
+    for events in [true, false] {
+        let args: &[&str] = if events {
+            &["--deploy-time", "600ms"]
+        } else {
+            &["--deploy-time", "600ms", "--no-events"]
+        };
+        let sim = Sim::manual(args);
+        let podctl = sim.podctl();
+        let since = sim.request_count();
+        let mut running = podctl.spawn(&apply_wait("60s"));
+        // Written and being followed (the clock stands still, so none is over).
+        eventually("the three writes and a look at them", || {
+            let requests = requests_since(&sim, since);
+            let writes = requests.iter().position(|r| r.starts_with("POST /v2/pods"));
+            writes.is_some_and(|i| {
+                requests[i..]
+                    .iter()
+                    .filter(|r| r.starts_with("POST /v2/pods"))
+                    .count()
+                    == 3
+            }) || running.exited()
+        });
+        assert!(!running.exited(), "returned before the clock moved");
+        running.interrupt();
+        let out = running.finish();
+        let stderr = out.fails(130);
+        assert!(
+            stderr.contains("interrupted: stopped waiting for "),
+            "{stderr}"
+        );
+        for id in PODS {
+            assert!(stderr.contains(&format!("of {id}")), "{events}: {stderr}");
+        }
+        assert!(stderr.contains("podctl deployment watch"), "{stderr}");
+    }
+}
