@@ -189,28 +189,17 @@ pub fn wait_all(
     let deadline = start + timing.timeout;
     let client = client.until(deadline);
     let mut states: Vec<State> = targets.iter().map(State::new).collect();
+    let late = early.is_none();
     let early = early
         .unwrap_or_else(|| open_stream(&client, deadline.min(Instant::now() + ATTACH_TIMEOUT)));
     let log = ctx.log();
-    let results = match early.0 {
+    // Each target's end; `None`: to be polled for, with the others that fell back.
+    let mut ends: Vec<Option<Result<()>>> = match early.0 {
         Err(reason) => {
             if let Some(log) = log {
                 log(&fallback_line(&reason, timing));
             }
-            let mut waits: Vec<Waiting> = targets
-                .iter()
-                .zip(&displays)
-                .zip(states.iter_mut())
-                .map(|((target, display), state)| Waiting::new(target, display, state))
-                .collect();
-            if let Err(e) = poll_all(&client, timing, start, &mut waits) {
-                board.clear();
-                return Err(e);
-            }
-            waits
-                .into_iter()
-                .map(|w| w.result.unwrap_or(Ok(())))
-                .collect()
+            targets.iter().map(|_| None).collect()
         }
         Ok(subscription) => {
             let stop = AtomicBool::new(false);
@@ -219,9 +208,8 @@ pub fn wait_all(
                 let mut followers = Vec::with_capacity(targets.len());
                 for ((target, display), state) in targets.iter().zip(&displays).zip(&mut states) {
                     let (tx, rx) = mpsc::channel();
-                    senders.push(tx);
                     let client = &client;
-                    followers.push(scope.spawn(move || {
+                    let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                         let mut follower = Follower {
                             display,
                             client,
@@ -232,9 +220,9 @@ pub fn wait_all(
                             state,
                             subscription: Source::Shared(rx),
                         };
-                        match follower.run(false)? {
-                            Flow::Done => Ok(()),
-                            Flow::Fallback(reason) => {
+                        match follower.run(late) {
+                            Ok(Flow::Done) => Some(Ok(())),
+                            Ok(Flow::Fallback(reason)) => {
                                 if let Some(log) = log {
                                     log(&format!(
                                         "{}: {}",
@@ -242,25 +230,55 @@ pub fn wait_all(
                                         fallback_line(&reason, timing)
                                     ));
                                 }
-                                poll_until(display, client, target, timing, start, state)
+                                None
                             }
+                            Err(e) => Some(Err(e)),
                         }
-                    }));
+                    });
+                    // A target whose thread could not start is polled for.
+                    if spawned.is_ok() {
+                        senders.push(tx);
+                    }
+                    followers.push(spawned.ok());
                 }
                 let stop = &stop;
-                scope.spawn(move || fan_out(subscription, senders, stop));
-                let results: Vec<Result<()>> = followers
+                // Should this thread not start, the senders go with it: every follower hears
+                // the stream ended and falls back to polling.
+                let _ = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || fan_out(subscription, senders, stop));
+                let ends = followers
                     .into_iter()
-                    .map(|f| {
-                        f.join()
-                            .unwrap_or_else(|_| Err(anyhow::anyhow!("a wait stopped unexpectedly")))
+                    .map(|f| match f.map(|f| f.join()) {
+                        Some(Ok(end)) => end,
+                        Some(Err(_)) => Some(Err(anyhow::anyhow!("a wait stopped unexpectedly"))),
+                        None => None,
                     })
                     .collect();
                 stop.store(true, Ordering::Relaxed);
-                results
+                ends
             })
         }
     };
+    // The targets not done on the stream are polled for together, within what is left.
+    if ends.iter().any(Option::is_none) {
+        let mut waits: Vec<Waiting> = targets
+            .iter()
+            .zip(&displays)
+            .zip(states.iter_mut())
+            .zip(&ends)
+            .filter(|(_, end)| end.is_none())
+            .map(|(((target, display), state), _)| Waiting::new(target, display, state))
+            .collect();
+        if let Err(e) = poll_all(&client, timing, start, &mut waits) {
+            board.clear();
+            return Err(e);
+        }
+        let mut polled = waits.into_iter().map(|w| w.result.unwrap_or(Ok(())));
+        for end in ends.iter_mut().filter(|end| end.is_none()) {
+            *end = polled.next();
+        }
+    }
+    let results = ends.into_iter().map(|end| end.unwrap_or(Ok(()))).collect();
     let outcome = combine(targets, results);
     if outcome.is_ok() {
         board.finish(start.elapsed());
@@ -444,9 +462,11 @@ fn poll_all(client: &Client, timing: Timing, start: Instant, waits: &mut [Waitin
             }
             Err(e) if is_transient(&e) => {
                 let message = e.to_string();
+                // About the poll, not one target: said once, unlabelled.
                 if let Some(w) = waits.iter_mut().find(|w| w.result.is_none()) {
                     if w.state.transient.insert(message.clone()) {
-                        w.display.warn(&format!("{message}; still trying"));
+                        w.display
+                            .warn_unlabelled(&format!("{message}; still trying"));
                     }
                 }
             }
@@ -676,6 +696,14 @@ impl Display {
             Display::Spinner(bar) => bar.println(render::wait_warning(message)),
             Display::Lines | Display::Silent => eprintln!("{}", render::wait_warning(message)),
             Display::Part(board, i) => board.out.warn(&format!("{}: {message}", board.labels[*i])),
+        }
+    }
+
+    /// [`Display::warn`] without the target's label on a shared display.
+    fn warn_unlabelled(&self, message: &str) {
+        match self {
+            Display::Part(board, _) => board.out.warn(message),
+            _ => self.warn(message),
         }
     }
 
