@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::wait::{wait_from, Target, Timing};
+use super::wait::{prepare, wait_all, Target, Timing};
 use super::{input, Ctx, Mode};
 use crate::cli::{ApplyArgs, CheckArgs, Source};
 use crate::error::UsageError;
@@ -93,6 +93,14 @@ pub fn run(ctx: &mut Ctx, args: &ApplyArgs) -> Result<()> {
         plan.push((local, action));
     }
 
+    // Subscribed before the first write, once for all: no event of a deployment apply starts is
+    // missed.
+    let writes = plan.iter().any(|(_, a)| !matches!(a, Action::Unchanged));
+    let early = if writes && !args.dry_run {
+        prepare(&client, &args.wait)
+    } else {
+        None
+    };
     let mut outcomes = Vec::with_capacity(plan.len());
     let mut targets = Vec::new();
     let mut failure = None;
@@ -162,12 +170,9 @@ pub fn run(ctx: &mut Ctx, args: &ApplyArgs) -> Result<()> {
             timeout: args.wait.timeout,
             interval: args.wait.interval,
         };
-        // One deadline for all: the deployments run side by side in Marathon, so waiting for
-        // each in turn costs no more than the slowest.
-        let start = Instant::now();
-        for target in &targets {
-            wait_from(ctx, &client, target, timing, start)?;
-        }
+        // The deployments run side by side in Marathon: they are followed together, with one
+        // deadline, until every one is done.
+        wait_all(ctx, &client, &targets, timing, Instant::now(), early)?;
     }
     Ok(())
 }

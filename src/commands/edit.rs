@@ -16,7 +16,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::input::{self, Loaded};
-use super::wait::{follow, Target};
+use super::wait::{follow_with, prepare, Target};
 use super::{Ctx, Mode};
 use crate::cli::{EditArgs, Source};
 use crate::error::{NotFound, WaitError};
@@ -124,6 +124,8 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
         return Ok(());
     }
     let body = edited.loaded.body()?;
+    // Subscribed before the write: no event of the deployment it starts is missed.
+    let early = prepare(&client, &args.wait);
     let deployment = match client.update_pod(id, body, args.force) {
         Ok(deployment) => deployment,
         Err(e) => {
@@ -140,7 +142,7 @@ pub fn run(ctx: &mut Ctx, args: &EditArgs) -> Result<()> {
         deployment,
         pods: vec![(id.clone(), None)],
     };
-    follow(ctx, &client, &args.wait, target)
+    follow_with(ctx, &client, &args.wait, target, early)
 }
 
 /// Writes `text` to the temporary file and keeps it and its directory (they are no longer

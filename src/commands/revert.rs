@@ -5,7 +5,7 @@ use anyhow::{anyhow, Context, Result};
 use serde_json::{json, Value};
 
 use super::versions::find;
-use super::wait::{follow, Target};
+use super::wait::{follow_with, prepare, Target};
 use super::{Ctx, Mode};
 use crate::cli::RevertArgs;
 use crate::error::NotFound;
@@ -50,6 +50,8 @@ pub fn run(ctx: &mut Ctx, args: &RevertArgs) -> Result<()> {
         return Ok(());
     }
     let body = serde_json::to_vec(&old).context("encoding the pod definition")?;
+    // Subscribed before the write: no event of the deployment it starts is missed.
+    let early = prepare(&client, &args.wait);
     let deployment = client
         .update_pod(id, body, args.force)
         .with_context(doing)?;
@@ -69,7 +71,7 @@ pub fn run(ctx: &mut Ctx, args: &RevertArgs) -> Result<()> {
         deployment,
         pods: vec![(id.clone(), None)],
     };
-    follow(ctx, &client, &args.wait, target)
+    follow_with(ctx, &client, &args.wait, target, early)
 }
 
 /// The newest version older than `current` (by instant). Without a current version (a server

@@ -14,6 +14,8 @@
 
 use std::collections::HashSet;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -22,7 +24,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 mod stream;
 
 pub use stream::Early;
-use stream::{open_stream, Flow, Follower};
+use stream::{fan_out, open_stream, Flow, Follower, Source};
 
 use super::{Ctx, Mode};
 use crate::cli::WaitArgs;
@@ -147,7 +149,7 @@ pub fn wait_with(
                 start,
                 deadline,
                 state: &mut state,
-                subscription,
+                subscription: Source::Own(subscription),
             };
             match follower.run(late)? {
                 Flow::Done => return Ok(()),
@@ -157,12 +159,184 @@ pub fn wait_with(
         Err(reason) => reason,
     };
     if let Some(log) = ctx.log() {
-        log(&format!(
-            "event stream not used: {fallback}; polling every {}",
-            humantime::format_duration(timing.interval)
-        ));
+        log(&fallback_line(&fallback, timing));
     }
     poll_until(&display, &client, target, timing, start, &mut state)
+}
+
+/// Waits for several targets together (`pod apply`: one deployment per pod), with one
+/// deadline counted from `start`, one progress display and one event stream (`early`, opened
+/// before the writes; `None`: open one now) that every target follows; without the stream, one
+/// poll covers them all. Ends when every target is done; the error names each that failed or
+/// ran out of time. One target is [`wait_with`], display and messages included.
+pub fn wait_all(
+    ctx: &Ctx,
+    client: &Client,
+    targets: &[Target],
+    timing: Timing,
+    start: Instant,
+    early: Option<Early>,
+) -> Result<()> {
+    match targets {
+        [] => return Ok(()),
+        [one] => return wait_with(ctx, client, one, timing, start, early),
+        _ => {}
+    }
+    let board = Arc::new(Board::new(Display::new(ctx.mode), targets));
+    let displays: Vec<Display> = (0..targets.len())
+        .map(|i| Display::Part(Arc::clone(&board), i))
+        .collect();
+    let deadline = start + timing.timeout;
+    let client = client.until(deadline);
+    let mut states: Vec<State> = targets.iter().map(State::new).collect();
+    let late = early.is_none();
+    let early = early
+        .unwrap_or_else(|| open_stream(&client, deadline.min(Instant::now() + ATTACH_TIMEOUT)));
+    let log = ctx.log();
+    // Each target's end; `None`: to be polled for, with the others that fell back.
+    let mut ends: Vec<Option<Result<()>>> = match early.0 {
+        Err(reason) => {
+            if let Some(log) = log {
+                log(&fallback_line(&reason, timing));
+            }
+            targets.iter().map(|_| None).collect()
+        }
+        Ok(subscription) => {
+            let stop = AtomicBool::new(false);
+            std::thread::scope(|scope| {
+                let mut senders = Vec::with_capacity(targets.len());
+                let mut followers = Vec::with_capacity(targets.len());
+                for ((target, display), state) in targets.iter().zip(&displays).zip(&mut states) {
+                    let (tx, rx) = mpsc::channel();
+                    let client = &client;
+                    let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                        let mut follower = Follower {
+                            display,
+                            client,
+                            target,
+                            timing,
+                            start,
+                            deadline,
+                            state,
+                            subscription: Source::Shared(rx),
+                        };
+                        match follower.run(late) {
+                            Ok(Flow::Done) => Some(Ok(())),
+                            Ok(Flow::Fallback(reason)) => {
+                                if let Some(log) = log {
+                                    log(&format!(
+                                        "{}: {}",
+                                        label(target),
+                                        fallback_line(&reason, timing)
+                                    ));
+                                }
+                                None
+                            }
+                            Err(e) => Some(Err(e)),
+                        }
+                    });
+                    // A target whose thread could not start is polled for.
+                    if spawned.is_ok() {
+                        senders.push(tx);
+                    }
+                    followers.push(spawned.ok());
+                }
+                let stop = &stop;
+                // Should this thread not start, the senders go with it: every follower hears
+                // the stream ended and falls back to polling.
+                let _ = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || fan_out(subscription, senders, stop));
+                let ends = followers
+                    .into_iter()
+                    .map(|f| match f.map(|f| f.join()) {
+                        Some(Ok(end)) => end,
+                        Some(Err(_)) => Some(Err(anyhow::anyhow!("a wait stopped unexpectedly"))),
+                        None => None,
+                    })
+                    .collect();
+                stop.store(true, Ordering::Relaxed);
+                ends
+            })
+        }
+    };
+    // The targets not done on the stream are polled for together, within what is left.
+    if ends.iter().any(Option::is_none) {
+        let mut waits: Vec<Waiting> = targets
+            .iter()
+            .zip(&displays)
+            .zip(states.iter_mut())
+            .zip(&ends)
+            .filter(|(_, end)| end.is_none())
+            .map(|(((target, display), state), _)| Waiting::new(target, display, state))
+            .collect();
+        if let Err(e) = poll_all(&client, timing, start, &mut waits) {
+            board.clear();
+            return Err(e);
+        }
+        let mut polled = waits.into_iter().map(|w| w.result.unwrap_or(Ok(())));
+        for end in ends.iter_mut().filter(|end| end.is_none()) {
+            *end = polled.next();
+        }
+    }
+    let results = ends.into_iter().map(|end| end.unwrap_or(Ok(()))).collect();
+    let outcome = combine(targets, results);
+    if outcome.is_ok() {
+        board.finish(start.elapsed());
+    } else {
+        board.clear();
+    }
+    outcome
+}
+
+fn fallback_line(reason: &str, timing: Timing) -> String {
+    format!(
+        "event stream not used: {reason}; polling every {}",
+        humantime::format_duration(timing.interval)
+    )
+}
+
+/// One error for the targets of [`wait_all`] that did not reach their goal: interrupted when
+/// Ctrl-C stopped it, failed when a deployment failed (exit 8, as a timeout), else timed out;
+/// each named with what happened to it.
+fn combine(targets: &[Target], results: Vec<Result<()>>) -> Result<()> {
+    let mut stopped = Vec::new();
+    let mut problems = Vec::new();
+    let mut any_failed = false;
+    for (target, result) in targets.iter().zip(results) {
+        let Err(error) = result else { continue };
+        match error.downcast_ref::<WaitError>() {
+            Some(WaitError::Interrupted(_)) => stopped.push(what(target)),
+            Some(WaitError::Failed(m)) => {
+                any_failed = true;
+                problems.push(m.clone());
+            }
+            Some(WaitError::Timeout(m)) => problems.push(m.clone()),
+            None => return Err(error),
+        }
+    }
+    if !stopped.is_empty() {
+        return Err(WaitError::Interrupted(format!(
+            "interrupted: stopped waiting for {}, which go on; follow each with \
+             `podctl deployment watch ID`",
+            stopped.join(", ")
+        ))
+        .into());
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "{} of {} deployments did not reach their goal:\n  {}",
+        problems.len(),
+        targets.len(),
+        problems.join("\n  ")
+    );
+    Err(if any_failed {
+        WaitError::Failed(message)
+    } else {
+        WaitError::Timeout(message)
+    }
+    .into())
 }
 
 /// What a wait knows so far, whichever way it learns it.
@@ -200,48 +374,85 @@ fn poll_until(
     start: Instant,
     state: &mut State,
 ) -> Result<()> {
+    let mut one = [Waiting::new(target, display, state)];
+    poll_all(client, timing, start, &mut one)?;
+    let [one] = one;
+    one.result.unwrap_or(Ok(()))
+}
+
+/// One target of a polling wait, and how it ended (`None`: not yet).
+struct Waiting<'a> {
+    target: &'a Target,
+    display: &'a Display,
+    state: &'a mut State,
+    result: Option<Result<()>>,
+}
+
+impl<'a> Waiting<'a> {
+    fn new(target: &'a Target, display: &'a Display, state: &'a mut State) -> Waiting<'a> {
+        Waiting {
+            target,
+            display,
+            state,
+            result: None,
+        }
+    }
+}
+
+/// Polls until every target is reached or time runs out, each poll one `GET /v2/deployments`
+/// for all and one `::status` per pod still waited for. Each target's end is in its `result`;
+/// an error ends the whole wait (an API error retrying cannot fix).
+fn poll_all(client: &Client, timing: Timing, start: Instant, waits: &mut [Waiting]) -> Result<()> {
     let deadline = start + timing.timeout;
     let left = deadline.saturating_duration_since(Instant::now());
     let max_polls = left.as_millis() / timing.interval.as_millis().max(1) + 3;
 
     for _ in 0..max_polls {
         if is_interrupted() {
-            display.clear();
-            return Err(interrupted(target));
+            stop_all(waits);
+            return Ok(());
         }
         let mut pause = timing.interval;
-        match poll(client, target, &mut state.goals) {
-            Ok((ours, statuses)) => {
-                if ours.is_some() {
-                    state.seen = true;
-                } else {
-                    state.polls_without += 1;
-                }
-                let pods: Vec<&PodId> = target.pods.iter().map(|(p, _)| p).collect();
-                let (done, line, failed) = judge(&pods, &state.goals, ours.as_ref(), &statuses);
-                for f in failed {
-                    if let Some(warning) = state.failures.record(f) {
-                        display.warn(&warning);
+        match poll_many(client, waits) {
+            Ok(polled) => {
+                for (w, polled) in waits.iter_mut().zip(polled) {
+                    let Some((ours, statuses)) = polled else {
+                        continue;
+                    };
+                    let state = &mut *w.state;
+                    if ours.is_some() {
+                        state.seen = true;
+                    } else {
+                        state.polls_without += 1;
+                    }
+                    let pods: Vec<&PodId> = w.target.pods.iter().map(|(p, _)| p).collect();
+                    let (done, line, failed) = judge(&pods, &state.goals, ours.as_ref(), &statuses);
+                    for f in failed {
+                        if let Some(warning) = state.failures.record(f) {
+                            w.display.warn(&warning);
+                        }
+                    }
+                    // A deployment not listed yet may simply not be visible yet: look once more.
+                    let settled = state.seen || state.polls_without >= 2;
+                    if line != state.summary {
+                        w.display.update(start.elapsed(), &line);
+                        state.summary = line;
+                    }
+                    state.reached = done;
+                    if done && (settled || Instant::now() >= deadline) {
+                        w.display.finish(start.elapsed(), &state.summary);
+                        w.result = Some(Ok(()));
+                    } else if done {
+                        pause = CONFIRM_PAUSE.min(timing.interval);
                     }
                 }
-                // A deployment not listed yet may simply not be visible yet: look once more.
-                let settled = state.seen || state.polls_without >= 2;
-                if line != state.summary {
-                    display.update(start.elapsed(), &line);
-                    state.summary = line;
-                }
-                state.reached = done;
-                if done && (settled || Instant::now() >= deadline) {
-                    display.finish(start.elapsed(), &state.summary);
+                if waits.iter().all(|w| w.result.is_some()) {
                     return Ok(());
-                }
-                if done {
-                    pause = CONFIRM_PAUSE.min(timing.interval);
                 }
             }
             Err(ApiError::Transport { error, .. }) if error.kind == Kind::Interrupted => {
-                display.clear();
-                return Err(interrupted(target));
+                stop_all(waits);
+                return Ok(());
             }
             // The poll was cut short by the wait's own deadline: time is up, not the network.
             Err(ApiError::Transport { error, .. })
@@ -251,12 +462,18 @@ fn poll_until(
             }
             Err(e) if is_transient(&e) => {
                 let message = e.to_string();
-                if state.transient.insert(message.clone()) {
-                    display.warn(&format!("{message}; still trying"));
+                // About the poll, not one target: said once, unlabelled.
+                if let Some(w) = waits.iter_mut().find(|w| w.result.is_none()) {
+                    if w.state.transient.insert(message.clone()) {
+                        w.display
+                            .warn_unlabelled(&format!("{message}; still trying"));
+                    }
                 }
             }
             Err(e) => {
-                display.clear();
+                for w in waits.iter() {
+                    w.display.clear();
+                }
                 return Err(e.into());
             }
         }
@@ -265,22 +482,34 @@ fn poll_until(
             break;
         }
         if !pause_unless_interrupted((deadline - now).min(pause)) {
-            display.clear();
-            return Err(interrupted(target));
+            stop_all(waits);
+            return Ok(());
         }
     }
-    if state.reached {
-        // The last answer showed the goal reached; only its confirmation ran out of time.
-        display.finish(start.elapsed(), &state.summary);
-        return Ok(());
+    for w in waits.iter_mut().filter(|w| w.result.is_none()) {
+        if w.state.reached {
+            // The last answer showed the goal reached; only its confirmation ran out of time.
+            w.display.finish(start.elapsed(), &w.state.summary);
+            w.result = Some(Ok(()));
+            continue;
+        }
+        w.display.clear();
+        w.result = Some(Err(timed_out(
+            w.target,
+            timing.timeout,
+            &w.state.summary,
+            &w.state.failures,
+        )));
     }
-    display.clear();
-    Err(timed_out(
-        target,
-        timing.timeout,
-        &state.summary,
-        &state.failures,
-    ))
+    Ok(())
+}
+
+/// Ctrl-C: every target still waited for ends interrupted.
+fn stop_all(waits: &mut [Waiting]) {
+    for w in waits.iter_mut().filter(|w| w.result.is_none()) {
+        w.display.clear();
+        w.result = Some(Err(interrupted(w.target)));
+    }
 }
 
 type Polled = (Option<Deployment>, Vec<Option<PodStatus>>);
@@ -290,6 +519,44 @@ fn poll(client: &Client, target: &Target, goals: &mut [Option<Goal>]) -> Result<
         Some(id) => client.deployments()?.into_iter().find(|d| &d.id == id),
         None => None,
     };
+    poll_pods(client, target, goals, ours)
+}
+
+/// One poll for the targets not done yet (`None` for the others): the deployments are listed
+/// once for all.
+fn poll_many(client: &Client, waits: &mut [Waiting]) -> Result<Vec<Option<Polled>>, ApiError> {
+    let pending = |w: &Waiting| w.result.is_none();
+    let listed = if waits
+        .iter()
+        .any(|w| pending(w) && w.target.deployment.is_some())
+    {
+        client.deployments()?
+    } else {
+        Vec::new()
+    };
+    let mut polled = Vec::with_capacity(waits.len());
+    for w in waits.iter_mut() {
+        if !pending(w) {
+            polled.push(None);
+            continue;
+        }
+        let ours = w
+            .target
+            .deployment
+            .as_ref()
+            .and_then(|id| listed.iter().find(|d| &d.id == id).cloned());
+        polled.push(Some(poll_pods(client, w.target, &mut w.state.goals, ours)?));
+    }
+    Ok(polled)
+}
+
+/// The pods' statuses, with goals still unknown read from the deployment's steps.
+fn poll_pods(
+    client: &Client,
+    target: &Target,
+    goals: &mut [Option<Goal>],
+    ours: Option<Deployment>,
+) -> Result<Polled, ApiError> {
     if let Some(d) = &ours {
         for (goal, (pod, _)) in goals.iter_mut().zip(&target.pods) {
             if goal.is_none() {
@@ -391,11 +658,12 @@ fn timed_out(
 }
 
 /// Progress on stderr: a spinner on a terminal, one plain line per change elsewhere (CI logs),
-/// nothing with `-q`.
+/// nothing with `-q`; for one target of several ([`wait_all`]), its part of their [`Board`].
 enum Display {
     Spinner(ProgressBar),
     Lines,
     Silent,
+    Part(Arc<Board>, usize),
 }
 
 impl Display {
@@ -419,6 +687,7 @@ impl Display {
             Display::Spinner(bar) => bar.set_message(line.to_string()),
             Display::Lines => eprintln!("{}", render::wait_progress(elapsed, line)),
             Display::Silent => {}
+            Display::Part(board, i) => board.update(*i, elapsed, line, false),
         }
     }
 
@@ -426,10 +695,22 @@ impl Display {
         match self {
             Display::Spinner(bar) => bar.println(render::wait_warning(message)),
             Display::Lines | Display::Silent => eprintln!("{}", render::wait_warning(message)),
+            Display::Part(board, i) => board.out.warn(&format!("{}: {message}", board.labels[*i])),
+        }
+    }
+
+    /// [`Display::warn`] without the target's label on a shared display.
+    fn warn_unlabelled(&self, message: &str) {
+        match self {
+            Display::Part(board, _) => board.out.warn(message),
+            _ => self.warn(message),
         }
     }
 
     fn finish(&self, elapsed: Duration, line: &str) {
+        if let Display::Part(board, i) = self {
+            return board.update(*i, elapsed, line, true);
+        }
         self.clear();
         if !matches!(self, Display::Silent) {
             eprintln!("{}", render::wait_done(elapsed, line));
@@ -440,6 +721,86 @@ impl Display {
         if let Display::Spinner(bar) = self {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The one display of several targets waited for together: each has a line, labelled with its
+/// pods. On a terminal the spinner shows the lines of those not done yet; elsewhere each change
+/// is a line of its own. The last line gathers them all.
+struct Board {
+    out: Display,
+    labels: Vec<String>,
+    /// Each target's line, and whether it is done.
+    lines: Mutex<Vec<(String, bool)>>,
+}
+
+impl Board {
+    fn new(out: Display, targets: &[Target]) -> Board {
+        Board {
+            out,
+            labels: targets.iter().map(label).collect(),
+            lines: Mutex::new(vec![(String::from("starting"), false); targets.len()]),
+        }
+    }
+
+    fn update(&self, i: usize, elapsed: Duration, line: &str, done: bool) {
+        let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(slot) = lines.get_mut(i) else { return };
+        *slot = (line.to_string(), done);
+        let label = &self.labels[i];
+        match &self.out {
+            Display::Spinner(bar) => {
+                let finished = lines.iter().filter(|(_, d)| *d).count();
+                let pending = lines
+                    .iter()
+                    .zip(&self.labels)
+                    .filter(|((_, d), _)| !*d)
+                    .map(|((l, _), label)| format!("{label}: {l}"))
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                bar.set_message(format!("{finished}/{} done; {pending}", lines.len()));
+            }
+            Display::Lines if done => eprintln!(
+                "{}",
+                render::wait_progress(elapsed, &format!("{label}: done: {line}"))
+            ),
+            Display::Lines => {
+                eprintln!(
+                    "{}",
+                    render::wait_progress(elapsed, &format!("{label}: {line}"))
+                )
+            }
+            Display::Silent | Display::Part(..) => {}
+        }
+    }
+
+    /// Every target reached its goal.
+    fn finish(&self, elapsed: Duration) {
+        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        let all = lines
+            .iter()
+            .zip(&self.labels)
+            .map(|((l, _), label)| format!("{label}: {l}"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        self.out.finish(elapsed, &all);
+    }
+
+    fn clear(&self) {
+        self.out.clear();
+    }
+}
+
+/// A target's name on a shared display: its pods, or its deployment when it has none.
+fn label(target: &Target) -> String {
+    match (target.pods.is_empty(), target.deployment.as_deref()) {
+        (true, Some(id)) => format!("deployment {}", printable(id)),
+        _ => target
+            .pods
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -512,5 +873,57 @@ mod tests {
             let status = client.pod_status(&PodId::parse("/web").unwrap()).unwrap();
             assert_eq!(status.status, "STABLE", "{deploy:?}");
         }
+    }
+
+    fn targets() -> Vec<Target> {
+        ["/a", "/b", "/c"]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Target {
+                deployment: Some(format!("d{i}")),
+                pods: vec![(PodId::parse(p).unwrap(), None)],
+            })
+            .collect()
+    }
+
+    /// Several targets end in one error naming only those that did not reach their goal;
+    /// a failure makes it a failure, Ctrl-C an interruption naming every one stopped.
+    #[test]
+    fn several_waits_end_in_one_error_naming_each_that_did_not_finish() {
+        let t = targets();
+        assert!(combine(&t, vec![Ok(()), Ok(()), Ok(())]).is_ok());
+        let results = vec![
+            Ok(()),
+            Err(WaitError::Timeout("timed out waiting for deployment d1 of /b".into()).into()),
+            Err(WaitError::Failed("deployment d2 of /c failed".into()).into()),
+        ];
+        let e = combine(&t, results).unwrap_err();
+        let Some(WaitError::Failed(m)) = e.downcast_ref::<WaitError>() else {
+            panic!("{e:#}")
+        };
+        assert_eq!(
+            m,
+            "2 of 3 deployments did not reach their goal:\n  \
+             timed out waiting for deployment d1 of /b\n  deployment d2 of /c failed"
+        );
+        let results = vec![
+            Err(WaitError::Timeout("t".into()).into()),
+            Ok(()),
+            Err(WaitError::Interrupted("i".into()).into()),
+        ];
+        let e = combine(&t, results).unwrap_err();
+        let Some(WaitError::Interrupted(m)) = e.downcast_ref::<WaitError>() else {
+            panic!("{e:#}")
+        };
+        assert!(
+            m.starts_with("interrupted: stopped waiting for deployment d2 of /c, which go on"),
+            "{m}"
+        );
+        let results = vec![Ok(()), Err(WaitError::Timeout("t".into()).into()), Ok(())];
+        let e = combine(&t, results).unwrap_err();
+        assert!(matches!(
+            e.downcast_ref::<WaitError>(),
+            Some(WaitError::Timeout(m)) if m == "1 of 3 deployments did not reach their goal:\n  t"
+        ));
     }
 }

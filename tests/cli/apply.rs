@@ -310,6 +310,7 @@ fn a_refused_write_exits_with_its_code_and_names_what_was_applied() {
 fn wait_follows_every_deployment_and_fails_with_8_naming_the_pod() {
     let sim = Sim::manual(&["--deploy-time", "600ms"]);
     let podctl = sim.podctl();
+    let since = sim.request_count();
     let running = podctl.spawn(&[
         "pod",
         "apply",
@@ -320,7 +321,7 @@ fn wait_follows_every_deployment_and_fails_with_8_naming_the_pod() {
         "--timeout",
         "60s",
     ]);
-    let out = running.drive(&sim, Duration::from_millis(150), 60);
+    let out = running.drive_since(&sim, since, Duration::from_millis(150), 60);
     assert_eq!(out.ok().lines().count(), 3, "{out:?}");
     for id in ["/api", "/cache", "/db"] {
         let status = podctl.run(&["pod", "show", id, "--json"]).json();

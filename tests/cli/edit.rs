@@ -392,6 +392,7 @@ fn an_edit_can_be_waited_for_and_reported_in_json() {
         .env("TMPDIR", &dir.path().display().to_string());
     podctl.run(&["pod", "add", "examples/web.json"]).ok();
     sim.advance(Duration::from_secs(60));
+    let since = sim.request_count();
     let running = podctl.spawn(&[
         "pod",
         "edit",
@@ -403,7 +404,7 @@ fn an_edit_can_be_waited_for_and_reported_in_json() {
         "--timeout",
         "60s",
     ]);
-    let out = running.drive(&sim, Duration::from_millis(500), 50);
+    let out = running.drive_since(&sim, since, Duration::from_millis(500), 50);
     let report = out.json();
     assert_eq!(report["podId"], "/web");
     assert!(report["deploymentId"].is_string(), "{report}");

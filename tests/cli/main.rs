@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod apply;
+mod apply_wait;
 mod bad_input;
 mod completion;
 mod config;

@@ -216,6 +216,7 @@ fn revert_waits_for_its_deployment() {
         .run(&["pod", "update", "/web", "examples/web-v2.json", "--force"])
         .ok();
     sim.advance(Duration::from_secs(60));
+    let since = sim.request_count();
     let running = podctl.spawn(&[
         "pod",
         "revert",
@@ -226,7 +227,7 @@ fn revert_waits_for_its_deployment() {
         "--timeout",
         "60s",
     ]);
-    let out = running.drive(&sim, Duration::from_millis(500), 50);
+    let out = running.drive_since(&sim, since, Duration::from_millis(500), 50);
     let stdout = out.ok();
     assert!(stdout.contains("Created deployment "), "{out:#?}");
     let status = podctl.run(&["pod", "show", "/web", "--json"]).json();

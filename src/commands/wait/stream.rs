@@ -5,6 +5,8 @@
 //! ([`Flow::Fallback`]) whenever the stream cannot be trusted.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -69,11 +71,62 @@ pub(super) fn open_stream(client: &Client, until: Instant) -> Early {
             Ok(Message::Attached { .. }) => return Early(Ok(subscription)),
             Ok(Message::Lost { reason, .. }) => return Early(Err(reason)),
             Ok(Message::Refused(e)) => return Early(Err(e.to_string())),
-            Ok(_) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Early(Err("the stream ended".into()))
-            }
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Early(Err("the stream ended".into())),
         }
+    }
+}
+
+/// Where a follower reads the stream: a subscription of its own, or its share of one that
+/// several waits follow together ([`fan_out`]).
+pub(super) enum Source {
+    Own(Subscription),
+    Shared(Receiver<Message>),
+}
+
+impl Source {
+    fn next(&self, timeout: Duration) -> Result<Message, RecvTimeoutError> {
+        match self {
+            Source::Own(s) => s.next(timeout),
+            Source::Shared(r) => r.recv_timeout(timeout),
+        }
+    }
+}
+
+/// Hands every message of `subscription` to each of `to`, until the stream ends or `stop` is
+/// set; then drops the subscription, which closes the stream. Runs on a thread of its own.
+pub(super) fn fan_out(subscription: Subscription, to: Vec<Sender<Message>>, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        let message = match subscription.next(TICK) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        for sender in &to {
+            // A follower that is done has dropped its receiver: nothing to tell it.
+            let _ = sender.send(copy(&message));
+        }
+    }
+}
+
+/// A copy of a message for one follower (a refusal, whose error cannot be copied, as a loss
+/// with its text).
+fn copy(message: &Message) -> Message {
+    match message {
+        Message::Attached { again } => Message::Attached { again: *again },
+        Message::Event(e) => Message::Event(e.clone()),
+        Message::Garbled { kind, reason } => Message::Garbled {
+            kind: kind.clone(),
+            reason: reason.clone(),
+        },
+        Message::Lost { reason, retry } => Message::Lost {
+            reason: reason.clone(),
+            retry: *retry,
+        },
+        Message::Refused(e) => Message::Lost {
+            reason: e.to_string(),
+            retry: None,
+        },
     }
 }
 
@@ -93,7 +146,7 @@ pub(super) struct Follower<'a> {
     pub(super) start: Instant,
     pub(super) deadline: Instant,
     pub(super) state: &'a mut State,
-    pub(super) subscription: Subscription,
+    pub(super) subscription: Source,
 }
 
 /// What the stream said about the pods waited for.
@@ -164,8 +217,8 @@ impl Follower<'_> {
             }
             let message = match self.subscription.next((self.deadline - now).min(TICK)) {
                 Ok(m) => m,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => {
                     return Ok(Flow::Fallback("the event stream ended".into()))
                 }
             };
@@ -444,8 +497,8 @@ impl Follower<'_> {
                 Ok(Message::Event(e)) => {
                     let _ = self.on_event(seen, &e);
                 }
-                Ok(_) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
             }
         }
         // The failing containers, from the pods themselves (events before the subscription are
