@@ -263,7 +263,12 @@ impl Running {
     /// the event stream, or has exited. Only for a simulator that serves events.
     pub fn await_started(&mut self, sim: &Sim, since: usize) {
         eventually("podctl to subscribe and send its request", || {
-            let requests = sim.requests();
+            // Behind `--dcos`, Marathon's paths may come under DC/OS's prefix.
+            let requests: Vec<String> = sim
+                .requests()
+                .iter()
+                .map(|r| r.replacen(" /service/marathon/", " /", 1))
+                .collect();
             let ours = requests.get(since..).unwrap_or_default();
             let subscribed = ours.iter().position(|r| r.starts_with("GET /v2/events"));
             let sent = subscribed.is_some_and(|i| {
