@@ -485,7 +485,11 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Source>) -> Result<()> {
             if recursive {
                 walk(&path, recursive, out)?;
             }
-        } else if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+        } else if path.extension().is_some_and(|e| e == "json")
+            && (path.is_file() || !path.exists())
+        {
+            // A broken link is kept, so that reading it fails naming it: skipping it would
+            // leave its pod alone without a word.
             out.push(Source::File(path));
         }
         if out.len() > MAX_DEFINITIONS {

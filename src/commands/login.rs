@@ -155,6 +155,13 @@ fn secret(args: &ClusterLoginArgs) -> Result<Secret> {
             path: file.clone(),
             source,
         })?;
+        if password.is_empty() {
+            return Err(UsageError::Usage(format!(
+                "--password-file {}: the first line is empty; it must hold the password",
+                printable(&file.display().to_string())
+            ))
+            .into());
+        }
         return Ok(Secret::Password(password));
     }
     if let Some(var) = &args.password_env {

@@ -91,6 +91,13 @@ pub fn login_token(uid: &str, path: &Path, now: SystemTime) -> Result<String, Lo
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
+    let text = String::from_utf8_lossy(&pem);
+    if text.contains("PUBLIC KEY-----") && !text.contains("PRIVATE KEY-----") {
+        return Err(bad(
+            "this is a public key; give the service account's private key (the public one is \
+             the cluster's)",
+        ));
+    }
     // jsonwebtoken's own messages say nothing about the key's content, but none is needed.
     let key = jsonwebtoken::EncodingKey::from_rsa_pem(&pem)
         .map_err(|_| bad("not a PEM RSA private key (PKCS#1 or PKCS#8)"))?;

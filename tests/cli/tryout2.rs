@@ -1,0 +1,159 @@
+//! Found by trying `pod apply`, `pod diff`, `cluster login` and the DC/OS CLI's configuration
+//! (issues 16 and 17) as a careless user would: each test pins one defect found that way.
+
+use std::path::Path;
+
+use crate::keys::service_account_key;
+use crate::support::{minimal, Podctl, RefusingPort, Sim};
+
+/// Writes `clusters/<id>/dcos.toml` under `dir` (mode 0600, as the DC/OS CLI does).
+fn dcos_cluster(dir: &Path, id: &str, text: &str, attached: bool) {
+    let cluster = dir.join("clusters").join(id);
+    std::fs::create_dir_all(&cluster).unwrap();
+    let file = cluster.join("dcos.toml");
+    std::fs::write(&file, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    if attached {
+        std::fs::write(cluster.join("attached"), "").unwrap();
+    }
+}
+
+fn toml_for(name: &str, url: &str) -> String {
+    format!(
+        "[core]\ndcos_url = \"{url}\"\n[marathon]\nurl = \"{url}\"\n[cluster]\nname = \"{name}\"\n"
+    )
+}
+
+/// Two clusters with an `attached` file (a hand edit, or a DC/OS CLI interrupted while
+/// attaching): `pod list` silently used the first by id while `cluster import` made the last
+/// one current. The DC/OS CLI refuses (`multiple clusters are attached`); so does podctl now,
+/// naming both, and `cluster import` makes neither current.
+#[test]
+fn two_attached_dcos_clusters_are_refused_not_guessed() {
+    let sim = Sim::start();
+    let dcos = tempfile::tempdir().unwrap();
+    let other = RefusingPort::new();
+    dcos_cluster(dcos.path(), "id-a", &toml_for("one", &sim.url), true);
+    dcos_cluster(dcos.path(), "id-b", &toml_for("two", &other.url), true);
+    let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
+    let out = podctl.run(&["pod", "list"]);
+    let err = out.fails(2);
+    assert!(err.contains("one") && err.contains("two"), "{out:#?}");
+    assert!(err.contains("DCOS_CLUSTER"), "{out:#?}");
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+    let out = Podctl::new()
+        .env("DCOS_DIR", &dcos.path().display().to_string())
+        .env("DCOS_CLUSTER", "two")
+        .run(&["config", "show"]);
+    assert!(out.ok().contains(&other.url), "{out:#?}");
+    let out = podctl.run(&["cluster", "import"]);
+    assert!(!out.ok().contains("Now using"), "{out:#?}");
+    let config = std::fs::read_to_string(podctl.config_path()).unwrap();
+    assert!(!config.contains("current"), "{config}");
+}
+
+/// The DC/OS CLI uses its only cluster even without an `attached` file; podctl ignored it and
+/// went to http://127.0.0.1:8080.
+#[test]
+fn the_only_dcos_cluster_is_used_even_when_not_attached() {
+    let sim = Sim::start();
+    let dcos = tempfile::tempdir().unwrap();
+    dcos_cluster(dcos.path(), "id-a", &toml_for("one", &sim.url), false);
+    let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
+    let out = podctl.run(&["pod", "list", "-q"]);
+    out.ok();
+    assert_eq!(sim.requests().len(), 1, "{:?}", sim.requests());
+}
+
+/// An attached cluster without `core.dcos_url` (a half-finished `dcos cluster setup`) was
+/// skipped without a word, so podctl went to http://127.0.0.1:8080 and suggested `podctl sim`.
+#[test]
+fn an_attached_dcos_cluster_without_a_url_is_an_error_naming_it() {
+    let dcos = tempfile::tempdir().unwrap();
+    dcos_cluster(
+        dcos.path(),
+        "id-a",
+        "[core]\ndcos_acs_token = \"t\"\n[cluster]\nname = \"half\"\n",
+        true,
+    );
+    let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
+    let out = podctl.run(&["pod", "list"]);
+    let err = out.fails(1);
+    assert!(err.contains("core.dcos_url"), "{out:#?}");
+    assert!(err.contains("id-a"), "{out:#?}");
+    assert!(!err.contains("127.0.0.1:8080"), "{out:#?}");
+}
+
+/// A `*.json` entry of a directory that is a broken link (a definition removed but its link
+/// kept) was skipped without a word, so `pod apply deploy/` left that pod alone and exited 0.
+#[cfg(unix)]
+#[test]
+fn apply_refuses_a_broken_link_in_a_directory() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    let dir = podctl.dir().join("deploy");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.json"), minimal("/a")).unwrap();
+    std::os::unix::fs::symlink(dir.join("gone.json"), dir.join("b.json")).unwrap();
+    let out = podctl.run(&["pod", "apply", &dir.display().to_string()]);
+    let err = out.fails(1);
+    assert!(err.contains("b.json"), "{out:#?}");
+    assert!(
+        !sim.requests().iter().any(|r| r.starts_with("POST")),
+        "{:?}",
+        sim.requests()
+    );
+}
+
+/// A public key given as `--private-key` was said to be "an RSA key of at least 2048 bits",
+/// sending the user to make a bigger key.
+#[test]
+fn login_with_a_public_key_says_it_is_the_public_key() {
+    let podctl = Podctl::new();
+    let (_, public) = service_account_key();
+    let path = podctl.dir().join("ci-public.pem");
+    std::fs::write(&path, public).unwrap();
+    let refusing = RefusingPort::new();
+    let out = podctl.run(&[
+        "cluster",
+        "login",
+        "ci",
+        "--url",
+        &refusing.url,
+        "--username",
+        "ci",
+        "--private-key",
+        &path.display().to_string(),
+    ]);
+    let err = out.fails(2);
+    assert!(err.contains("public key"), "{out:#?}");
+    assert!(!err.contains("2048"), "{out:#?}");
+}
+
+/// An empty password file sent an empty password, and the cluster's 401 then blamed the
+/// account; an empty `--password-env` was already refused before any request.
+#[test]
+fn login_refuses_an_empty_password_file_before_any_request() {
+    let podctl = Podctl::new();
+    let path = podctl.dir().join("pw");
+    std::fs::write(&path, "\n").unwrap();
+    let refusing = RefusingPort::new();
+    let out = podctl.run(&[
+        "cluster",
+        "login",
+        "c",
+        "--url",
+        &refusing.url,
+        "--username",
+        "alice",
+        "--password-file",
+        &path.display().to_string(),
+    ]);
+    let err = out.fails(2);
+    assert!(err.contains("empty"), "{out:#?}");
+    assert!(!err.contains("cannot reach"), "{out:#?}");
+}
