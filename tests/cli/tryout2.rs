@@ -157,3 +157,31 @@ fn login_refuses_an_empty_password_file_before_any_request() {
     assert!(err.contains("empty"), "{out:#?}");
     assert!(!err.contains("cannot reach"), "{out:#?}");
 }
+
+/// The id of a definition sent with `--no-validate` (or compared by `pod diff`, which does not
+/// validate) reached the terminal raw in the error line: `reading pod /we<ESC>[31mb...`.
+#[test]
+fn an_unvalidated_hostile_id_is_escaped_in_errors() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    let file = podctl.dir().join("h.json");
+    std::fs::write(
+        &file,
+        r#"{"id": "/we\u001b[31mb\u202e", "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}}]}"#,
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    for args in [
+        vec!["pod", "apply", "--no-validate", file.as_str()],
+        vec!["pod", "apply", "--no-validate", "--dry-run", file.as_str()],
+        vec!["pod", "diff", file.as_str()],
+    ] {
+        let out = podctl.run(&args);
+        assert_ne!(out.code, 0, "{out:#?}");
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains('\u{1b}'), "{args:?}: {out:#?}");
+            assert!(!text.contains('\u{202e}'), "{args:?}: {out:#?}");
+        }
+        assert!(out.stderr.contains(r"\u{1b}"), "{args:?}: {out:#?}");
+    }
+}
