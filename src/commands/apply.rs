@@ -47,8 +47,8 @@ enum Action {
 struct Outcome {
     id: String,
     source: String,
-    /// `created`, `updated`, `unchanged`, `failed`; with `--dry-run`: `create`, `update`,
-    /// `unchanged`.
+    /// `created`, `updated`, `unchanged`, `failed`, `not-attempted` (after a failure); with
+    /// `--dry-run`: `create`, `update`, `unchanged`.
     action: &'static str,
     /// For an update: `restart`, `scale` or `no-restart`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,11 +135,21 @@ pub fn run(ctx: &mut Ctx, args: &ApplyArgs) -> Result<()> {
                 outcome.action = "failed";
                 outcome.error = Some(printable(&format!("{e:#}")).into_owned());
                 outcomes.push(outcome);
+                // A pod that needs no write was not left out: it is as it should be.
                 let rest: Vec<String> = plan[i + 1..]
                     .iter()
+                    .filter(|(_, a)| !matches!(a, Action::Unchanged))
                     .map(|(l, _)| l.id.to_string())
                     .collect();
                 failure = Some(e.context(partial(&outcomes, &rest)));
+                // A script reading the JSON learns of these too, not only from the error line.
+                for (l, a) in &plan[i + 1..] {
+                    let mut skipped = self::outcome(l, a, false);
+                    if !matches!(a, Action::Unchanged) {
+                        skipped.action = "not-attempted";
+                    }
+                    outcomes.push(skipped);
+                }
                 break;
             }
         }

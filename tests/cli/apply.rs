@@ -294,7 +294,8 @@ fn a_refused_write_exits_with_its_code_and_names_what_was_applied() {
         .as_str()
         .unwrap()
         .contains("updating pod /b"));
-    assert_eq!(json["pods"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(json["pods"][2]["action"], "not-attempted", "{json}");
+    assert_eq!(json["pods"].as_array().unwrap().len(), 3, "{json}");
 
     // --force cancels the deployment that holds /b.
     let out = podctl.run(&["pod", "apply", dir.to_str().unwrap(), "--force"]);

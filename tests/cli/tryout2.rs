@@ -185,3 +185,33 @@ fn an_unvalidated_hostile_id_is_escaped_in_errors() {
         assert!(out.stderr.contains(r"\u{1b}"), "{args:?}: {out:#?}");
     }
 }
+
+/// When a write was refused, `pod apply --json` listed the pods up to the refused one and left
+/// out the ones not attempted, so a script reading it took them for never asked about.
+#[test]
+fn apply_json_lists_the_pods_not_attempted_after_a_failure() {
+    // A deployment of /a still running makes its update a 409.
+    let sim = Sim::with_args(&["--deploy-time", "10m"]);
+    let podctl = sim.podctl();
+    let dir = podctl.dir().join("deploy");
+    std::fs::create_dir_all(&dir).unwrap();
+    podctl
+        .run_with_stdin(&["pod", "add", "-"], &minimal("/a"))
+        .ok();
+    let changed = minimal("/a").replace("\"mem\": 32", "\"mem\": 64");
+    std::fs::write(dir.join("a.json"), changed).unwrap();
+    std::fs::write(dir.join("b.json"), minimal("/b")).unwrap();
+    let out = podctl.run(&["pod", "apply", &dir.display().to_string(), "--json"]);
+    out.fails(5);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let pods = json["pods"].as_array().unwrap();
+    let actions: Vec<(&str, &str)> = pods
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [("/a", "failed"), ("/b", "not-attempted")],
+        "{out:#?}"
+    );
+}
