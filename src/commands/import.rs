@@ -87,6 +87,11 @@ pub fn run(
     if let Some(name) = make_current.filter(|_| file.current.is_none() || args.make_current) {
         file.current = Some(name.clone());
         lines.push(format!("Now using cluster {name}"));
+    } else if args.make_current {
+        eprintln!(
+            "warning: --use: no cluster made current, since the DC/OS CLI has none attached or \
+             several; choose one with `podctl cluster use NAME`"
+        );
     }
     file.save(path)?;
     if ctx.mode == Mode::Human {

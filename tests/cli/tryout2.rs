@@ -54,6 +54,9 @@ fn two_attached_dcos_clusters_are_refused_not_guessed() {
     assert!(!out.ok().contains("Now using"), "{out:#?}");
     let config = std::fs::read_to_string(podctl.config_path()).unwrap();
     assert!(!config.contains("current"), "{config}");
+    let out = podctl.run(&["cluster", "import", "--use"]);
+    out.ok();
+    assert!(out.stderr.contains("podctl cluster use"), "{out:#?}");
 }
 
 /// The DC/OS CLI uses its only cluster even without an `attached` file; podctl ignored it and
