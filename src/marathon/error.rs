@@ -140,7 +140,17 @@ impl fmt::Display for ApiError {
                 printable(url),
                 clip(reason)
             ),
-            ApiError::Login(error) => write!(f, "renewing the token: {error}"),
+            ApiError::Login(error) => {
+                // The login's own causes (a key file that cannot be read) are part of the one
+                // line: this error has no source of its own for a chain to follow.
+                write!(f, "renewing the token: {error}")?;
+                let mut cause = std::error::Error::source(error);
+                while let Some(e) = cause {
+                    write!(f, ": {}", printable(&e.to_string()))?;
+                    cause = e.source();
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -218,3 +218,37 @@ fn apply_json_lists_the_pods_not_attempted_after_a_failure() {
         "{out:#?}"
     );
 }
+
+/// When a renewal could not read the service account's key (moved, deleted), the error said
+/// `renewing the token: reading the private key FILE` and stopped there: not why.
+#[test]
+fn a_renewal_that_cannot_read_the_key_says_why() {
+    let keys = tempfile::tempdir().unwrap();
+    let public = keys.path().join("ci-public.pem");
+    std::fs::write(&public, service_account_key().1).unwrap();
+    let account = format!("ci={}", public.display());
+    let sim = Sim::manual(&["--dcos", "--service-account", &account, "--token-ttl", "2s"]);
+    let podctl = Podctl::new();
+    let key = podctl.dir().join("ci.pem");
+    std::fs::write(&key, service_account_key().0).unwrap();
+    let key_arg = key.display().to_string();
+    podctl
+        .run(&[
+            "cluster",
+            "login",
+            "ci",
+            "--url",
+            &sim.url,
+            "--username",
+            "ci",
+            "--private-key",
+            &key_arg,
+        ])
+        .ok();
+    std::fs::remove_file(&key).unwrap();
+    sim.advance(std::time::Duration::from_secs(3));
+    let out = podctl.run(&["pod", "list"]);
+    let err = out.fails(7);
+    assert!(err.contains("renewing the token"), "{out:#?}");
+    assert!(err.contains("No such file"), "{out:#?}");
+}
