@@ -60,6 +60,14 @@ pub fn run(
     }
     file.save(path)?;
 
+    if let Some(at) = auth::expiry(&token).filter(|at| *at <= std::time::SystemTime::now()) {
+        // Each command would log in again first, and a token refused at once would follow.
+        eprintln!(
+            "warning: the token the cluster gave has already expired (at {}) by this \
+             machine's clock: is this machine's clock, or the cluster's, wrong?",
+            humantime::format_rfc3339_seconds(at)
+        );
+    }
     if ctx.mode == Mode::Human {
         let until = match auth::expiry(&token) {
             Some(at) => format!(

@@ -252,3 +252,32 @@ fn a_renewal_that_cannot_read_the_key_says_why() {
     assert!(err.contains("renewing the token"), "{out:#?}");
     assert!(err.contains("No such file"), "{out:#?}");
 }
+
+/// A login answered with a token whose `exp` is already past (a cluster whose clock, or this
+/// machine's, is wrong) was reported as a success "expiring at 1970-...", and every later
+/// command then logged in again first, without a word about why.
+#[test]
+fn a_token_already_expired_at_login_is_warned_about() {
+    use crate::loopback::{respond, Server};
+    let server = Server::start(|_, _, stream| {
+        let token = br#"{"token": "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln"}"#;
+        respond(stream, 200, &[("Content-Type", "application/json")], token);
+    });
+    let podctl = Podctl::new();
+    let pw = podctl.dir().join("pw");
+    std::fs::write(&pw, "secret\n").unwrap();
+    let out = podctl.run(&[
+        "cluster",
+        "login",
+        "c",
+        "--url",
+        &server.url,
+        "--username",
+        "u",
+        "--password-file",
+        &pw.display().to_string(),
+    ]);
+    out.ok();
+    assert!(out.stderr.contains("already expired"), "{out:#?}");
+    assert!(out.stderr.contains("clock"), "{out:#?}");
+}
