@@ -168,6 +168,28 @@ pub fn run(ctx: &mut Ctx, args: &ApplyArgs) -> Result<()> {
         return Err(failure);
     }
     if args.wait.wait && !args.dry_run {
+        // A pod unchanged now may still be deploying (a retry after a --wait that timed out):
+        // exiting 0 then would call a pod ready that is not, so its deployment is followed too.
+        let unchanged: Vec<&PodId> = plan
+            .iter()
+            .filter(|(_, a)| matches!(a, Action::Unchanged))
+            .map(|(l, _)| &l.id)
+            .collect();
+        if !unchanged.is_empty() {
+            for d in client.deployments().context("listing deployments")? {
+                let pods: Vec<(PodId, Option<Goal>)> = unchanged
+                    .iter()
+                    .filter(|id| d.affected_pods.iter().any(|p| PodId::lenient(p) == ***id))
+                    .map(|id| ((*id).clone(), None))
+                    .collect();
+                if !pods.is_empty() {
+                    targets.push(Target {
+                        deployment: Some(d.id.clone()),
+                        pods,
+                    });
+                }
+            }
+        }
         let timing = Timing {
             timeout: args.wait.timeout,
             interval: args.wait.interval,

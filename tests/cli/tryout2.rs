@@ -281,3 +281,32 @@ fn a_token_already_expired_at_login_is_warned_about() {
     assert!(out.stderr.contains("already expired"), "{out:#?}");
     assert!(out.stderr.contains("clock"), "{out:#?}");
 }
+
+/// A CI job retried after its `pod apply --wait` timed out: the pod is unchanged now, so apply
+/// sent nothing and exited 0 at once, though the first deployment was still running (a pod
+/// failing to start, say): the retry turned the job green. `--wait` follows a deployment that
+/// holds an unchanged pod as well.
+#[test]
+fn apply_wait_follows_a_deployment_still_running_for_an_unchanged_pod() {
+    let sim = Sim::with_args(&["--deploy-time", "10m"]);
+    let podctl = sim.podctl();
+    let file = podctl.dir().join("a.json");
+    std::fs::write(&file, minimal("/a")).unwrap();
+    let file = file.display().to_string();
+    let out = podctl.run(&["pod", "apply", &file, "--wait", "--timeout", "1s"]);
+    out.fails(8);
+    let writes = |sim: &Sim| {
+        sim.requests()
+            .iter()
+            .filter(|r| !r.starts_with("GET"))
+            .count()
+    };
+    let before = writes(&sim);
+    let out = podctl.run(&["pod", "apply", &file, "--wait", "--timeout", "1s"]);
+    let err = out.fails(8);
+    assert!(out.stdout.contains("/a: unchanged"), "{out:#?}");
+    assert!(err.contains("/a"), "{out:#?}");
+    assert_eq!(writes(&sim), before, "{:?}", sim.requests());
+    // Without --wait nothing is looked at beyond the comparison.
+    podctl.run(&["pod", "apply", &file]).ok();
+}
