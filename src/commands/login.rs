@@ -20,6 +20,10 @@ pub fn run(
     path: &Path,
     args: &ClusterLoginArgs,
 ) -> Result<()> {
+    if args.username.trim().is_empty() {
+        // An unset variable in a script: the cluster's 401 would blame the credentials.
+        return Err(UsageError::Usage("--username: the account id is empty".into()).into());
+    }
     let (name, mut entry) = target(ctx, file, args)?;
     let secret = secret(args)?;
     let login_url = entry.login_url().ok_or_else(|| {

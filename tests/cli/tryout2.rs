@@ -310,3 +310,30 @@ fn apply_wait_follows_a_deployment_still_running_for_an_unchanged_pod() {
     // Without --wait nothing is looked at beyond the comparison.
     podctl.run(&["pod", "apply", &file]).ok();
 }
+
+/// `cluster login --username ''` (an unset variable in a CI script) went to the cluster and
+/// came back as a 401 blaming the credentials.
+#[test]
+fn login_refuses_an_empty_username_before_any_request() {
+    let podctl = Podctl::new();
+    let path = podctl.dir().join("pw");
+    std::fs::write(&path, "secret\n").unwrap();
+    let refusing = RefusingPort::new();
+    let out = podctl.run(&[
+        "cluster",
+        "login",
+        "c",
+        "--url",
+        &refusing.url,
+        "--username",
+        " ",
+        "--password-file",
+        &path.display().to_string(),
+    ]);
+    let err = out.fails(2);
+    assert!(err.contains("--username"), "{out:#?}");
+    assert!(
+        !err.contains("cannot reach") && !err.contains("refused"),
+        "{out:#?}"
+    );
+}
