@@ -171,13 +171,29 @@ pub fn select(
             return addressed(read(id, path)?);
         }
         let mut known = Vec::new();
+        let mut matches = Vec::new();
         for (id, path) in &files {
             if let Some(cluster) = read(id, path)? {
                 if cluster.is(&wanted) {
-                    return addressed(Some(cluster));
+                    matches.push(cluster);
+                } else {
+                    known.push(cluster.label().to_string());
                 }
-                known.push(cluster.label().to_string());
             }
+        }
+        // As the DC/OS CLI does: a name two clusters share chooses neither.
+        if matches.len() > 1 {
+            let ids: Vec<&str> = matches.iter().map(|c| c.id.as_str()).collect();
+            return Err(ConfigError::BadValue {
+                setting: origin.to_string(),
+                reason: format!(
+                    "DC/OS CLI clusters {} are all named {wanted:?}; give one's id instead",
+                    ids.join(", ")
+                ),
+            });
+        }
+        if let Some(cluster) = matches.pop() {
+            return addressed(Some(cluster));
         }
         if let Some(cluster) = legacy(env)?.filter(|c| c.is(&wanted)) {
             return Ok(Some(cluster));
@@ -487,6 +503,26 @@ mod tests {
         let env = env_for(dir.path(), Box::leak(Box::new([("DCOS_CONFIG", shown)])));
         let c = select(&env, None).unwrap().unwrap();
         assert_eq!(c.label(), "beta");
+    }
+
+    /// Two clusters with one `cluster.name`: `DCOS_CLUSTER=NAME` took the first by id; the
+    /// DC/OS CLI refuses such a name (`multiple matches found`), and an id still picks one.
+    #[test]
+    fn a_name_two_clusters_share_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "id-a", A, false);
+        write(
+            dir.path(),
+            "id-b",
+            &A.replace("a.example", "b.example"),
+            false,
+        );
+        let env = env_for(dir.path(), &[("DCOS_CLUSTER", "alpha")]);
+        let err = select(&env, None).unwrap_err().to_string();
+        assert!(err.contains("id-a") && err.contains("id-b"), "{err}");
+        let env = env_for(dir.path(), &[("DCOS_CLUSTER", "id-b")]);
+        let b = select(&env, None).unwrap().unwrap();
+        assert_eq!(b.dcos_url.as_deref(), Some("https://b.example.com"));
     }
 
     #[test]
