@@ -337,3 +337,18 @@ fn login_refuses_an_empty_username_before_any_request() {
         "{out:#?}"
     );
 }
+
+/// A plain-HTTP server whose answer has a malformed header (a control character in a value) was
+/// said to "seem to speak HTTPS", sending the user to change the URL's scheme.
+#[test]
+fn a_malformed_header_is_not_taken_for_https() {
+    use crate::loopback::{respond, Server};
+    let server = Server::start(|_, _, stream| {
+        respond(stream, 200, &[("X-Bad", "a\u{1b}[31mb")], b"[]");
+    });
+    let out = Podctl::new().run(&["--url", &server.url, "pod", "list"]);
+    let err = out.fails(6);
+    assert!(!err.contains("HTTPS"), "{out:#?}");
+    assert!(err.contains("header"), "{out:#?}");
+    assert!(!err.contains('\u{1b}'), "{out:#?}");
+}
