@@ -352,3 +352,15 @@ fn a_malformed_header_is_not_taken_for_https() {
     assert!(err.contains("header"), "{out:#?}");
     assert!(!err.contains('\u{1b}'), "{out:#?}");
 }
+
+/// `pod diff ID FILE` with a file of another pod said "the pod being updated", making a user
+/// wonder whether diff had updated something.
+#[test]
+fn diff_of_a_file_with_another_id_does_not_speak_of_an_update() {
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    let out = podctl.run_with_stdin(&["pod", "diff", "/b", "-"], &minimal("/a"));
+    let err = out.fails(3);
+    assert!(!err.contains("updated"), "{out:#?}");
+    assert!(err.contains("\"/a\"") && err.contains("\"/b\""), "{out:#?}");
+}
