@@ -210,7 +210,14 @@ pub(super) fn deployed(client: &Client, id: &PodId) -> Result<Option<Value>> {
         Ok(pod) => Ok(Some(
             serde_json::to_value(pod).context("encoding the deployed definition")?,
         )),
-        Err(e) if e.status() == Some(404) => Ok(None),
+        Err(e) if e.is_marathons_not_found() => Ok(None),
+        // Taken for "no such pod", it would make every pod one to create.
+        Err(e) if e.status() == Some(404) => Err(e).with_context(|| {
+            format!(
+                "reading pod {id}, answered by something that is not Marathon (is the URL \
+                 Marathon's? On DC/OS it ends in /service/marathon)"
+            )
+        }),
         Err(e) => Err(e).with_context(|| format!("reading pod {id}")),
     }
 }

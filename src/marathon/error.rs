@@ -50,6 +50,12 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Whether this is Marathon's own 404 (it always says what is missing, in JSON), not the
+    /// page of some other server at a wrong URL.
+    pub fn is_marathons_not_found(&self) -> bool {
+        matches!(self, ApiError::Status { status: 404, message, .. } if !message.starts_with("HTTP 404"))
+    }
+
     /// The HTTP status, if Marathon answered.
     pub fn status(&self) -> Option<u16> {
         match self {

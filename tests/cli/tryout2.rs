@@ -364,3 +364,25 @@ fn diff_of_a_file_with_another_id_does_not_speak_of_an_update() {
     assert!(!err.contains("updated"), "{out:#?}");
     assert!(err.contains("\"/a\"") && err.contains("\"/b\""), "{out:#?}");
 }
+
+/// A 404 that is not Marathon's (a wrong URL: the DC/OS root instead of .../service/marathon,
+/// answered by a web server's HTML page) was taken for "no such pod": `pod diff` and
+/// `pod apply --dry-run` said every pod would be created.
+#[test]
+fn a_404_that_is_not_marathons_is_not_taken_for_a_missing_pod() {
+    use crate::loopback::{respond, Server};
+    let server = Server::start(|_, _, stream| {
+        let page = b"<html><body><h1>404 Not Found</h1></body></html>";
+        respond(stream, 404, &[("Content-Type", "text/html")], page);
+    });
+    let podctl = Podctl::new();
+    let out = podctl.run_with_stdin(
+        &["--url", &server.url, "pod", "apply", "--dry-run", "-"],
+        &minimal("/a"),
+    );
+    let err = out.fails(4);
+    assert!(!out.stdout.contains("would be created"), "{out:#?}");
+    assert!(err.contains("service/marathon"), "{out:#?}");
+    let out = podctl.run_with_stdin(&["--url", &server.url, "pod", "diff", "-"], &minimal("/a"));
+    assert_eq!(out.code, 4, "{out:#?}");
+}
