@@ -386,3 +386,38 @@ fn a_404_that_is_not_marathons_is_not_taken_for_a_missing_pod() {
     let out = podctl.run_with_stdin(&["--url", &server.url, "pod", "diff", "-"], &minimal("/a"));
     assert_eq!(out.code, 4, "{out:#?}");
 }
+
+/// An editor that saved the definition in Latin-1 (one `é` in a label) ended `pod edit` at once
+/// with "not UTF-8 text" and removed the file: the whole edit was lost. It is now reopened,
+/// the bytes that were not UTF-8 shown as U+FFFD, so the rest of the edit stays.
+#[cfg(unix)]
+#[test]
+fn an_edit_saved_as_latin1_is_reopened_not_lost() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = Sim::start();
+    let podctl = sim.podctl();
+    podctl
+        .run_with_stdin(&["pod", "add", "-"], &minimal("/web"))
+        .ok();
+    let dir = podctl.dir().to_path_buf();
+    let script = dir.join("editor.sh");
+    let body = format!(
+        "#!/bin/sh\nD='{}'\necho x >> \"$D/rounds\"\n\
+         if grep -q 'not UTF-8' \"$1\"; then\n  sed -i 's/\\xef\\xbf\\xbd//' \"$1\"\n\
+         else\n  sed -i 's/\"mem\": 32/\"mem\": 64/' \"$1\"\n  printf '\\351' >> \"$1\"\nfi\n",
+        dir.display()
+    );
+    std::fs::write(&script, body).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let podctl = podctl.env("EDITOR", &script.display().to_string());
+    let out = podctl.run(&["pod", "edit", "/web"]);
+    out.ok();
+    let rounds = std::fs::read_to_string(dir.join("rounds")).unwrap();
+    assert_eq!(rounds.lines().count(), 2, "{out:#?}");
+    let spec = sim.podctl().run(&["pod", "show", "/web", "--json"]).json()["spec"].clone();
+    assert_eq!(
+        spec["containers"][0]["resources"]["mem"].as_f64(),
+        Some(64.0),
+        "{spec}"
+    );
+}
