@@ -421,3 +421,23 @@ fn an_edit_saved_as_latin1_is_reopened_not_lost() {
         "{spec}"
     );
 }
+
+/// `podctl sim --dcos --user alice` (no `:PASSWORD`) or `--service-account ci` (no `=FILE`)
+/// exited 1, as a failure to run would, though it is a bad argument like any clap refuses
+/// (exit 2); so was an account given twice.
+#[test]
+fn malformed_sim_accounts_are_usage_errors() {
+    for args in [
+        vec!["--user", "alice"],
+        vec!["--user", ":pw"],
+        vec!["--service-account", "ci"],
+        vec!["--service-account", "=key.pem"],
+        vec!["--user", "a:b", "--user", "a:c"],
+    ] {
+        let mut all = vec!["sim", "--port", "0", "--dcos"];
+        all.extend(&args);
+        let out = Podctl::new().run(&all);
+        let err = out.fails(2);
+        assert!(err.contains(args[0]), "{args:?}: {out:#?}");
+    }
+}
