@@ -465,6 +465,11 @@ pub fn classify(err: &reqwest::Error, options: &Options) -> TransportError {
                     out.detail = "its headers are too large".to_string();
                     return out;
                 }
+                // A status line was read, so this is HTTP with a bad header, not TLS.
+                if h.to_string().contains("header") {
+                    out.detail = "a header of its answer is malformed".to_string();
+                    return out;
+                }
                 if !options.https {
                     // What a TLS server sends back to plain HTTP is not HTTP at all.
                     out.hint = Some("it seems to speak HTTPS: use an https:// URL".to_string());

@@ -47,8 +47,8 @@ enum Action {
 struct Outcome {
     id: String,
     source: String,
-    /// `created`, `updated`, `unchanged`, `failed`; with `--dry-run`: `create`, `update`,
-    /// `unchanged`.
+    /// `created`, `updated`, `unchanged`, `failed`, `not-attempted` (after a failure); with
+    /// `--dry-run`: `create`, `update`, `unchanged`.
     action: &'static str,
     /// For an update: `restart`, `scale` or `no-restart`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,11 +143,21 @@ pub fn run(ctx: &mut Ctx, args: &ApplyArgs) -> Result<()> {
                 outcome.action = "failed";
                 outcome.error = Some(printable(&format!("{e:#}")).into_owned());
                 outcomes.push(outcome);
+                // A pod that needs no write was not left out: it is as it should be.
                 let rest: Vec<String> = plan[i + 1..]
                     .iter()
+                    .filter(|(_, a)| !matches!(a, Action::Unchanged))
                     .map(|(l, _)| l.id.to_string())
                     .collect();
                 failure = Some(e.context(partial(&outcomes, &rest)));
+                // A script reading the JSON learns of these too, not only from the error line.
+                for (l, a) in &plan[i + 1..] {
+                    let mut skipped = self::outcome(l, a, false);
+                    if !matches!(a, Action::Unchanged) {
+                        skipped.action = "not-attempted";
+                    }
+                    outcomes.push(skipped);
+                }
                 break;
             }
         }
@@ -166,6 +176,28 @@ pub fn run(ctx: &mut Ctx, args: &ApplyArgs) -> Result<()> {
         return Err(failure);
     }
     if args.wait.wait && !args.dry_run {
+        // A pod unchanged now may still be deploying (a retry after a --wait that timed out):
+        // exiting 0 then would call a pod ready that is not, so its deployment is followed too.
+        let unchanged: Vec<&PodId> = plan
+            .iter()
+            .filter(|(_, a)| matches!(a, Action::Unchanged))
+            .map(|(l, _)| &l.id)
+            .collect();
+        if !unchanged.is_empty() {
+            for d in client.deployments().context("listing deployments")? {
+                let pods: Vec<(PodId, Option<Goal>)> = unchanged
+                    .iter()
+                    .filter(|id| d.affected_pods.iter().any(|p| PodId::lenient(p) == ***id))
+                    .map(|id| ((*id).clone(), None))
+                    .collect();
+                if !pods.is_empty() {
+                    targets.push(Target {
+                        deployment: Some(d.id.clone()),
+                        pods,
+                    });
+                }
+            }
+        }
         let timing = Timing {
             timeout: args.wait.timeout,
             interval: args.wait.interval,
@@ -183,7 +215,14 @@ pub(super) fn deployed(client: &Client, id: &PodId) -> Result<Option<Value>> {
         Ok(pod) => Ok(Some(
             serde_json::to_value(pod).context("encoding the deployed definition")?,
         )),
-        Err(e) if e.status() == Some(404) => Ok(None),
+        Err(e) if e.is_marathons_not_found() => Ok(None),
+        // Taken for "no such pod", it would make every pod one to create.
+        Err(e) if e.status() == Some(404) => Err(e).with_context(|| {
+            format!(
+                "reading pod {id}, answered by something that is not Marathon (is the URL \
+                 Marathon's? On DC/OS it ends in /service/marathon)"
+            )
+        }),
         Err(e) => Err(e).with_context(|| format!("reading pod {id}")),
     }
 }
@@ -490,7 +529,11 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Source>) -> Result<()> {
             if recursive {
                 walk(&path, recursive, out)?;
             }
-        } else if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+        } else if path.extension().is_some_and(|e| e == "json")
+            && (path.is_file() || !path.exists())
+        {
+            // A broken link is kept, so that reading it fails naming it: skipping it would
+            // leave its pod alone without a word.
             out.push(Source::File(path));
         }
         if out.len() > MAX_DEFINITIONS {

@@ -203,12 +203,31 @@ fn edit_until_valid(
         write_private(path, &compose(id, &problems, &body))?;
         run_editor(editor, path)?;
         let (_, bytes) = input::read(ctx, &Source::File(path.to_path_buf()))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Err(Invalid {
-                source: name.to_string(),
-                problems: vec![Problem::new("", "the file is not UTF-8 text")],
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                // Reopened, not given up: an editor saving in another encoding would otherwise
+                // lose the whole edit for one character.
+                let invalid = Invalid {
+                    source: name.to_string(),
+                    problems: vec![Problem::new(
+                        "",
+                        "the file is not UTF-8 text: the bytes that were not are shown as \
+                         \u{fffd}; put back what they were",
+                    )],
+                };
+                let text = strip_comments(&String::from_utf8_lossy(e.as_bytes()));
+                if round >= MAX_ROUNDS {
+                    return Ok(Outcome::GaveUp {
+                        text,
+                        invalid,
+                        rounds: round,
+                    });
+                }
+                problems = invalid.problems;
+                body = text;
+                continue;
             }
-            .into());
         };
         let stripped = strip_comments(&text);
         if stripped.trim().is_empty() {

@@ -45,6 +45,8 @@ pub fn run(
     if args.names.is_empty() {
         chosen = all.iter().collect();
     }
+    // Two attached clusters make neither current: the DC/OS CLI itself refuses to choose.
+    let one_attached = all.iter().filter(|c| c.attached).count() == 1;
     let mut lines = Vec::new();
     let mut make_current = None;
     for cluster in &chosen {
@@ -73,7 +75,7 @@ pub fn run(
             "{verb} cluster {name} from the DC/OS CLI ({})",
             cluster.path.display()
         ));
-        if cluster.attached || chosen.len() == 1 {
+        if (cluster.attached && one_attached) || chosen.len() == 1 {
             make_current = Some(name);
         }
     }
@@ -85,6 +87,11 @@ pub fn run(
     if let Some(name) = make_current.filter(|_| file.current.is_none() || args.make_current) {
         file.current = Some(name.clone());
         lines.push(format!("Now using cluster {name}"));
+    } else if args.make_current {
+        eprintln!(
+            "warning: --use: no cluster made current, since the DC/OS CLI has none attached or \
+             several; choose one with `podctl cluster use NAME`"
+        );
     }
     file.save(path)?;
     if ctx.mode == Mode::Human {

@@ -70,7 +70,7 @@ pub fn check(
         if &id != expected {
             errors.push(Problem::new(
                 "/id",
-                format!("is \"{id}\", but the pod being updated is \"{expected}\""),
+                format!("is \"{id}\", but the pod named on the command line is \"{expected}\""),
             ));
         }
     }

@@ -20,6 +20,10 @@ pub fn run(
     path: &Path,
     args: &ClusterLoginArgs,
 ) -> Result<()> {
+    if args.username.trim().is_empty() {
+        // An unset variable in a script: the cluster's 401 would blame the credentials.
+        return Err(UsageError::Usage("--username: the account id is empty".into()).into());
+    }
     let (name, mut entry) = target(ctx, file, args)?;
     let secret = secret(args)?;
     let login_url = entry.login_url().ok_or_else(|| {
@@ -60,6 +64,14 @@ pub fn run(
     }
     file.save(path)?;
 
+    if let Some(at) = auth::expiry(&token).filter(|at| *at <= std::time::SystemTime::now()) {
+        // Each command would log in again first, and a token refused at once would follow.
+        eprintln!(
+            "warning: the token the cluster gave has already expired (at {}) by this \
+             machine's clock: is this machine's clock, or the cluster's, wrong?",
+            humantime::format_rfc3339_seconds(at)
+        );
+    }
     if ctx.mode == Mode::Human {
         let until = match auth::expiry(&token) {
             Some(at) => format!(
@@ -155,6 +167,13 @@ fn secret(args: &ClusterLoginArgs) -> Result<Secret> {
             path: file.clone(),
             source,
         })?;
+        if password.is_empty() {
+            return Err(UsageError::Usage(format!(
+                "--password-file {}: the first line is empty; it must hold the password",
+                printable(&file.display().to_string())
+            ))
+            .into());
+        }
         return Ok(Secret::Password(password));
     }
     if let Some(var) = &args.password_env {

@@ -13,6 +13,7 @@ use crate::sim::{DcosOptions, Seed, SimOptions, Simulator};
 pub fn run(ctx: &mut Ctx, args: &SimArgs) -> Result<()> {
     refuse_client_options(ctx.global)?;
     check_host(args)?;
+    check_accounts(args)?;
     let mut sim = Simulator::bind(SimOptions {
         host: args.host.clone(),
         port: args.port,
@@ -77,6 +78,50 @@ fn check_host(args: &SimArgs) -> Result<()> {
              (use --require-token or --require-basic)",
             printable(&args.host)
         );
+    }
+    Ok(())
+}
+
+/// `--user ID:PASSWORD` and `--service-account ID=FILE` of the wrong shape, or one id given
+/// twice, are bad arguments (exit 2), found before anything is read or bound.
+fn check_accounts(args: &SimArgs) -> Result<()> {
+    let bad = |message: String| Err(UsageError::Usage(message).into());
+    let mut ids = std::collections::HashSet::new();
+    for given in &args.user {
+        match given.split_once(':') {
+            Some((id, _)) if !id.is_empty() => {
+                if !ids.insert(id) {
+                    return bad(format!(
+                        "--user \"{}\" is given more than once",
+                        printable(id)
+                    ));
+                }
+            }
+            _ => {
+                return bad(format!(
+                    "--user expects ID:PASSWORD, got \"{}\"",
+                    printable(given)
+                ))
+            }
+        }
+    }
+    for given in &args.service_account {
+        match given.split_once('=') {
+            Some((id, file)) if !id.is_empty() && !file.is_empty() => {
+                if !ids.insert(id) {
+                    return bad(format!(
+                        "--service-account \"{}\": that account is given more than once",
+                        printable(id)
+                    ));
+                }
+            }
+            _ => {
+                return bad(format!(
+                    "--service-account expects ID=PUBLIC_KEY.pem, got \"{}\"",
+                    printable(given)
+                ))
+            }
+        }
     }
     Ok(())
 }

@@ -168,16 +168,32 @@ pub fn select(
     if let Some(wanted) = wanted {
         // An id needs no file read but its own; a name needs them all.
         if let Some((id, path)) = files.iter().find(|(id, _)| *id == wanted) {
-            return read(id, path);
+            return addressed(read(id, path)?);
         }
         let mut known = Vec::new();
+        let mut matches = Vec::new();
         for (id, path) in &files {
             if let Some(cluster) = read(id, path)? {
                 if cluster.is(&wanted) {
-                    return Ok(Some(cluster));
+                    matches.push(cluster);
+                } else {
+                    known.push(cluster.label().to_string());
                 }
-                known.push(cluster.label().to_string());
             }
+        }
+        // As the DC/OS CLI does: a name two clusters share chooses neither.
+        if matches.len() > 1 {
+            let ids: Vec<&str> = matches.iter().map(|c| c.id.as_str()).collect();
+            return Err(ConfigError::BadValue {
+                setting: origin.to_string(),
+                reason: format!(
+                    "DC/OS CLI clusters {} are all named {wanted:?}; give one's id instead",
+                    ids.join(", ")
+                ),
+            });
+        }
+        if let Some(cluster) = matches.pop() {
+            return addressed(Some(cluster));
         }
         if let Some(cluster) = legacy(env)?.filter(|c| c.is(&wanted)) {
             return Ok(Some(cluster));
@@ -188,15 +204,50 @@ pub fn select(
             known: known.into_iter().map(|k| format!("dcos:{k}")).collect(),
         });
     }
-    for (id, path) in &files {
-        if is_attached(path) {
-            return read(id, path);
+    // As the DC/OS CLI does: the only cluster is in use even unattached, and two attached ones
+    // are refused rather than one of them guessed.
+    let attached: Vec<&(String, PathBuf)> = files.iter().filter(|(_, p)| is_attached(p)).collect();
+    let chosen = match (attached.as_slice(), files.as_slice()) {
+        ([one], _) => *one,
+        ([], [one]) => one,
+        ([], []) => return legacy(env),
+        ([], _) => return Ok(None),
+        (several, _) => {
+            let mut names = Vec::new();
+            for (id, path) in several {
+                names.push(match read(id, path)? {
+                    Some(cluster) => cluster.label().to_string(),
+                    None => id.clone(),
+                });
+            }
+            return Err(ConfigError::BadValue {
+                setting: "DC/OS CLI configuration".into(),
+                reason: format!(
+                    "clusters {} are all attached; choose one with DCOS_CLUSTER or \
+                     --cluster dcos:NAME",
+                    names.join(", ")
+                ),
+            });
         }
+    };
+    addressed(read(&chosen.0, &chosen.1)?)
+}
+
+/// The cluster chosen, or an error when it has no address: going on would send podctl to the
+/// default URL with no word about why.
+fn addressed(cluster: Option<DcosCluster>) -> Result<Option<DcosCluster>, ConfigError> {
+    match cluster {
+        Some(c) if c.marathon().is_none() => Err(ConfigError::Unreadable {
+            path: c.path.clone(),
+            reason: format!(
+                "core.dcos_url is not set, so cluster {} (id {}) has no address; run \
+                 `dcos cluster setup` again or choose another cluster",
+                c.label(),
+                c.id
+            ),
+        }),
+        other => Ok(other),
     }
-    if files.is_empty() {
-        return legacy(env);
-    }
-    Ok(None)
 }
 
 /// A warning when a DC/OS CLI file (which holds a token) is readable by others; the DC/OS CLI
@@ -238,8 +289,9 @@ fn cluster_files(env: Env) -> Result<Vec<(String, PathBuf)>, ConfigError> {
 }
 
 fn is_attached(file: &Path) -> bool {
+    // The DC/OS CLI counts only a regular file.
     file.parent()
-        .is_some_and(|dir| dir.join(ATTACHED_FILE).exists())
+        .is_some_and(|dir| dir.join(ATTACHED_FILE).is_file())
 }
 
 /// The older single file: `$DCOS_CONFIG`, else `$DCOS_DIR/dcos.toml`.
@@ -430,7 +482,13 @@ mod tests {
         let env = env_for(dir.path(), &[]);
         assert_eq!(select(&env, None).unwrap(), None);
         write(dir.path(), "id-a", A, false);
-        assert_eq!(select(&env, None).unwrap(), None, "none is attached");
+        let only = select(&env, None).unwrap().unwrap();
+        assert_eq!(
+            only.id, "id-a",
+            "the only cluster is used, as the DC/OS CLI does"
+        );
+        write(dir.path(), "id-b", B, false);
+        assert_eq!(select(&env, None).unwrap(), None, "none of two is attached");
         let legacy_dir = tempfile::tempdir().unwrap();
         std::fs::write(legacy_dir.path().join(CLUSTER_FILE), A).unwrap();
         let env = env_for(legacy_dir.path(), &[]);
@@ -445,6 +503,26 @@ mod tests {
         let env = env_for(dir.path(), Box::leak(Box::new([("DCOS_CONFIG", shown)])));
         let c = select(&env, None).unwrap().unwrap();
         assert_eq!(c.label(), "beta");
+    }
+
+    /// Two clusters with one `cluster.name`: `DCOS_CLUSTER=NAME` took the first by id; the
+    /// DC/OS CLI refuses such a name (`multiple matches found`), and an id still picks one.
+    #[test]
+    fn a_name_two_clusters_share_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "id-a", A, false);
+        write(
+            dir.path(),
+            "id-b",
+            &A.replace("a.example", "b.example"),
+            false,
+        );
+        let env = env_for(dir.path(), &[("DCOS_CLUSTER", "alpha")]);
+        let err = select(&env, None).unwrap_err().to_string();
+        assert!(err.contains("id-a") && err.contains("id-b"), "{err}");
+        let env = env_for(dir.path(), &[("DCOS_CLUSTER", "id-b")]);
+        let b = select(&env, None).unwrap().unwrap();
+        assert_eq!(b.dcos_url.as_deref(), Some("https://b.example.com"));
     }
 
     #[test]

@@ -91,6 +91,13 @@ pub fn login_token(uid: &str, path: &Path, now: SystemTime) -> Result<String, Lo
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
+    let text = String::from_utf8_lossy(&pem);
+    if text.contains("PUBLIC KEY-----") && !text.contains("PRIVATE KEY-----") {
+        return Err(bad(
+            "this is a public key; give the service account's private key (the public one is \
+             the cluster's)",
+        ));
+    }
     // jsonwebtoken's own messages say nothing about the key's content, but none is needed.
     let key = jsonwebtoken::EncodingKey::from_rsa_pem(&pem)
         .map_err(|_| bad("not a PEM RSA private key (PKCS#1 or PKCS#8)"))?;
@@ -102,7 +109,7 @@ pub fn login_token(uid: &str, path: &Path, now: SystemTime) -> Result<String, Lo
         .map_err(|_| bad("the key cannot sign (an RSA key of at least 2048 bits is needed)"))
 }
 
-/// Reads a password file: its first line, without the line end.
+/// Reads a password file: its first line, without the line end or trailing whitespace.
 pub fn read_password_file(path: &Path) -> std::io::Result<String> {
     let bytes = read_limited(path, MAX_PASSWORD_BYTES)?;
     let text = String::from_utf8(bytes).map_err(|_| {
@@ -111,7 +118,8 @@ pub fn read_password_file(path: &Path) -> std::io::Result<String> {
             "the file is not UTF-8 text",
         )
     })?;
-    Ok(text.lines().next().unwrap_or("").to_string())
+    // Whitespace at the end goes, as the DC/OS CLI drops it from the same file.
+    Ok(text.lines().next().unwrap_or("").trim_end().to_string())
 }
 
 /// At most `limit` bytes of a regular file; a bigger or special file is an error.
@@ -521,6 +529,11 @@ mod tests {
         let path = dir.path().join("pw");
         std::fs::write(&path, "s3cret\r\nsecond\n").unwrap();
         assert_eq!(read_password_file(&path).unwrap(), "s3cret");
+        // As the DC/OS CLI reads the same file: whitespace at its end is no part of it.
+        std::fs::write(&path, "s3cret \t\n").unwrap();
+        assert_eq!(read_password_file(&path).unwrap(), "s3cret");
+        std::fs::write(&path, " s3 cret").unwrap();
+        assert_eq!(read_password_file(&path).unwrap(), " s3 cret");
     }
 
     #[test]

@@ -50,6 +50,12 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Whether this is Marathon's own 404 (it always says what is missing, in JSON), not the
+    /// page of some other server at a wrong URL.
+    pub fn is_marathons_not_found(&self) -> bool {
+        matches!(self, ApiError::Status { status: 404, message, .. } if !message.starts_with("HTTP 404"))
+    }
+
     /// The HTTP status, if Marathon answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -140,7 +146,17 @@ impl fmt::Display for ApiError {
                 printable(url),
                 clip(reason)
             ),
-            ApiError::Login(error) => write!(f, "renewing the token: {error}"),
+            ApiError::Login(error) => {
+                // The login's own causes (a key file that cannot be read) are part of the one
+                // line: this error has no source of its own for a chain to follow.
+                write!(f, "renewing the token: {error}")?;
+                let mut cause = std::error::Error::source(error);
+                while let Some(e) = cause {
+                    write!(f, ": {}", printable(&e.to_string()))?;
+                    cause = e.source();
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -90,6 +90,11 @@ fn settings_text(s: &Settings, exists: bool) -> String {
         (None, false) => "verified against the system's CAs".to_string(),
     };
     lines.push(format!("tls:          {tls}"));
+    // Names, paths and URLs come from files podctl may not have written (the DC/OS CLI's).
+    let lines: Vec<_> = lines
+        .iter()
+        .map(|l| crate::pod::text::printable(l))
+        .collect();
     let mut text = lines.join("\n");
     text.push('\n');
     text
@@ -158,5 +163,19 @@ mod tests {
             text.ends_with("tls:          verified against the system's CAs\n"),
             "{text}"
         );
+    }
+
+    /// A DC/OS CLI cluster's `cluster.name` (text from a file podctl did not write) reached
+    /// the terminal raw on the `cluster:` line.
+    #[test]
+    fn names_from_files_are_escaped() {
+        let mut s = settings();
+        s.cluster = Some("dcos:x\u{1b}[31my\u{202e}".into());
+        let text = settings_text(&s, true);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
+        assert!(text.contains("cluster:      dcos:x\\u{1b}[31my"), "{text}");
     }
 }

@@ -290,7 +290,7 @@ fn a_changed_id_is_refused_by_name() {
         .run(&["pod", "edit", "/web"]);
     let err = out.fails(3);
     assert!(
-        err.contains("/id: is \"/other\", but the pod being updated is \"/web\""),
+        err.contains("/id: is \"/other\", but the pod named on the command line is \"/web\""),
         "{err}"
     );
     assert_eq!(s.writes().len(), writes, "{:#?}", s.writes());

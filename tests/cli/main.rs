@@ -34,6 +34,7 @@ mod simulator;
 mod streaming;
 mod support;
 mod tryout;
+mod tryout2;
 mod ux;
 mod validate;
 mod wire;
