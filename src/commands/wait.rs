@@ -50,6 +50,14 @@ pub struct Target {
     pub pods: Vec<(PodId, Option<Goal>)>,
 }
 
+impl Target {
+    /// The pods, as `/a, /b`.
+    pub(crate) fn pod_list(&self) -> String {
+        let ids: Vec<String> = self.pods.iter().map(|(p, _)| p.to_string()).collect();
+        ids.join(", ")
+    }
+}
+
 /// How long and how often.
 #[derive(Debug, Clone, Copy)]
 pub struct Timing {
@@ -592,12 +600,7 @@ fn resume_hint(target: &Target) -> String {
 }
 
 fn what(target: &Target) -> String {
-    let pods = target
-        .pods
-        .iter()
-        .map(|(p, _)| p.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let pods = target.pod_list();
     match target.deployment.as_deref().map(printable) {
         Some(id) if pods.is_empty() => format!("deployment {id}"),
         Some(id) => format!("deployment {id} of {pods}"),
@@ -795,12 +798,7 @@ impl Board {
 fn label(target: &Target) -> String {
     match (target.pods.is_empty(), target.deployment.as_deref()) {
         (true, Some(id)) => format!("deployment {}", printable(id)),
-        _ => target
-            .pods
-            .iter()
-            .map(|(p, _)| p.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        _ => target.pod_list(),
     }
 }
 

@@ -152,7 +152,7 @@ impl Phase {
     }
 
     /// The `condition` of a 1.10 `Instance` object.
-    fn condition(self) -> &'static str {
+    pub(crate) fn condition(self) -> &'static str {
         match self {
             Phase::Pending => "Provisioned",
             Phase::Staging => "Staging",

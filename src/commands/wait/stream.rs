@@ -564,12 +564,7 @@ fn failure_message(
     if let Some(reason) = reason.filter(|r| !r.is_empty()) {
         message.push_str(&format!(" ({})", crate::marathon::clip(reason)));
     }
-    let pods = target
-        .pods
-        .iter()
-        .map(|(p, _)| p.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let pods = target.pod_list();
     // Marathon 1.10 fails a deployment it cancels with "The upgrade has been cancelled"; any
     // other reason is a failure of its own, told as Marathon said it.
     let cancelled = reason.is_none_or(|r| r.to_ascii_lowercase().contains("cancel"));

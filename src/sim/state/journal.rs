@@ -528,19 +528,6 @@ fn task_state(phase: Phase) -> &'static str {
     }
 }
 
-/// The instance `condition` in `phase`.
-fn condition(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Pending => "Provisioned",
-        Phase::Staging => "Staging",
-        Phase::Starting => "Starting",
-        Phase::Running | Phase::Failing => "Running",
-        Phase::Failed => "Failed",
-        Phase::Killing => "Killing",
-        Phase::Gone => "Killed",
-    }
-}
-
 /// Writes the events of `seen` entering `phase`: each container's `status_update_event`, the
 /// instance's `instance_changed_event` right after the first one that changes its condition
 /// (`InstanceChangedEventsGenerator`), then `instance_health_changed_event` if its health changed.
@@ -557,7 +544,7 @@ fn emit_phase(
     let version = spec.version.clone().unwrap_or_default();
     let changed = json!({
         "instanceId": instance.id,
-        "condition": condition(phase),
+        "condition": phase.condition(),
         "runSpecId": seen.pod.to_string(),
         "agentId": agent.map(|a| a.id.clone()),
         "host": agent.map(|a| a.hostname.clone()),
