@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use crate::keys::{other_key, service_account_key};
+use crate::keys::{dcos_sim, other_key, service_account_key, write_dcos_cluster};
 use crate::loopback::{respond, Server};
 use crate::support::{Podctl, RefusingPort, Sim};
 
@@ -30,19 +30,7 @@ impl DcosDir {
 
     /// Writes `clusters/<id>/dcos.toml` (mode 0600, as the DC/OS CLI does), attached or not.
     fn cluster(&self, id: &str, text: &str, attached: bool) -> PathBuf {
-        let dir = self.path().join("clusters").join(id);
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("dcos.toml");
-        std::fs::write(&file, text).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        if attached {
-            std::fs::write(dir.join("attached"), "").unwrap();
-        }
-        file
+        write_dcos_cluster(self.path(), id, text, attached)
     }
 
     /// Every file under the directory with its content, to see that podctl changed nothing.
@@ -477,24 +465,6 @@ fn a_wrong_password_is_refused_with_exit_7_and_nothing_is_stored() {
     assert_eq!(out.code, 2, "{out:?}");
     let out = podctl.run(&["cluster", "login", "lab", "--username", "a"]);
     assert_eq!(out.code, 2, "one of the secrets is required: {out:?}");
-}
-
-/// `podctl sim --dcos` on the manual clock, with user `admin` (password `s3cret`) and service
-/// account `ci` (the key of [`service_account_key`]); the directory holds the keys.
-fn dcos_sim(extra: &[&str]) -> (Sim, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let public = dir.path().join("ci-public.pem");
-    std::fs::write(&public, service_account_key().1).unwrap();
-    let account = format!("ci={}", public.display());
-    let mut args = vec![
-        "--dcos",
-        "--user",
-        "admin:s3cret",
-        "--service-account",
-        &account,
-    ];
-    args.extend(extra);
-    (Sim::manual(&args), dir)
 }
 
 /// Writes a private key where podctl can read it; returns its path.

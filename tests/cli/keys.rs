@@ -1,4 +1,5 @@
-//! RSA key pairs for DC/OS service accounts, and the login tokens they sign.
+//! DC/OS test support: RSA key pairs for service accounts and the login tokens they sign, a
+//! simulator behaving as DC/OS, and the DC/OS CLI's cluster files.
 //!
 //! Generating an RSA key takes a while, so each pair is made once per test process and shared.
 //! Private keys are PKCS#8 PEM and public keys SubjectPublicKeyInfo PEM, the forms DC/OS's own
@@ -62,4 +63,45 @@ pub fn claims(token: &str) -> serde_json::Value {
         .decode(payload)
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// `podctl sim --dcos --clock manual` with the user `admin:s3cret` and the service account `ci`
+/// (the public half of [`service_account_key`]), plus `extra`; the directory holds the key.
+pub fn dcos_sim(extra: &[&str]) -> (crate::support::Sim, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("ci-public.pem");
+    std::fs::write(&public, service_account_key().1).unwrap();
+    let account = format!("ci={}", public.display());
+    let mut args = vec![
+        "--dcos",
+        "--user",
+        "admin:s3cret",
+        "--service-account",
+        &account,
+    ];
+    args.extend(extra);
+    (crate::support::Sim::manual(&args), dir)
+}
+
+/// Writes `clusters/<id>/dcos.toml` under a DC/OS CLI directory (mode 0600, as the DC/OS CLI
+/// does), with an `attached` file when asked; returns the file's path.
+pub fn write_dcos_cluster(
+    dir: &std::path::Path,
+    id: &str,
+    text: &str,
+    attached: bool,
+) -> std::path::PathBuf {
+    let cluster = dir.join("clusters").join(id);
+    std::fs::create_dir_all(&cluster).unwrap();
+    let file = cluster.join("dcos.toml");
+    std::fs::write(&file, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    if attached {
+        std::fs::write(cluster.join("attached"), "").unwrap();
+    }
+    file
 }

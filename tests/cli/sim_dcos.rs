@@ -6,31 +6,13 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::keys::{claims, login_token, other_key, service_account_key, unix_now};
+use crate::keys::{claims, dcos_sim, login_token, other_key, service_account_key, unix_now};
 use crate::support::{minimal, Podctl, Sim};
 
 /// Where the manual clock starts (2026-01-01T00:00:00Z), in seconds since the epoch.
 const START: u64 = 1_767_225_600;
 
 const LOGIN: &str = "/acs/api/v1/auth/login";
-
-/// A DC/OS simulator on the manual clock with user `admin` (password `s3cret`) and service
-/// account `ci` (the key of [`service_account_key`]); the directory holds the public key.
-fn dcos(extra: &[&str]) -> (Sim, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let public = dir.path().join("ci-public.pem");
-    std::fs::write(&public, service_account_key().1).unwrap();
-    let account = format!("ci={}", public.display());
-    let mut args = vec![
-        "--dcos",
-        "--user",
-        "admin:s3cret",
-        "--service-account",
-        &account,
-    ];
-    args.extend(extra);
-    (Sim::manual(&args), dir)
-}
 
 fn login(sim: &Sim, body: &Value) -> (u16, String) {
     let (status, _, text) = sim.send("POST", LOGIN, &[], Some(body));
@@ -77,7 +59,7 @@ fn assert_login_refused((status, body): (u16, String)) {
 
 #[test]
 fn a_user_logs_in_and_reaches_marathon_under_the_prefix_and_at_the_root() {
-    let (sim, _keys) = dcos(&["--token-ttl", "2s", "--deploy-time", "0"]);
+    let (sim, _keys) = dcos_sim(&["--token-ttl", "2s", "--deploy-time", "0"]);
     let token = admin_token(&sim);
     // The issued token is a JWT whose claims a client can read.
     assert_eq!(claims(&token), json!({"uid": "admin", "exp": START + 2}));
@@ -127,7 +109,7 @@ fn a_user_logs_in_and_reaches_marathon_under_the_prefix_and_at_the_root() {
 
 #[test]
 fn a_service_account_logs_in_with_a_token_signed_by_its_key() {
-    let (sim, _keys) = dcos(&[]);
+    let (sim, _keys) = dcos_sim(&[]);
     let (private, _) = service_account_key();
     let (status, body) = login(
         &sim,
@@ -149,7 +131,7 @@ fn a_service_account_logs_in_with_a_token_signed_by_its_key() {
 
 #[test]
 fn wrong_credentials_are_refused_by_the_iam() {
-    let (sim, _keys) = dcos(&[]);
+    let (sim, _keys) = dcos_sim(&[]);
     let (private, _) = service_account_key();
     let (other, _) = other_key();
     assert_login_refused(login(&sim, &json!({"uid": "admin", "password": "wrong"})));
@@ -195,7 +177,7 @@ fn wrong_credentials_are_refused_by_the_iam() {
 
 #[test]
 fn issued_tokens_expire_on_the_simulators_clock() {
-    let (sim, _keys) = dcos(&["--token-ttl", "2s"]);
+    let (sim, _keys) = dcos_sim(&["--token-ttl", "2s"]);
     let token = admin_token(&sim);
     assert_eq!(get(&sim, "/v2/pods", &token).0, 200);
     sim.advance(Duration::from_millis(1999));
@@ -211,8 +193,8 @@ fn issued_tokens_expire_on_the_simulators_clock() {
 
 #[test]
 fn unknown_tokens_are_refused_as_admin_router_does() {
-    let (sim, _keys) = dcos(&[]);
-    let (other_sim, _other_keys) = dcos(&[]);
+    let (sim, _keys) = dcos_sim(&[]);
+    let (other_sim, _other_keys) = dcos_sim(&[]);
     let (private, _) = service_account_key();
     let foreign = admin_token(&other_sim);
     assert_eq!(get(&other_sim, "/v2/pods", &foreign).0, 200);
@@ -227,7 +209,7 @@ fn unknown_tokens_are_refused_as_admin_router_does() {
 
 #[test]
 fn metadata_as_a_small_cluster_serves_it() {
-    let (sim, _keys) = dcos(&[]);
+    let (sim, _keys) = dcos_sim(&[]);
     let token = admin_token(&sim);
     let (status, headers, body) = get(&sim, "/dcos-metadata/dcos-version.json", &token);
     assert_eq!(status, 200, "{body}");
@@ -270,7 +252,7 @@ fn metadata_as_a_small_cluster_serves_it() {
 
 #[test]
 fn a_fixed_token_also_opens_the_door_and_never_expires() {
-    let (sim, _keys) = dcos(&["--require-token", "fixed", "--token-ttl", "1s"]);
+    let (sim, _keys) = dcos_sim(&["--require-token", "fixed", "--token-ttl", "1s"]);
     let issued = admin_token(&sim);
     assert_eq!(get(&sim, "/v2/pods", "fixed").0, 200);
     assert_eq!(get(&sim, "/v2/pods", &issued).0, 200);
@@ -385,7 +367,7 @@ fn dcos_options_are_checked_before_listening() {
 
 #[test]
 fn the_event_stream_is_behind_dcos_too_under_the_prefix_and_at_the_root() {
-    let (sim, _dir) = dcos(&[]);
+    let (sim, _dir) = dcos_sim(&[]);
     let token = admin_token(&sim);
     let authorization = format!("token={token}");
     let stream = [

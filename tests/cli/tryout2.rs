@@ -1,26 +1,8 @@
 //! Found by trying `pod apply`, `pod diff`, `cluster login` and the DC/OS CLI's configuration
 //! (issues 16 and 17) as a careless user would: each test pins one defect found that way.
 
-use std::path::Path;
-
-use crate::keys::service_account_key;
+use crate::keys::{service_account_key, write_dcos_cluster};
 use crate::support::{minimal, Podctl, RefusingPort, Sim};
-
-/// Writes `clusters/<id>/dcos.toml` under `dir` (mode 0600, as the DC/OS CLI does).
-fn dcos_cluster(dir: &Path, id: &str, text: &str, attached: bool) {
-    let cluster = dir.join("clusters").join(id);
-    std::fs::create_dir_all(&cluster).unwrap();
-    let file = cluster.join("dcos.toml");
-    std::fs::write(&file, text).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    if attached {
-        std::fs::write(cluster.join("attached"), "").unwrap();
-    }
-}
 
 fn toml_for(name: &str, url: &str) -> String {
     format!(
@@ -37,8 +19,8 @@ fn two_attached_dcos_clusters_are_refused_not_guessed() {
     let sim = Sim::start();
     let dcos = tempfile::tempdir().unwrap();
     let other = RefusingPort::new();
-    dcos_cluster(dcos.path(), "id-a", &toml_for("one", &sim.url), true);
-    dcos_cluster(dcos.path(), "id-b", &toml_for("two", &other.url), true);
+    write_dcos_cluster(dcos.path(), "id-a", &toml_for("one", &sim.url), true);
+    write_dcos_cluster(dcos.path(), "id-b", &toml_for("two", &other.url), true);
     let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
     let out = podctl.run(&["pod", "list"]);
     let err = out.fails(2);
@@ -65,7 +47,7 @@ fn two_attached_dcos_clusters_are_refused_not_guessed() {
 fn the_only_dcos_cluster_is_used_even_when_not_attached() {
     let sim = Sim::start();
     let dcos = tempfile::tempdir().unwrap();
-    dcos_cluster(dcos.path(), "id-a", &toml_for("one", &sim.url), false);
+    write_dcos_cluster(dcos.path(), "id-a", &toml_for("one", &sim.url), false);
     let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
     let out = podctl.run(&["pod", "list", "-q"]);
     out.ok();
@@ -77,7 +59,7 @@ fn the_only_dcos_cluster_is_used_even_when_not_attached() {
 #[test]
 fn an_attached_dcos_cluster_without_a_url_is_an_error_naming_it() {
     let dcos = tempfile::tempdir().unwrap();
-    dcos_cluster(
+    write_dcos_cluster(
         dcos.path(),
         "id-a",
         "[core]\ndcos_acs_token = \"t\"\n[cluster]\nname = \"half\"\n",
