@@ -45,6 +45,12 @@ pub fn run(
     options.log = ctx.log();
     let http = Http::new(options)?;
     let token = auth::login(&http, &login_url, &args.username, &secret, None)?;
+    // A login answered at a URL with no path is DC/OS's IAM at the cluster's root, where
+    // Marathon is not: Admin Router serves it under /service/marathon.
+    let moved = dcos_marathon(&entry);
+    if let Some(marathon) = &moved {
+        entry.url = marathon.clone();
+    }
 
     entry.token = Some(token.clone());
     entry.login = Some(Login {
@@ -80,9 +86,16 @@ pub fn run(
             ),
             None => String::new(),
         };
+        let at = match &moved {
+            Some(marathon) => format!(
+                " (Marathon at {}, under DC/OS's /service/marathon)",
+                printable(&config::without_userinfo(marathon))
+            ),
+            None => String::new(),
+        };
         writeln!(
             ctx.out,
-            "Logged in to cluster {name} as {}{until}",
+            "Logged in to cluster {name} as {}{at}{until}",
             printable(&args.username)
         )?;
         let renews = match &secret {
@@ -113,7 +126,12 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
         let url = config::check_url(url, &Origin::Flag("--url"))?;
         let (url, _) = config::split_credentials(&url);
         let mut entry = file.clusters.get(name).cloned().unwrap_or_default();
-        if entry.url != url {
+        // The root of a cluster stored with Marathon under it is the same cluster.
+        let under_root = ClusterEntry {
+            url: url.clone(),
+            ..ClusterEntry::default()
+        };
+        if entry.url != url && dcos_marathon(&under_root).as_ref() != Some(&entry.url) {
             // Another cluster now: nothing stored for the old URL goes with it.
             entry = ClusterEntry::default();
             entry.url = url;
@@ -148,6 +166,17 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
         ))
     })?;
     Ok((import::name_for(&cluster, file), entry))
+}
+
+/// `<url>/service/marathon` when the cluster's URL is a bare DC/OS address (no path) and
+/// logins go there (no `dcos_url` of its own).
+fn dcos_marathon(entry: &ClusterEntry) -> Option<String> {
+    if entry.dcos_url.is_some() {
+        return None;
+    }
+    let url = config::check_url(&entry.url, &Origin::Default).ok()?;
+    let parsed = reqwest::Url::parse(&url).ok()?;
+    (parsed.path() == "/").then(|| format!("{url}/service/marathon"))
 }
 
 /// The secret named by the flags; a password is read here, a key only when signing.

@@ -1,0 +1,87 @@
+//! Defects a new user met trying DC/OS logins, DC/OS CLI configs and waits: a login at a DC/OS
+//! root URL, a CA file named by a `dcos.toml`, a long polling interval with a short timeout, and
+//! `--json` for `cluster login` and `cluster import`.
+
+
+use crate::support::{Podctl, Sim};
+
+/// `podctl sim --dcos` on the manual clock with user `admin` (password `s3cret`).
+fn dcos_sim() -> Sim {
+    Sim::manual(&["--dcos", "--user", "admin:s3cret", "--deploy-time", "0"])
+}
+
+/// The URL stored for `cluster` in podctl's config.
+fn stored_url(podctl: &Podctl, cluster: &str) -> String {
+    let text = std::fs::read_to_string(podctl.config_path()).unwrap();
+    let config: toml::Table = text.parse().unwrap();
+    config["clusters"][cluster]["url"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn login_args<'a>(name: &'a str, url: &'a str) -> Vec<&'a str> {
+    vec![
+        "cluster",
+        "login",
+        name,
+        "--url",
+        url,
+        "--username",
+        "admin",
+        "--password-env",
+        "DCOS_PASSWORD",
+    ]
+}
+
+#[test]
+fn a_login_at_a_dcos_root_stores_marathon_under_service_marathon() {
+    let sim = dcos_sim();
+    let podctl = Podctl::new().env("DCOS_PASSWORD", "s3cret");
+    let root = format!("{}/", sim.url);
+    let out = podctl.run(&login_args("lab", &root));
+    let marathon = format!("{}/service/marathon", sim.url);
+    let said = out.ok();
+    assert!(
+        said.contains("Logged in to cluster lab as admin") && said.contains(&marathon),
+        "the success line says where Marathon is: {out:?}"
+    );
+    assert_eq!(stored_url(&podctl, "lab"), marathon);
+    let before = sim.requests().len();
+    podctl.run(&["pod", "list", "-q"]).ok();
+    let requests = sim.requests();
+    assert!(
+        requests[before..]
+            .iter()
+            .any(|r| r.contains("/service/marathon/v2/pods")),
+        "{requests:?}"
+    );
+    // Logging in again at the root keeps the same cluster (and its URL under the prefix).
+    podctl.run(&login_args("lab", &sim.url)).ok();
+    assert_eq!(stored_url(&podctl, "lab"), marathon);
+    // A URL with a path is taken as given.
+    podctl.run(&login_args("lab", &marathon)).ok();
+    assert_eq!(stored_url(&podctl, "lab"), marathon);
+}
+
+#[test]
+fn a_404_page_at_a_root_url_hints_that_marathon_is_under_service_marathon() {
+    use crate::loopback::{respond, Server};
+    let server = Server::start(|_, _, stream| {
+        let page = b"<html><body><h1>404 Not Found</h1></body></html>";
+        respond(stream, 404, &[("Content-Type", "text/html")], page);
+    });
+    let podctl = Podctl::new();
+    for args in [vec!["pod", "list"], vec!["pod", "show", "/web"]] {
+        let mut all = vec!["--url", server.url.as_str()];
+        all.extend(args);
+        let out = podctl.run(&all);
+        assert_ne!(out.code, 0, "{out:?}");
+        let err = out.stderr.as_str();
+        assert!(
+            err.contains("HTTP 404 Not Found")
+                && err.contains(&format!("{}/service/marathon", server.url)),
+            "{out:?}"
+        );
+    }
+}
