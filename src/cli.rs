@@ -25,6 +25,7 @@ Exit codes:
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
   7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
+     or log in with `podctl cluster login`; or that login was refused
   8  --wait or `deployment watch` timed out (the deployment goes on), or
      Marathon reports the deployment failed (a forced change, rollback or stop)
 130  interrupted with Ctrl-C: a request is cancelled (a write may or may not

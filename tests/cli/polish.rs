@@ -2,7 +2,6 @@
 //! root URL, a CA file named by a `dcos.toml`, a long polling interval with a short timeout, and
 //! `--json` for `cluster login` and `cluster import`.
 
-
 use crate::support::{Podctl, Sim};
 
 /// `podctl sim --dcos` on the manual clock with user `admin` (password `s3cret`).
