@@ -84,3 +84,31 @@ fn a_404_page_at_a_root_url_hints_that_marathon_is_under_service_marathon() {
         );
     }
 }
+
+#[test]
+fn a_wait_with_a_long_interval_polls_once_more_at_its_deadline() {
+    // Polling (no event stream): the first poll sees the deployment running; the next, an hour
+    // later, would be past the deadline, so the pause ends at the deadline with a last poll.
+    let sim = Sim::manual(&["--no-events", "--deploy-time", "1s"]);
+    let podctl = sim.podctl();
+    let file = podctl.dir().join("web.json");
+    std::fs::write(&file, crate::support::minimal("/web")).unwrap();
+    let since = sim.request_count();
+    let mut running = podctl.spawn(&[
+        "pod",
+        "add",
+        file.to_str().unwrap(),
+        "--wait",
+        "--interval",
+        "1h",
+        "--timeout",
+        "2s",
+    ]);
+    // The write and a first poll (the deployments and the pod's status).
+    running.await_requests(&sim, since, 3);
+    sim.advance(std::time::Duration::from_secs(5));
+    let out = running.finish();
+    let said = out.ok();
+    assert!(said.contains("Created deployment"), "{out:?}");
+    assert!(out.stderr.contains("Done in"), "{out:?}");
+}
