@@ -78,6 +78,21 @@ pub fn run(
             humantime::format_rfc3339_seconds(at)
         );
     }
+    if ctx.mode == Mode::Json {
+        // Never the token: what a script needs to know is where, as whom and until when.
+        let expires =
+            auth::expiry(&token).map(|at| humantime::format_rfc3339_seconds(at).to_string());
+        let stored = &file.clusters[&name];
+        crate::render::write_json(
+            ctx.out,
+            &serde_json::json!({
+                "cluster": name,
+                "url": config::without_userinfo(&stored.url),
+                "uid": args.username,
+                "tokenExpires": expires,
+            }),
+        )?;
+    }
     if ctx.mode == Mode::Human {
         let until = match auth::expiry(&token) {
             Some(at) => format!(

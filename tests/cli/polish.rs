@@ -2,6 +2,8 @@
 //! root URL, a CA file named by a `dcos.toml`, a long polling interval with a short timeout, and
 //! `--json` for `cluster login` and `cluster import`.
 
+use serde_json::{json, Value};
+
 use crate::support::{Podctl, Sim};
 
 /// `podctl sim --dcos` on the manual clock with user `admin` (password `s3cret`).
@@ -111,4 +113,78 @@ fn a_wait_with_a_long_interval_polls_once_more_at_its_deadline() {
     let said = out.ok();
     assert!(said.contains("Created deployment"), "{out:?}");
     assert!(out.stderr.contains("Done in"), "{out:?}");
+}
+
+#[test]
+fn cluster_login_json_says_where_as_whom_and_until_when_never_the_token() {
+    let sim = dcos_sim();
+    let podctl = Podctl::new().env("DCOS_PASSWORD", "s3cret");
+    let mut args = login_args("lab", &sim.url);
+    args.push("--json");
+    let out = podctl.run(&args);
+    let answer: Value = out.json();
+    assert_eq!(
+        answer,
+        json!({
+            "cluster": "lab",
+            "url": format!("{}/service/marathon", sim.url),
+            "uid": "admin",
+            "tokenExpires": answer["tokenExpires"].clone(),
+        }),
+        "{out:?}"
+    );
+    let expires = answer["tokenExpires"].as_str().unwrap_or_default();
+    assert!(expires.starts_with("2026-01-0"), "{out:?}");
+    let config = std::fs::read_to_string(podctl.config_path()).unwrap();
+    let table: toml::Table = config.parse().unwrap();
+    let token = table["clusters"]["lab"]["token"].as_str().unwrap();
+    assert!(!out.stdout.contains(token) && !out.stderr.contains(token));
+}
+
+#[test]
+fn cluster_import_json_lists_the_clusters_imported() {
+    let dcos = tempfile::tempdir().unwrap();
+    for (id, name, attached) in [("1111", "east", true), ("2222", "west", false)] {
+        let dir = dcos.path().join("clusters").join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("dcos.toml"),
+            format!(
+                "[core]\ndcos_url = \"https://{name}.example.com\"\n\
+                 dcos_acs_token = \"secret-{name}\"\n[cluster]\nname = \"{name}\"\n"
+            ),
+        )
+        .unwrap();
+        if attached {
+            std::fs::write(dir.join("attached"), "").unwrap();
+        }
+    }
+    let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
+    let out = podctl.run(&["cluster", "import", "--json"]);
+    let answer = out.json();
+    let from = |id: &str| {
+        dcos.path()
+            .join("clusters")
+            .join(id)
+            .join("dcos.toml")
+            .display()
+            .to_string()
+    };
+    assert_eq!(
+        answer,
+        json!({
+            "imported": [
+                {"cluster": "east", "url": "https://east.example.com/service/marathon",
+                 "from": from("1111"), "updated": false},
+                {"cluster": "west", "url": "https://west.example.com/service/marathon",
+                 "from": from("2222"), "updated": false},
+            ],
+            "current": "east",
+        }),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains("secret-"), "{out:?}");
+    let again = podctl.run(&["cluster", "import", "west", "--json"]).json();
+    assert_eq!(again["imported"][0]["updated"], true, "{again}");
+    assert_eq!(again["current"], "east", "{again}");
 }
