@@ -10,7 +10,7 @@ use super::{import, Ctx, Mode};
 use crate::cli::ClusterLoginArgs;
 use crate::config::{self, dcos, ClusterEntry, ConfigFile, Login, Origin, Tls};
 use crate::error::UsageError;
-use crate::http::{Http, Options};
+use crate::http::{Http, Options, SetupError};
 use crate::marathon::auth::{self, Secret};
 use crate::pod::text::printable;
 
@@ -24,7 +24,7 @@ pub fn run(
         // An unset variable in a script: the cluster's 401 would blame the credentials.
         return Err(UsageError::Usage("--username: the account id is empty".into()).into());
     }
-    let (name, mut entry) = target(ctx, file, args)?;
+    let (name, mut entry, from_dcos) = target(ctx, file, args)?;
     let secret = secret(args)?;
     let login_url = entry.login_url().ok_or_else(|| {
         UsageError::Usage(format!(
@@ -43,7 +43,22 @@ pub fn run(
         .unwrap_or(config::DEFAULT_TIMEOUT);
     let mut options = Options::new(&login_url, tls, timeout);
     options.log = ctx.log();
-    let http = Http::new(options)?;
+    let http = Http::new(options).map_err(|e| {
+        // A CA file the cluster named (not --ca-cert) is told with where it was named.
+        let named = match (&e, &from_dcos) {
+            (SetupError::CaFile { .. }, _) if ctx.global.ca_cert.is_some() => None,
+            (SetupError::CaFile { .. }, Some(path)) => Some(format!(
+                "DC/OS CLI config {}: core.ssl_verify",
+                path.display()
+            )),
+            (SetupError::CaFile { .. }, None) => Some(format!("cluster {name}: ca_cert")),
+            _ => None,
+        };
+        match named {
+            Some(named) => anyhow::Error::new(e).context(named),
+            None => e.into(),
+        }
+    })?;
     let token = auth::login(&http, &login_url, &args.username, &secret, None)?;
     // A login answered at a URL with no path is DC/OS's IAM at the cluster's root, where
     // Marathon is not: Admin Router serves it under /service/marathon.
@@ -129,7 +144,12 @@ pub fn run(
 
 /// The cluster to log in to, and its entry as it will be stored: `--url` adds or updates NAME;
 /// else NAME (or the cluster in use) is podctl's, or the DC/OS CLI's, copied then.
-fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(String, ClusterEntry)> {
+/// The third value is the DC/OS CLI file a cluster was copied from.
+fn target(
+    ctx: &Ctx,
+    file: &ConfigFile,
+    args: &ClusterLoginArgs,
+) -> Result<(String, ClusterEntry, Option<std::path::PathBuf>)> {
     if let Some(url) = &ctx.global.url {
         let Some(name) = &args.name else {
             return Err(UsageError::Usage(
@@ -151,7 +171,7 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
             entry = ClusterEntry::default();
             entry.url = url;
         }
-        return Ok((name.clone(), entry));
+        return Ok((name.clone(), entry, None));
     }
     let name =
         match &args.name {
@@ -167,7 +187,7 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
             },
         };
     if let Some(entry) = file.clusters.get(&name) {
-        return Ok((name, entry.clone()));
+        return Ok((name, entry.clone(), None));
     }
     // One of the DC/OS CLI's clusters: copied into podctl's file, never changed in place.
     let wanted = name.strip_prefix(config::DCOS_PREFIX).unwrap_or(&name);
@@ -180,7 +200,7 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
             cluster.path.display()
         ))
     })?;
-    Ok((import::name_for(&cluster, file), entry))
+    Ok((import::name_for(&cluster, file), entry, Some(cluster.path)))
 }
 
 /// `<url>/service/marathon` when the cluster's URL is a bare DC/OS address (no path) and

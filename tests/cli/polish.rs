@@ -188,3 +188,41 @@ fn cluster_import_json_lists_the_clusters_imported() {
     assert_eq!(again["imported"][0]["updated"], true, "{again}");
     assert_eq!(again["current"], "east", "{again}");
 }
+
+#[test]
+fn a_ca_file_from_a_dcos_toml_that_cannot_be_read_names_the_file_and_the_key() {
+    let dcos = tempfile::tempdir().unwrap();
+    let dir = dcos.path().join("clusters").join("1111");
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("dcos.toml");
+    std::fs::write(
+        &toml,
+        "[core]\ndcos_url = \"https://127.0.0.1:9\"\nssl_verify = \"no-such-ca.pem\"\n\
+         [cluster]\nname = \"east\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("attached"), "").unwrap();
+    let podctl = Podctl::new().env("DCOS_DIR", &dcos.path().display().to_string());
+    let out = podctl.run(&["pod", "list"]);
+    let err = out.fails(2);
+    assert!(
+        err.contains("no-such-ca.pem")
+            && err.contains(&toml.display().to_string())
+            && err.contains("core.ssl_verify"),
+        "{out:?}"
+    );
+    // So does a login to that cluster, which copies it first.
+    let out = podctl.env("DCOS_PASSWORD", "pw").run(&[
+        "cluster",
+        "login",
+        "--username",
+        "alice",
+        "--password-env",
+        "DCOS_PASSWORD",
+    ]);
+    let err = out.fails(2);
+    assert!(
+        err.contains(&toml.display().to_string()) && err.contains("core.ssl_verify"),
+        "{out:?}"
+    );
+}
