@@ -25,6 +25,7 @@ Exit codes:
   5  conflict: the pod exists, or a deployment holds it (see --force)
   6  cannot reach Marathon (refused, DNS, timeout, TLS, no leader)
   7  not authorised (401/403): give a token (--token, PODCTL_TOKEN)
+     or log in with `podctl cluster login`; or that login was refused
   8  --wait or `deployment watch` timed out (the deployment goes on), or
      Marathon reports the deployment failed (a forced change, rollback or stop)
 130  interrupted with Ctrl-C: a request is cancelled (a write may or may not
@@ -687,16 +688,20 @@ Examples:
     /// Log in to a DC/OS cluster and store its token (renewed by podctl with --private-key)
     #[command(after_help = "\
 POSTs to <dcos_url>/acs/api/v1/auth/login, where <dcos_url> is the cluster's URL without
-/service/marathon. With --private-key (a service account), the key's path is kept and podctl
-logs in again by itself when the token is about to expire or is refused; the key is never
-copied. A password is not kept unless --remember is given (see the README's Security section).
-A password is never an argument: give a file or the name of a variable holding it.
+/service/marathon. A login that works at a URL with no path (the DC/OS root, such as
+https://dcos.example.com) stores <url>/service/marathon as the cluster's Marathon URL, since
+DC/OS serves Marathon there. With --private-key (a service account), the key's path is kept
+and podctl logs in again by itself when the token is about to expire or is refused; the key is
+never copied. A password is not kept unless --remember is given (see the README's Security
+section). A password is never an argument: give a file or the name of a variable holding it.
 
 Examples:
   podctl cluster login prod --username ci-deployer --private-key ~/keys/ci-deployer.pem
   podctl cluster login ci --url https://dcos.example.com/service/marathon \\
     --username ci-deployer --private-key ci.pem
-  podctl cluster login prod --username alice --password-env DCOS_PASSWORD")]
+  podctl cluster login prod --username alice --password-env DCOS_PASSWORD
+  podctl cluster login lab --url https://dcos.example.com --username alice \\
+    --password-file ~/.dcos-password")]
     Login(ClusterLoginArgs),
 }
 

@@ -160,6 +160,9 @@ pub struct Settings {
     pub max_response: u64,
     pub max_response_origin: Origin,
     pub tls: Tls,
+    /// Where `tls.ca_cert` was set, as an error names it (`DC/OS CLI config PATH:
+    /// core.ssl_verify`); `None` for `--ca-cert`, which the user just typed.
+    pub ca_cert_origin: Option<String>,
     /// The named cluster in use, if any (`dcos:NAME` for one of the DC/OS CLI's).
     pub cluster: Option<String>,
     /// How to log in again when the token expires, for a cluster `podctl cluster login` set up
@@ -731,7 +734,7 @@ pub fn resolve_with_dcos(
     };
     let (max_response, max_response_origin) =
         resolve_max_response(flags, env, stored, &config_path)?;
-    let tls = resolve_tls(flags, env, stored.map(|n| n.entry.as_ref()));
+    let (tls, ca_cert_origin) = resolve_tls(flags, env, stored, &config_path);
 
     Ok(Settings {
         url,
@@ -743,6 +746,7 @@ pub fn resolve_with_dcos(
         max_response,
         max_response_origin,
         tls,
+        ca_cert_origin,
         cluster,
         renewal,
         ignored_cluster,
@@ -788,9 +792,16 @@ fn resolve_max_response(
 }
 
 /// TLS settings: `--insecure` / `--ca-cert`, then `DCOS_SSL_VERIFY` (`false`, `true` or a CA
-/// file, as the DC/OS CLI reads it), then the cluster's `insecure` / `ca_cert`.
-fn resolve_tls(flags: &Flags, env: Env, cluster: Option<&ClusterEntry>) -> Tls {
+/// file, as the DC/OS CLI reads it), then the cluster's `insecure` / `ca_cert`; with where the
+/// CA file was named, when not by `--ca-cert`.
+fn resolve_tls(
+    flags: &Flags,
+    env: Env,
+    cluster: Option<&Named>,
+    config_path: &Path,
+) -> (Tls, Option<String>) {
     let mut tls = Tls::default();
+    let mut origin = None;
     if flags.insecure || flags.ca_cert.is_some() {
         tls.insecure = flags.insecure;
         tls.ca_cert = flags.ca_cert.clone();
@@ -798,13 +809,22 @@ fn resolve_tls(flags: &Flags, env: Env, cluster: Option<&ClusterEntry>) -> Tls {
         match v.to_ascii_lowercase().as_str() {
             "false" => tls.insecure = true,
             "true" => {}
-            _ => tls.ca_cert = Some(PathBuf::from(v)),
+            _ => {
+                tls.ca_cert = Some(PathBuf::from(v));
+                origin = Some("DCOS_SSL_VERIFY".to_string());
+            }
         }
-    } else if let Some(c) = cluster {
-        tls.insecure = c.insecure;
-        tls.ca_cert = c.ca_cert.clone();
+    } else if let Some(n) = cluster {
+        tls.insecure = n.entry.insecure;
+        tls.ca_cert = n.entry.ca_cert.clone();
+        let key = if n.dcos.is_some() {
+            "core.ssl_verify"
+        } else {
+            "ca_cert"
+        };
+        origin = tls.ca_cert.as_ref().map(|_| n.setting(key, config_path));
     }
-    tls
+    (tls, origin)
 }
 
 /// Splits `http://user:pass@host/...` into the URL without credentials (safe to show) and the

@@ -246,6 +246,11 @@ mod tests {
                 .any(|l| l.starts_with("  7  not authorised") && l.ends_with("PODCTL_TOKEN)")),
             "{block}"
         );
+        // As the README says: a login is the other way to be authorised.
+        assert!(
+            block.contains("log in with `podctl cluster login`"),
+            "{block}"
+        );
         assert!(
             block.lines().any(|l| l.starts_with("130  interrupted")),
             "{block}"

@@ -48,6 +48,7 @@ pub fn run(
     // Two attached clusters make neither current: the DC/OS CLI itself refuses to choose.
     let one_attached = all.iter().filter(|c| c.attached).count() == 1;
     let mut lines = Vec::new();
+    let mut imported = Vec::new();
     let mut make_current = None;
     for cluster in &chosen {
         let Some(mut entry) = cluster.entry() else {
@@ -69,6 +70,12 @@ pub fn run(
             }
             None => false,
         };
+        imported.push(serde_json::json!({
+            "cluster": name,
+            "url": config::without_userinfo(&entry.url),
+            "from": cluster.path.display().to_string(),
+            "updated": replaced,
+        }));
         file.clusters.insert(name.clone(), entry);
         let verb = if replaced { "Updated" } else { "Imported" };
         lines.push(format!(
@@ -94,10 +101,17 @@ pub fn run(
         );
     }
     file.save(path)?;
-    if ctx.mode == Mode::Human {
-        for line in lines {
-            writeln!(ctx.out, "{}", printable(&line))?;
+    match ctx.mode {
+        Mode::Human => {
+            for line in lines {
+                writeln!(ctx.out, "{}", printable(&line))?;
+            }
         }
+        Mode::Json => crate::render::write_json(
+            ctx.out,
+            &serde_json::json!({"imported": imported, "current": file.current}),
+        )?,
+        Mode::Quiet => {}
     }
     Ok(())
 }

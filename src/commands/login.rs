@@ -10,7 +10,7 @@ use super::{import, Ctx, Mode};
 use crate::cli::ClusterLoginArgs;
 use crate::config::{self, dcos, ClusterEntry, ConfigFile, Login, Origin, Tls};
 use crate::error::UsageError;
-use crate::http::{Http, Options};
+use crate::http::{Http, Options, SetupError};
 use crate::marathon::auth::{self, Secret};
 use crate::pod::text::printable;
 
@@ -24,7 +24,7 @@ pub fn run(
         // An unset variable in a script: the cluster's 401 would blame the credentials.
         return Err(UsageError::Usage("--username: the account id is empty".into()).into());
     }
-    let (name, mut entry) = target(ctx, file, args)?;
+    let (name, mut entry, from_dcos) = target(ctx, file, args)?;
     let secret = secret(args)?;
     let login_url = entry.login_url().ok_or_else(|| {
         UsageError::Usage(format!(
@@ -43,8 +43,29 @@ pub fn run(
         .unwrap_or(config::DEFAULT_TIMEOUT);
     let mut options = Options::new(&login_url, tls, timeout);
     options.log = ctx.log();
-    let http = Http::new(options)?;
+    let http = Http::new(options).map_err(|e| {
+        // A CA file the cluster named (not --ca-cert) is told with where it was named.
+        let named = match (&e, &from_dcos) {
+            (SetupError::CaFile { .. }, _) if ctx.global.ca_cert.is_some() => None,
+            (SetupError::CaFile { .. }, Some(path)) => Some(format!(
+                "DC/OS CLI config {}: core.ssl_verify",
+                path.display()
+            )),
+            (SetupError::CaFile { .. }, None) => Some(format!("cluster {name}: ca_cert")),
+            _ => None,
+        };
+        match named {
+            Some(named) => anyhow::Error::new(e).context(named),
+            None => e.into(),
+        }
+    })?;
     let token = auth::login(&http, &login_url, &args.username, &secret, None)?;
+    // A login answered at a URL with no path is DC/OS's IAM at the cluster's root, where
+    // Marathon is not: Admin Router serves it under /service/marathon.
+    let moved = dcos_marathon(&entry);
+    if let Some(marathon) = &moved {
+        entry.url = marathon.clone();
+    }
 
     entry.token = Some(token.clone());
     entry.login = Some(Login {
@@ -72,6 +93,21 @@ pub fn run(
             humantime::format_rfc3339_seconds(at)
         );
     }
+    if ctx.mode == Mode::Json {
+        // Never the token: what a script needs to know is where, as whom and until when.
+        let expires =
+            auth::expiry(&token).map(|at| humantime::format_rfc3339_seconds(at).to_string());
+        let stored = &file.clusters[&name];
+        crate::render::write_json(
+            ctx.out,
+            &serde_json::json!({
+                "cluster": name,
+                "url": config::without_userinfo(&stored.url),
+                "uid": args.username,
+                "tokenExpires": expires,
+            }),
+        )?;
+    }
     if ctx.mode == Mode::Human {
         let until = match auth::expiry(&token) {
             Some(at) => format!(
@@ -80,9 +116,16 @@ pub fn run(
             ),
             None => String::new(),
         };
+        let at = match &moved {
+            Some(marathon) => format!(
+                " (Marathon at {}, under DC/OS's /service/marathon)",
+                printable(&config::without_userinfo(marathon))
+            ),
+            None => String::new(),
+        };
         writeln!(
             ctx.out,
-            "Logged in to cluster {name} as {}{until}",
+            "Logged in to cluster {name} as {}{at}{until}",
             printable(&args.username)
         )?;
         let renews = match &secret {
@@ -101,7 +144,12 @@ pub fn run(
 
 /// The cluster to log in to, and its entry as it will be stored: `--url` adds or updates NAME;
 /// else NAME (or the cluster in use) is podctl's, or the DC/OS CLI's, copied then.
-fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(String, ClusterEntry)> {
+/// The third value is the DC/OS CLI file a cluster was copied from.
+fn target(
+    ctx: &Ctx,
+    file: &ConfigFile,
+    args: &ClusterLoginArgs,
+) -> Result<(String, ClusterEntry, Option<std::path::PathBuf>)> {
     if let Some(url) = &ctx.global.url {
         let Some(name) = &args.name else {
             return Err(UsageError::Usage(
@@ -113,12 +161,17 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
         let url = config::check_url(url, &Origin::Flag("--url"))?;
         let (url, _) = config::split_credentials(&url);
         let mut entry = file.clusters.get(name).cloned().unwrap_or_default();
-        if entry.url != url {
+        // The root of a cluster stored with Marathon under it is the same cluster.
+        let under_root = ClusterEntry {
+            url: url.clone(),
+            ..ClusterEntry::default()
+        };
+        if entry.url != url && dcos_marathon(&under_root).as_ref() != Some(&entry.url) {
             // Another cluster now: nothing stored for the old URL goes with it.
             entry = ClusterEntry::default();
             entry.url = url;
         }
-        return Ok((name.clone(), entry));
+        return Ok((name.clone(), entry, None));
     }
     let name =
         match &args.name {
@@ -134,7 +187,7 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
             },
         };
     if let Some(entry) = file.clusters.get(&name) {
-        return Ok((name, entry.clone()));
+        return Ok((name, entry.clone(), None));
     }
     // One of the DC/OS CLI's clusters: copied into podctl's file, never changed in place.
     let wanted = name.strip_prefix(config::DCOS_PREFIX).unwrap_or(&name);
@@ -147,7 +200,18 @@ fn target(ctx: &Ctx, file: &ConfigFile, args: &ClusterLoginArgs) -> Result<(Stri
             cluster.path.display()
         ))
     })?;
-    Ok((import::name_for(&cluster, file), entry))
+    Ok((import::name_for(&cluster, file), entry, Some(cluster.path)))
+}
+
+/// `<url>/service/marathon` when the cluster's URL is a bare DC/OS address (no path) and
+/// logins go there (no `dcos_url` of its own).
+fn dcos_marathon(entry: &ClusterEntry) -> Option<String> {
+    if entry.dcos_url.is_some() {
+        return None;
+    }
+    let url = config::check_url(&entry.url, &Origin::Default).ok()?;
+    let parsed = reqwest::Url::parse(&url).ok()?;
+    (parsed.path() == "/").then(|| format!("{url}/service/marathon"))
 }
 
 /// The secret named by the flags; a password is read here, a key only when signing.

@@ -77,7 +77,7 @@ impl Ctx<'_> {
     pub fn client(&self) -> Result<Client> {
         let settings = self.settings()?;
         warn_if_unverified(&settings.url, settings.tls.insecure);
-        Ok(Client::new(&settings, self.log())?)
+        Client::new(&settings, self.log()).map_err(|e| ca_file_context(e, &settings))
     }
 
     /// Where `--verbose` lines go: stderr, escaped (they carry URLs and server text).
@@ -111,6 +111,23 @@ impl Ctx<'_> {
         self.out.flush()?;
         Ok(())
     }
+}
+
+/// A CA file that cannot be used, named with the setting that gave it: a relative path in a
+/// `dcos.toml` is read from the directory podctl runs in, which the path alone does not say.
+fn ca_file_context(error: crate::http::SetupError, settings: &Settings) -> anyhow::Error {
+    let origin = match (&error, &settings.ca_cert_origin, &settings.tls.ca_cert) {
+        (crate::http::SetupError::CaFile { .. }, Some(origin), Some(path)) => {
+            let relative = if path.is_relative() {
+                " (a relative path, read from the directory podctl runs in)"
+            } else {
+                ""
+            };
+            format!("{origin}{relative}")
+        }
+        _ => return error.into(),
+    };
+    anyhow::Error::new(error).context(origin)
 }
 
 /// The time ages and "since" columns are measured from: the system clock, or for tests (golden

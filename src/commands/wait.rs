@@ -40,6 +40,9 @@ use crate::render;
 /// A deployment not listed at the first poll may have finished already, or may not be visible
 /// yet: it is looked for once more after this short pause, not after a whole interval.
 const CONFIRM_PAUSE: Duration = Duration::from_millis(100);
+/// Besides twice the time the previous poll took, what the last poll before the deadline is
+/// left to finish in (no request runs past the wait's deadline).
+const LAST_POLL_SLACK: Duration = Duration::from_millis(50);
 /// What to follow.
 pub struct Target {
     /// The deployment to follow; `None` after a kill, which starts none.
@@ -415,12 +418,14 @@ fn poll_all(client: &Client, timing: Timing, start: Instant, waits: &mut [Waitin
     let left = deadline.saturating_duration_since(Instant::now());
     let max_polls = left.as_millis() / timing.interval.as_millis().max(1) + 3;
 
+    let mut last_poll = false;
     for _ in 0..max_polls {
         if is_interrupted() {
             stop_all(waits);
             return Ok(());
         }
         let mut pause = timing.interval;
+        let polled_at = Instant::now();
         match poll_many(client, waits) {
             Ok(polled) => {
                 for (w, polled) in waits.iter_mut().zip(polled) {
@@ -486,10 +491,18 @@ fn poll_all(client: &Client, timing: Timing, start: Instant, waits: &mut [Waitin
             }
         }
         let now = Instant::now();
-        if now >= deadline {
+        if now >= deadline || last_poll {
             break;
         }
-        if !pause_unless_interrupted((deadline - now).min(pause)) {
+        let left = deadline - now;
+        if pause >= left {
+            // The next poll would come after the deadline: one last poll comes just before it
+            // instead, so a deployment that ends within the timeout is seen to end.
+            let took = now.saturating_duration_since(polled_at);
+            pause = left.saturating_sub(took * 2 + LAST_POLL_SLACK);
+            last_poll = true;
+        }
+        if !pause_unless_interrupted(pause) {
             stop_all(waits);
             return Ok(());
         }

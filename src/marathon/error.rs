@@ -56,6 +56,21 @@ impl ApiError {
         matches!(self, ApiError::Status { status: 404, message, .. } if !message.starts_with("HTTP 404"))
     }
 
+    /// For a 404 that is not Marathon's own, at a base URL with no path (the request went to
+    /// `<root>/v2/...`): that root, where on DC/OS Marathon is not.
+    fn foreign_not_found_at_root(&self, url: &str) -> Option<String> {
+        if self.status() != Some(404) || self.is_marathons_not_found() {
+            return None;
+        }
+        let parsed = reqwest::Url::parse(url).ok()?;
+        // A Marathon without its event stream answers `/v2/events` with a bare 404 too.
+        if !parsed.path().starts_with("/v2/") || parsed.path().starts_with("/v2/events") {
+            return None;
+        }
+        let root = parsed.origin().ascii_serialization();
+        (root != "null").then_some(root)
+    }
+
     /// The HTTP status, if Marathon answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -92,6 +107,7 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             ApiError::Status {
+                url,
                 status,
                 message,
                 details,
@@ -101,6 +117,14 @@ impl fmt::Display for ApiError {
                 write!(f, "{}", clip(message))?;
                 if !message.contains(&status.to_string()) {
                     write!(f, " (HTTP {status})")?;
+                }
+                if let Some(root) = self.foreign_not_found_at_root(url) {
+                    write!(
+                        f,
+                        "; not Marathon's own answer: if this is DC/OS, Marathon is under \
+                         /service/marathon (--url {}/service/marathon)",
+                        printable(&root)
+                    )?;
                 }
                 if *status == 409 && !deployments.is_empty() {
                     let plural = if deployments.len() == 1 { "" } else { "s" };
@@ -375,5 +399,44 @@ mod tests {
         assert!(!read.contains("applied"), "{read}");
         let unsent = timeout("POST", false).to_string();
         assert!(!unsent.contains("applied"), "{unsent}");
+    }
+
+    fn not_found(url: &str, message: &str) -> ApiError {
+        ApiError::Status {
+            method: "GET".into(),
+            url: url.into(),
+            status: 404,
+            message: message.into(),
+            details: vec![],
+            deployments: vec![],
+        }
+    }
+
+    #[test]
+    fn a_foreign_404_at_a_url_with_no_path_hints_at_service_marathon() {
+        let root = not_found(
+            "https://dcos.example.com/v2/pods/::status",
+            "HTTP 404 Not Found",
+        );
+        let text = root.to_string();
+        assert!(
+            text.starts_with("HTTP 404 Not Found; ")
+                && text.contains("https://dcos.example.com/service/marathon"),
+            "{text}"
+        );
+        // Marathon's own 404 says what is missing: no hint.
+        let own = not_found(
+            "https://dcos.example.com/v2/pods/web::status",
+            "pod with /web does not exist",
+        );
+        assert!(!own.to_string().contains("service/marathon"), "{own}");
+        // A URL with a path already: the hint would be wrong.
+        let under = not_found(
+            "https://dcos.example.com/service/marathon/v2/pods/::status",
+            "HTTP 404 Not Found",
+        );
+        assert_eq!(under.to_string(), "HTTP 404 Not Found");
+        let events = not_found("http://127.0.0.1:8080/v2/events", "HTTP 404 Not Found");
+        assert_eq!(events.to_string(), "HTTP 404 Not Found");
     }
 }

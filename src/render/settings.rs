@@ -119,6 +119,7 @@ mod tests {
             max_response: DEFAULT_MAX_RESPONSE,
             max_response_origin: Origin::Default,
             tls: Tls::default(),
+            ca_cert_origin: None,
             cluster: Some("prod".into()),
             renewal: Some(crate::config::Renewal {
                 cluster: "prod".into(),

@@ -362,9 +362,9 @@ fn a_remembered_password_renews_a_refused_token_once() {
     assert_eq!(
         lines,
         [
-            "GET /v2/pods/::status HTTP/1.1",
+            "GET /service/marathon/v2/pods/::status HTTP/1.1",
             "POST /acs/api/v1/auth/login HTTP/1.1",
-            "GET /v2/pods/::status HTTP/1.1"
+            "GET /service/marathon/v2/pods/::status HTTP/1.1"
         ]
     );
     assert!(out.stderr.contains("the token was renewed"), "{out:?}");
@@ -778,9 +778,9 @@ fn a_write_refused_with_401_is_sent_once_more_after_a_new_login() {
     assert_eq!(
         lines,
         [
-            "POST /v2/pods HTTP/1.1",
+            "POST /service/marathon/v2/pods HTTP/1.1",
             "POST /acs/api/v1/auth/login HTTP/1.1",
-            "POST /v2/pods HTTP/1.1"
+            "POST /service/marathon/v2/pods HTTP/1.1"
         ]
     );
     assert_eq!(requests[0].body, requests[2].body);

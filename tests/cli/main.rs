@@ -24,6 +24,7 @@ mod keys;
 mod loopback;
 mod overlap;
 mod pods;
+mod polish;
 mod revert;
 mod rules;
 mod security;
