@@ -9,6 +9,7 @@ use base64::Engine;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::auth::Auth;
@@ -406,8 +407,9 @@ impl Client {
 /// reading thread waits beyond that, so memory stays bounded when decoding is the slower side.
 const QUEUED_CHUNKS: usize = 4;
 
-/// Decodes one element from the start of the bytes (see [`ArrayReader`]).
-type DecodeFn<T> = fn(&[u8]) -> Result<Decoded<T>, String>;
+/// Decodes one element from the start of the bytes, also given as checked text (see
+/// [`ArrayReader`]).
+type DecodeFn<T> = fn(&[u8], &str) -> Result<Decoded<T>, String>;
 
 /// What the reading thread tells the decoding thread.
 enum Feed {
@@ -527,22 +529,37 @@ impl Sink for KeepSink<'_> {
 
 /// One pod's summary from the start of `bytes`, its strings copied out (the bytes are about
 /// to be dropped).
-fn decode_summary(bytes: &[u8]) -> Result<Decoded<PodSummary<'static>>, String> {
-    let mut pods = serde_json::Deserializer::from_slice(bytes).into_iter::<PodSummary<'_>>();
-    match pods.next() {
-        Some(Ok(pod)) => Ok(Decoded::Element(pod.into_owned(), pods.byte_offset())),
-        Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
-        None => Ok(Decoded::Incomplete),
-        Some(Err(e)) => Err(e.to_string()),
-    }
+fn decode_summary(bytes: &[u8], text: &str) -> Result<Decoded<PodSummary<'static>>, String> {
+    Ok(match first_value::<PodSummary<'_>>(bytes, text)? {
+        Decoded::Element(pod, n) => Decoded::Element(pod.into_owned(), n),
+        Decoded::Incomplete => Decoded::Incomplete,
+    })
 }
 
 /// Checks that one pod's status at the start of `bytes` reads as the table would read it;
 /// keeps nothing.
-fn check_summary(bytes: &[u8]) -> Result<Decoded<()>, String> {
-    let mut pods = serde_json::Deserializer::from_slice(bytes).into_iter::<PodSummary<'_>>();
-    match pods.next() {
-        Some(Ok(_)) => Ok(Decoded::Element((), pods.byte_offset())),
+fn check_summary(bytes: &[u8], text: &str) -> Result<Decoded<()>, String> {
+    Ok(match first_value::<PodSummary<'_>>(bytes, text)? {
+        Decoded::Element(_, n) => Decoded::Element((), n),
+        Decoded::Incomplete => Decoded::Incomplete,
+    })
+}
+
+/// The JSON value at the start of `bytes`, read from `text` (their start already checked to be
+/// UTF-8, so serde_json need not check each string again). Where that fails (the value is cut
+/// short, wrong, or runs past the checked text) the bytes are read again the ordinary way, so
+/// incomplete values and errors are told apart, and worded, exactly as serde_json words them.
+fn first_value<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    text: &'de str,
+) -> Result<Decoded<T>, String> {
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<T>();
+    if let Some(Ok(value)) = values.next() {
+        return Ok(Decoded::Element(value, values.byte_offset()));
+    }
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<T>();
+    match values.next() {
+        Some(Ok(value)) => Ok(Decoded::Element(value, values.byte_offset())),
         Some(Err(e)) if e.is_eof() => Ok(Decoded::Incomplete),
         None => Ok(Decoded::Incomplete),
         Some(Err(e)) => Err(e.to_string()),
@@ -574,4 +591,69 @@ fn deployment_id(headers: &HeaderMap) -> Option<String> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `decode` as the array reader would: `text` the longest UTF-8 start of `bytes`.
+    fn run<T>(decode: DecodeFn<T>, bytes: &[u8]) -> Result<Decoded<T>, String> {
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let text = std::str::from_utf8(&bytes[..valid]).unwrap();
+        decode(bytes, text)
+    }
+
+    #[test]
+    fn a_summary_is_read_from_the_checked_text() {
+        let pod = r#"{"id":"/crème/brûlée","status":"STABLE","instances":[{"status":"STABLE","containers":[{"name":"日本","status":"TASK_RUNNING"}]}]} ,{"id":"/next"}"#;
+        let Ok(Decoded::Element(summary, n)) = run(decode_summary, pod.as_bytes()) else {
+            panic!("not decoded");
+        };
+        assert_eq!(summary.id, "/crème/brûlée");
+        assert_eq!(summary.instances[0].containers[0].name, "日本");
+        assert_eq!(&pod[n..], " ,{\"id\":\"/next\"}");
+        assert!(
+            matches!(run(check_summary, pod.as_bytes()), Ok(Decoded::Element((), m)) if m == n)
+        );
+    }
+
+    /// A pod cut short is incomplete, also when the cut splits a character; a pod that is
+    /// wrong is refused with serde_json's own words, also when the bad part is a byte that is
+    /// not UTF-8 (which the checked text stops before).
+    #[test]
+    fn cut_and_broken_pods_are_told_apart_as_before() {
+        let pod = "{\"id\":\"/caf\u{e9}\",\"status\":\"STABLE\"}".as_bytes();
+        for end in 0..pod.len() {
+            assert!(
+                matches!(run(decode_summary, &pod[..end]), Ok(Decoded::Incomplete)),
+                "cut at {end}"
+            );
+        }
+        for (bytes, words) in [
+            (
+                &b"{\"id\":\"/a\xff\",\"status\":\"STABLE\"}"[..],
+                "invalid unicode code point at line 1 column 10",
+            ),
+            (
+                b"{\"id\":7}",
+                "invalid type: integer `7`, expected a string at line 1 column 7",
+            ),
+            (
+                b"{\"status\":\"STABLE\"}",
+                "missing field `id` at line 1 column 19",
+            ),
+            (b"{\"id\":\"/a\",}", "trailing comma at line 1 column 12"),
+        ] {
+            for decoded in [
+                run(decode_summary, bytes).map(|_| ()),
+                run(check_summary, bytes).map(|_| ()),
+            ] {
+                assert_eq!(decoded.err().as_deref(), Some(words), "{bytes:?}");
+            }
+        }
+    }
 }

@@ -1,6 +1,10 @@
 //! [`ArrayReader`]: reads a JSON array arriving in chunks element by element, each decoded as
 //! soon as its last byte is in, so that decoding overlaps the download and only the element
 //! under way is held.
+//!
+//! The bytes are checked to be UTF-8 once, as they are read, and handed to the decoder both as
+//! bytes and as that checked text: a JSON decoder reading the text need not check every string
+//! again (for `pod list` that check was an eighth of the decoding time).
 
 /// Where the reader is in the array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +27,12 @@ pub enum Decoded<T> {
     /// The element is not complete yet.
     Incomplete,
 }
+
+/// Decodes one element from the start of `bytes`; `text` is the longest start of `bytes` that is
+/// UTF-8 (all of them but for a character cut at a chunk's end or a bad byte).
+pub trait Decode<T>: Fn(&[u8], &str) -> Result<Decoded<T>, String> {}
+
+impl<T, F: Fn(&[u8], &str) -> Result<Decoded<T>, String>> Decode<T> for F {}
 
 /// The least added at a time to an element cut at a chunk's end before decoding it again.
 const MIN_PIECE: usize = 4096;
@@ -60,7 +70,7 @@ impl ArrayReader {
         &mut self,
         chunk: &[u8],
         out: &mut Vec<T>,
-        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+        decode: impl Decode<T>,
     ) -> Result<(), String> {
         let mut rest = chunk;
         // The element begun in an earlier chunk: add this chunk's bytes a piece at a time,
@@ -94,11 +104,7 @@ impl ArrayReader {
     }
 
     /// Ends the input: an error unless the array was complete and closed.
-    pub fn finish<T>(
-        &mut self,
-        out: &mut Vec<T>,
-        decode: impl Fn(&[u8]) -> Result<Decoded<T>, String>,
-    ) -> Result<(), String> {
+    pub fn finish<T>(&mut self, out: &mut Vec<T>, decode: impl Decode<T>) -> Result<(), String> {
         let pending = std::mem::take(&mut self.pending);
         self.read(&pending, out, &decode, true)?;
         if self.state == State::End {
@@ -113,9 +119,10 @@ impl ArrayReader {
         &mut self,
         bytes: &[u8],
         out: &mut Vec<T>,
-        decode: &impl Fn(&[u8]) -> Result<Decoded<T>, String>,
+        decode: &impl Decode<T>,
         last: bool,
     ) -> Result<usize, String> {
+        let text = utf8_start(bytes);
         let mut pos = 0;
         loop {
             while pos < bytes.len() && matches!(bytes[pos], b' ' | b'\t' | b'\n' | b'\r') {
@@ -131,23 +138,27 @@ impl ArrayReader {
                 State::BeforeElement { .. } if b == b']' || b == b',' => {
                     return Err("expected an array element".to_string())
                 }
-                State::BeforeElement { .. } => match decode(&bytes[pos..]) {
-                    Ok(Decoded::Element(value, n)) => {
-                        out.push(value);
-                        self.state = State::AfterElement;
-                        self.retry_at = 0;
-                        pos += n;
-                        continue;
+                // An element starts after ASCII punctuation and ends where a JSON value ends, so
+                // `pos` is a character boundary of `text` unless the bytes there are not UTF-8.
+                State::BeforeElement { .. } => {
+                    match decode(&bytes[pos..], text.get(pos..).unwrap_or("")) {
+                        Ok(Decoded::Element(value, n)) => {
+                            out.push(value);
+                            self.state = State::AfterElement;
+                            self.retry_at = 0;
+                            pos += n;
+                            continue;
+                        }
+                        // A value cut short can read as a bad one (`1.` is a bad number), so an
+                        // error counts only once no more bytes can come.
+                        Ok(Decoded::Incomplete) | Err(_) if !last => {
+                            self.retry_at = 2 * (bytes.len() - pos);
+                            return Ok(pos);
+                        }
+                        Ok(Decoded::Incomplete) => return Err("the array ends early".to_string()),
+                        Err(e) => return Err(e),
                     }
-                    // A value cut short can read as a bad one (`1.` is a bad number), so an
-                    // error counts only once no more bytes can come.
-                    Ok(Decoded::Incomplete) | Err(_) if !last => {
-                        self.retry_at = 2 * (bytes.len() - pos);
-                        return Ok(pos);
-                    }
-                    Ok(Decoded::Incomplete) => return Err("the array ends early".to_string()),
-                    Err(e) => return Err(e),
-                },
+                }
                 State::AfterElement if b == b',' => {
                     self.state = State::BeforeElement { first: false }
                 }
@@ -160,12 +171,25 @@ impl ArrayReader {
     }
 }
 
+/// The longest start of `bytes` that is UTF-8.
+fn utf8_start(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Decodes one JSON value, as text.
-    fn decode(bytes: &[u8]) -> Result<Decoded<String>, String> {
+    /// Decodes one JSON value, as text; checks that `text` is what it should be.
+    fn decode(bytes: &[u8], text: &str) -> Result<Decoded<String>, String> {
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        assert_eq!(text.as_bytes(), &bytes[..valid]);
         let mut values =
             serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>();
         match values.next() {
@@ -178,9 +202,13 @@ mod tests {
 
     /// Reads `text` fed in chunks of `size` bytes.
     fn split(text: &str, size: usize) -> Result<Vec<String>, String> {
+        split_bytes(text.as_bytes(), size)
+    }
+
+    fn split_bytes(bytes: &[u8], size: usize) -> Result<Vec<String>, String> {
         let mut reader = ArrayReader::new();
         let mut out = Vec::new();
-        for chunk in text.as_bytes().chunks(size) {
+        for chunk in bytes.chunks(size) {
             reader.feed(chunk, &mut out, decode)?;
         }
         reader.finish(&mut out, decode)?;
@@ -230,6 +258,37 @@ mod tests {
     fn empty_array_has_no_elements() {
         assert_eq!(split("[]", 1).unwrap(), Vec::<String>::new());
         assert_eq!(split(" [ ] \n", 2).unwrap(), Vec::<String>::new());
+    }
+
+    /// Characters of two, three and four bytes cut at every place, and the decoder handed the
+    /// text it should have (see `decode`).
+    #[test]
+    fn characters_cut_between_chunks_come_out_whole() {
+        let text = r#"["é日𝄞",{"ü":"日本語"},"ß"]"#;
+        for size in 1..=text.len() {
+            assert_eq!(
+                split(text, size).unwrap(),
+                vec![r#""é日𝄞""#, r#"{"ü":"日本語"}"#, r#""ß""#],
+                "chunk size {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused() {
+        for bytes in [
+            &b"[\"a\xff\"]"[..],
+            b"[\"ok\",\"\xe6\x97\"]",
+            b"[\"ok\"]\xff",
+            b"[\xc3\xa9]",
+        ] {
+            for size in [1, 2, 3, 100] {
+                assert!(
+                    split_bytes(bytes, size).is_err(),
+                    "{bytes:?} in chunks of {size}"
+                );
+            }
+        }
     }
 
     #[test]
