@@ -399,8 +399,8 @@ struct Feed {
 }
 
 impl Feed {
-    /// The next bytes for the frame parser, up to a line end: the parser scans an unfinished
-    /// line again each time it gets more, so it is handed whole lines (or the rest at the end).
+    /// The next bytes for the frame parser, whole lines (or the rest at the end): the parser
+    /// scans an unfinished line again each time it gets more, and a line is decoded whole.
     async fn next(&mut self) -> Result<Option<bytes::Bytes>, Cut> {
         loop {
             let attached = self.attached.load(Ordering::SeqCst);
@@ -421,7 +421,7 @@ impl Feed {
                 Ok(Ok(chunk)) => chunk,
             };
             let Some(chunk) = chunk else {
-                return Ok((!self.held.is_empty()).then(|| std::mem::take(&mut self.held).into()));
+                return Ok((!self.held.is_empty()).then(|| lossy(std::mem::take(&mut self.held))));
             };
             let pending =
                 self.pending.fetch_add(chunk.len() as u64, Ordering::SeqCst) + chunk.len() as u64;
@@ -429,10 +429,21 @@ impl Feed {
                 return Err(Cut::TooLarge);
             }
             self.held.extend_from_slice(&chunk);
-            if chunk.iter().any(|b| *b == b'\n' || *b == b'\r') {
-                return Ok(Some(std::mem::take(&mut self.held).into()));
+            if let Some(end) = self.held.iter().rposition(|b| *b == b'\n' || *b == b'\r') {
+                let rest = self.held.split_off(end + 1);
+                return Ok(Some(lossy(std::mem::replace(&mut self.held, rest))));
             }
         }
+    }
+}
+
+/// Whole lines as UTF-8, a byte that is none replaced by U+FFFD: the frame parser would
+/// otherwise hold everything after such a byte back for good, and the stream would go quiet.
+/// (A line end never falls inside a character, so lines are decoded on their own.)
+fn lossy(lines: Vec<u8>) -> bytes::Bytes {
+    match String::from_utf8(lines) {
+        Ok(text) => text.into(),
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned().into(),
     }
 }
 
@@ -760,6 +771,26 @@ mod tests {
         // No `event:` line: the type is the JSON's `eventType`.
         assert!(
             matches!(&all[2], Message::Event(e) if e.kind == "c"),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_byte_that_is_not_utf8_spoils_one_event_not_the_stream() {
+        let mut body = b"event: a\r\ndata: {\"uri\":\"/v2/pods/x\xff\"}\r\n\r\n".to_vec();
+        body.extend_from_slice(
+            "data: {\"eventType\":\"b\",\"uri\":\"/v2/pods/\u{e9}\"}\n\n".as_bytes(),
+        );
+        let mut answer = HEAD.as_bytes().to_vec();
+        answer.extend_from_slice(&body);
+        let client = against(answer);
+        let all = messages(&client, Duration::from_millis(300));
+        assert!(
+            matches!(&all[0], Message::Event(e) if e.kind == "a" && e.str("uri") == Some("/v2/pods/x\u{fffd}")),
+            "{all:?}"
+        );
+        assert!(
+            matches!(&all[1], Message::Event(e) if e.kind == "b" && e.str("uri") == Some("/v2/pods/\u{e9}")),
             "{all:?}"
         );
     }
