@@ -428,9 +428,10 @@ impl Feed {
             if pending > MAX_EVENT {
                 return Err(Cut::TooLarge);
             }
+            let before = self.held.len();
             self.held.extend_from_slice(&chunk);
-            if let Some(end) = self.held.iter().rposition(|b| *b == b'\n' || *b == b'\r') {
-                let rest = self.held.split_off(end + 1);
+            if let Some(end) = chunk.iter().rposition(|b| *b == b'\n' || *b == b'\r') {
+                let rest = self.held.split_off(before + end + 1);
                 return Ok(Some(lossy(std::mem::replace(&mut self.held, rest))));
             }
         }
