@@ -12,7 +12,49 @@ use crate::pod::event::view;
 use crate::pod::text::printable;
 use crate::render;
 
+/// Every event type Marathon 1.10 sends (`core/event/Events.scala`).
+const MARATHON_TYPES: [&str; 29] = [
+    "add_health_check_event",
+    "api_post_event",
+    "app_terminated_event",
+    "deployment_failed",
+    "deployment_info",
+    "deployment_step_failure",
+    "deployment_step_success",
+    "deployment_success",
+    "event_stream_attached",
+    "event_stream_detached",
+    "failed_health_check_event",
+    "framework_message_event",
+    "group_change_failed",
+    "group_change_success",
+    "health_status_changed_event",
+    "instance_changed_event",
+    "instance_health_changed_event",
+    "pod_created_event",
+    "pod_deleted_event",
+    "pod_updated_event",
+    "remove_health_check_event",
+    "scheduler_disconnected_event",
+    "scheduler_registered_event",
+    "scheduler_reregistered_event",
+    "status_update_event",
+    "subscribe_event",
+    "unhealthy_instance_kill_event",
+    "unknown_instance_terminated_event",
+    "unsubscribe_event",
+];
+
 pub fn run(ctx: &mut Ctx, args: &EventsArgs) -> Result<()> {
+    // A mistyped type is filtered by Marathon like any other: nothing would ever come.
+    for kind in &args.types {
+        if !MARATHON_TYPES.contains(&kind.as_str()) {
+            eprintln!(
+                "warning: Marathon sends no event of type {} (mistyped?); following the stream anyway",
+                printable(kind)
+            );
+        }
+    }
     let client = ctx.client()?;
     let subscription = client
         .subscribe(StreamOptions::new(args.types.clone(), true))

@@ -35,6 +35,7 @@ mod streaming;
 mod support;
 mod tryout;
 mod tryout2;
+mod tryout3;
 mod ux;
 mod validate;
 mod wire;
