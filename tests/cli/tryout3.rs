@@ -33,3 +33,16 @@ fn events_warns_of_a_type_marathon_never_sends() {
     );
     assert!(!stderr.contains("pod_created_event"), "{stderr}");
 }
+
+/// A `--type` that is refused is shown escaped, like a refused pod id: the terminal never gets
+/// its control characters.
+#[test]
+fn a_refused_event_type_is_shown_escaped() {
+    let out = crate::support::Podctl::new().run(&["events", "--type", "x\u{1b}[31mred"]);
+    let stderr = out.fails(2);
+    assert!(
+        stderr.contains("invalid value 'x\\u{1b}[31mred'"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
