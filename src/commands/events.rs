@@ -56,6 +56,7 @@ pub fn run(ctx: &mut Ctx, args: &EventsArgs) -> Result<()> {
         }
     }
     let client = ctx.client()?;
+    end_on_interrupt_when_stuck();
     let subscription = client
         .subscribe(StreamOptions::new(args.types.clone(), true))
         .context("opening the event stream")?;
@@ -125,12 +126,33 @@ pub fn run(ctx: &mut Ctx, args: &EventsArgs) -> Result<()> {
         return Err(e.context("following the event stream (GET /v2/events)"));
     }
     match pumped {
-        Pumped::Interrupted => Err(WaitError::Interrupted(
-            "interrupted: stopped following the event stream".into(),
-        )
-        .into()),
+        Pumped::Interrupted => Err(WaitError::Interrupted(INTERRUPTED.into()).into()),
         _ => Err(anyhow::anyhow!("the event stream ended")),
     }
+}
+
+/// The message of an interrupted `podctl events`.
+const INTERRUPTED: &str = "interrupted: stopped following the event stream";
+
+/// Ctrl-C normally ends the loop below within a tick. A write to an output nobody reads (a
+/// paused pager) blocks that loop, and Ctrl-C with it; so a watcher ends the process once
+/// Ctrl-C came and the loop has not ended within a second. Nothing is left half done: this
+/// command only reads.
+fn end_on_interrupt_when_stuck() {
+    const TICK: std::time::Duration = std::time::Duration::from_millis(50);
+    const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+    let watcher = std::thread::Builder::new()
+        .name("interrupt".into())
+        .spawn(|| {
+            while !crate::http::is_interrupted() {
+                std::thread::sleep(TICK);
+            }
+            std::thread::sleep(GRACE);
+            eprintln!("error: {INTERRUPTED}");
+            std::process::exit(crate::exit::Exit::Interrupted as i32);
+        });
+    // Without the watcher, Ctrl-C still works whenever the output flows.
+    drop(watcher);
 }
 
 /// A pause to the tenth of a second, for a message.
