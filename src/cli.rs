@@ -161,7 +161,7 @@ Examples:
 #[derive(Debug, Args)]
 pub struct EventsArgs {
     /// Only events of this type, e.g. deployment_success (repeatable; Marathon filters)
-    #[arg(long = "type", value_name = "TYPE", value_parser = parse_event_type)]
+    #[arg(long = "type", value_name = "TYPE", value_parser = IdParser(parse_event_type))]
     pub types: Vec<String>,
     /// Only events about this pod (repeatable)
     #[arg(long = "pod", value_name = "ID", value_parser = IdParser(parse_pod_id), add = ArgValueCompleter::new(complete::pod_ids))]

@@ -44,6 +44,9 @@ const MAX_RECONNECT: Duration = Duration::from_secs(30);
 const STABLE: Duration = Duration::from_secs(10);
 /// How many messages may wait for a slow reader before reading the stream pauses.
 const QUEUE: usize = 4096;
+/// How many bytes of events may wait for a slow reader before reading the stream pauses (one
+/// event larger than this still passes, alone): big events must not pile up in memory.
+const QUEUE_BYTES: u64 = 2 * MAX_EVENT;
 
 /// How to subscribe.
 #[derive(Debug, Clone)]
@@ -110,7 +113,8 @@ pub enum Message {
 
 /// A live subscription; dropping it closes the connection.
 pub struct Subscription {
-    messages: Receiver<Message>,
+    messages: Receiver<(Message, u64)>,
+    budget: Arc<Budget>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -118,7 +122,9 @@ impl Subscription {
     /// The next message, waiting at most `timeout`. `Disconnected`: the stream is over and
     /// every message was read.
     pub fn next(&self, timeout: Duration) -> Result<Message, RecvTimeoutError> {
-        self.messages.recv_timeout(timeout)
+        let (message, size) = self.messages.recv_timeout(timeout)?;
+        self.budget.give_back(size);
+        Ok(message)
     }
 }
 
@@ -152,7 +158,12 @@ impl Client {
                     .map_err(|e| http::SetupError::Client(e.to_string()))
             })
             .map_err(|e| bad_url(e.to_string()))?;
-        let (tx, messages) = mpsc::sync_channel(QUEUE);
+        let (sender, messages) = mpsc::sync_channel(QUEUE);
+        let budget = Arc::new(Budget::new(QUEUE_BYTES));
+        let tx = Queue {
+            sender,
+            budget: budget.clone(),
+        };
         let (stop_tx, stop) = tokio::sync::oneshot::channel();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
@@ -172,6 +183,7 @@ impl Client {
             .map_err(|e| bad_url(e.to_string()))?;
         Ok(Subscription {
             messages,
+            budget,
             _stop: stop_tx,
         })
     }
@@ -199,13 +211,78 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
     .remove(b'_')
     .remove(b'~');
 
-type Queue = mpsc::SyncSender<Message>;
+/// Where the stream's thread puts its messages, each with the bytes it holds.
+struct Queue {
+    sender: mpsc::SyncSender<(Message, u64)>,
+    budget: Arc<Budget>,
+}
 
 /// Sends a message; false when nobody listens any more. A reader that falls [`QUEUE`] messages
-/// behind holds this thread, so the stream is not read either and Marathon drops it as a slow
-/// consumer; a reconnecting stream then says so.
+/// or [`QUEUE_BYTES`] behind holds this thread, so the stream is not read either and Marathon
+/// drops it as a slow consumer; a reconnecting stream then says so.
 fn send(tx: &Queue, message: Message) -> bool {
-    tx.send(message).is_ok()
+    send_sized(tx, message, 0)
+}
+
+fn send_sized(tx: &Queue, message: Message, size: u64) -> bool {
+    if !tx.budget.take(size, || Arc::strong_count(&tx.budget) > 1) {
+        return false;
+    }
+    tx.sender.send((message, size)).is_ok()
+}
+
+/// The bytes of events queued for the reader, at most a limit (or one event over it, alone).
+struct Budget {
+    limit: u64,
+    used: std::sync::Mutex<u64>,
+    room: std::sync::Condvar,
+}
+
+impl Budget {
+    fn new(limit: u64) -> Budget {
+        Budget {
+            limit,
+            used: std::sync::Mutex::new(0),
+            room: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Takes `size` bytes when there is room; false at once when there is none.
+    fn try_take(&self, size: u64) -> bool {
+        let Ok(mut used) = self.used.lock() else {
+            return false;
+        };
+        if *used > 0 && *used + size > self.limit {
+            return false;
+        }
+        *used += size;
+        true
+    }
+
+    /// Takes `size` bytes, waiting for room while `listening`; false when nobody listens.
+    fn take(&self, size: u64, listening: impl Fn() -> bool) -> bool {
+        while !self.try_take(size) {
+            if !listening() {
+                return false;
+            }
+            let Ok(used) = self.used.lock() else {
+                return false;
+            };
+            // Woken by the reader; the timeout only looks again whether it went away.
+            let _ = self.room.wait_timeout(used, Duration::from_millis(100));
+        }
+        true
+    }
+
+    fn give_back(&self, size: u64) {
+        if size == 0 {
+            return;
+        }
+        if let Ok(mut used) = self.used.lock() {
+            *used = used.saturating_sub(size);
+        }
+        self.room.notify_all();
+    }
 }
 
 /// Connects, reads, and (when asked) reconnects until the reader goes away.
@@ -344,6 +421,7 @@ async fn session(
             }
         };
         pending.store(0, Ordering::SeqCst);
+        let size = event.data.len() as u64;
         let parsed = serde_json::from_str::<Value>(&event.data);
         let kind = if event.event.is_empty() || event.event == "message" {
             parsed
@@ -375,7 +453,7 @@ async fn session(
                 reason: format!("its data is not JSON: {e}"),
             },
         };
-        if !send(tx, message) {
+        if !send_sized(tx, message, size) {
             return Outcome::Gone;
         }
     }
@@ -399,8 +477,8 @@ struct Feed {
 }
 
 impl Feed {
-    /// The next bytes for the frame parser, up to a line end: the parser scans an unfinished
-    /// line again each time it gets more, so it is handed whole lines (or the rest at the end).
+    /// The next bytes for the frame parser, whole lines (or the rest at the end): the parser
+    /// scans an unfinished line again each time it gets more, and a line is decoded whole.
     async fn next(&mut self) -> Result<Option<bytes::Bytes>, Cut> {
         loop {
             let attached = self.attached.load(Ordering::SeqCst);
@@ -421,18 +499,30 @@ impl Feed {
                 Ok(Ok(chunk)) => chunk,
             };
             let Some(chunk) = chunk else {
-                return Ok((!self.held.is_empty()).then(|| std::mem::take(&mut self.held).into()));
+                return Ok((!self.held.is_empty()).then(|| lossy(std::mem::take(&mut self.held))));
             };
             let pending =
                 self.pending.fetch_add(chunk.len() as u64, Ordering::SeqCst) + chunk.len() as u64;
             if pending > MAX_EVENT {
                 return Err(Cut::TooLarge);
             }
+            let before = self.held.len();
             self.held.extend_from_slice(&chunk);
-            if chunk.iter().any(|b| *b == b'\n' || *b == b'\r') {
-                return Ok(Some(std::mem::take(&mut self.held).into()));
+            if let Some(end) = chunk.iter().rposition(|b| *b == b'\n' || *b == b'\r') {
+                let rest = self.held.split_off(before + end + 1);
+                return Ok(Some(lossy(std::mem::replace(&mut self.held, rest))));
             }
         }
+    }
+}
+
+/// Whole lines as UTF-8, a byte that is none replaced by U+FFFD: the frame parser would
+/// otherwise hold everything after such a byte back for good, and the stream would go quiet.
+/// (A line end never falls inside a character, so lines are decoded on their own.)
+fn lossy(lines: Vec<u8>) -> bytes::Bytes {
+    match String::from_utf8(lines) {
+        Ok(text) => text.into(),
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned().into(),
     }
 }
 
@@ -762,6 +852,45 @@ mod tests {
             matches!(&all[2], Message::Event(e) if e.kind == "c"),
             "{all:?}"
         );
+    }
+
+    #[test]
+    fn a_byte_that_is_not_utf8_spoils_one_event_not_the_stream() {
+        let mut body = b"event: a\r\ndata: {\"uri\":\"/v2/pods/x\xff\"}\r\n\r\n".to_vec();
+        body.extend_from_slice(
+            "data: {\"eventType\":\"b\",\"uri\":\"/v2/pods/\u{e9}\"}\n\n".as_bytes(),
+        );
+        let mut answer = HEAD.as_bytes().to_vec();
+        answer.extend_from_slice(&body);
+        let client = against(answer);
+        let all = messages(&client, Duration::from_millis(300));
+        assert!(
+            matches!(&all[0], Message::Event(e) if e.kind == "a" && e.str("uri") == Some("/v2/pods/x\u{fffd}")),
+            "{all:?}"
+        );
+        assert!(
+            matches!(&all[1], Message::Event(e) if e.kind == "b" && e.str("uri") == Some("/v2/pods/\u{e9}")),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn big_events_waiting_for_a_slow_reader_are_bounded_in_bytes() {
+        let budget = Budget::new(10);
+        assert!(budget.try_take(6));
+        assert!(budget.try_take(4));
+        assert!(!budget.try_take(1), "full");
+        budget.give_back(6);
+        assert!(budget.try_take(5));
+        assert!(!budget.try_take(2));
+        budget.give_back(9);
+        // An event over the limit passes alone.
+        assert!(budget.try_take(25));
+        assert!(!budget.try_take(1));
+        budget.give_back(25);
+        // Nobody reads any more: the stream's thread stops instead of waiting for room.
+        assert!(budget.try_take(10));
+        assert!(!budget.take(1, || false));
     }
 
     #[test]

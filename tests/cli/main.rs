@@ -36,6 +36,7 @@ mod streaming;
 mod support;
 mod tryout;
 mod tryout2;
+mod tryout3;
 mod ux;
 mod validate;
 mod wire;
