@@ -30,13 +30,18 @@ use super::{Ctx, Mode};
 use crate::cli::WaitArgs;
 use crate::error::WaitError;
 use crate::http::{is_interrupted, pause_unless_interrupted, Kind};
-use crate::marathon::events::ATTACH_TIMEOUT;
 use crate::marathon::{ApiError, Client};
 use crate::pod::progress::{goal_from_steps, judge, Failures, Goal};
 use crate::pod::text::printable;
 use crate::pod::{Deployment, PodId, PodStatus};
 use crate::render;
 
+/// How long a wait lets the event stream take to say `event_stream_attached` before its write
+/// goes out (Marathon says it at once): beyond this, something in between holds the stream back
+/// (a buffering proxy, a server that does not answer the path), and the wait polls instead,
+/// without keeping the user waiting for the stream. `podctl events` allows longer
+/// ([`crate::marathon::events::ATTACH_TIMEOUT`]).
+const WAIT_ATTACH_TIMEOUT: Duration = Duration::from_secs(3);
 /// A deployment not listed at the first poll may have finished already, or may not be visible
 /// yet: it is looked for once more after this short pause, not after a whole interval.
 const CONFIRM_PAUSE: Duration = Duration::from_millis(100);
@@ -78,7 +83,7 @@ pub fn prepare(client: &Client, args: &WaitArgs) -> Option<Early> {
 /// [`prepare`] for a wait of at most `timeout` (`deployment watch`, before it looks the
 /// deployment up).
 pub fn prepare_for(client: &Client, timeout: Duration) -> Early {
-    open_stream(client, Instant::now() + timeout.min(ATTACH_TIMEOUT))
+    open_stream(client, Instant::now() + timeout.min(WAIT_ATTACH_TIMEOUT))
 }
 
 /// Waits when `--wait` was given (after add, update, remove, kill) and there is something to
@@ -148,8 +153,9 @@ pub fn wait_with(
     let client = client.until(deadline);
     let mut state = State::new(target);
     let late = early.is_none();
-    let early = early
-        .unwrap_or_else(|| open_stream(&client, deadline.min(Instant::now() + ATTACH_TIMEOUT)));
+    let early = early.unwrap_or_else(|| {
+        open_stream(&client, deadline.min(Instant::now() + WAIT_ATTACH_TIMEOUT))
+    });
     let fallback = match early.0 {
         Ok(subscription) => {
             let mut follower = Follower {
@@ -201,8 +207,9 @@ pub fn wait_all(
     let client = client.until(deadline);
     let mut states: Vec<State> = targets.iter().map(State::new).collect();
     let late = early.is_none();
-    let early = early
-        .unwrap_or_else(|| open_stream(&client, deadline.min(Instant::now() + ATTACH_TIMEOUT)));
+    let early = early.unwrap_or_else(|| {
+        open_stream(&client, deadline.min(Instant::now() + WAIT_ATTACH_TIMEOUT))
+    });
     let log = ctx.log();
     // Each target's end; `None`: to be polled for, with the others that fell back.
     let mut ends: Vec<Option<Result<()>>> = match early.0 {
