@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use crate::keys::{dcos_sim, other_key, service_account_key, write_dcos_cluster};
+use crate::keys::{
+    dcos_sim, key_login, other_key, service_account_key, verbose, write_dcos_cluster,
+};
 use crate::loopback::{respond, Server};
 use crate::support::{Podctl, RefusingPort, Sim};
 
@@ -522,18 +524,7 @@ fn a_wait_outlives_its_tokens(extra: &[&str]) {
     let (private, _) = service_account_key();
     let key = key_file(&podctl, "ci.pem", &private);
     let marathon = format!("{}/service/marathon", sim.url);
-    let login = podctl.run(&[
-        "--verbose",
-        "cluster",
-        "login",
-        "ci",
-        "--url",
-        &marathon,
-        "--username",
-        "ci",
-        "--private-key",
-        &key,
-    ]);
+    let login = podctl.run(&verbose(key_login("ci", &marathon, "ci", &key)));
     assert!(
         login.ok().contains("Logged in to cluster ci as ci"),
         "{login:?}"
@@ -612,18 +603,7 @@ fn a_wrong_key_is_refused_with_exit_7() {
     let podctl = Podctl::new();
     let (other, _) = other_key();
     let key = key_file(&podctl, "stolen.pem", &other);
-    let out = podctl.run(&[
-        "--verbose",
-        "cluster",
-        "login",
-        "ci",
-        "--url",
-        &sim.url,
-        "--username",
-        "ci",
-        "--private-key",
-        &key,
-    ]);
+    let out = podctl.run(&verbose(key_login("ci", &sim.url, "ci", &key)));
     let err = out.fails(7).to_string();
     assert!(
         err.contains("The login credentials are not valid") && err.contains("\"ci\""),
@@ -637,17 +617,7 @@ fn a_wrong_key_is_refused_with_exit_7() {
         "notes.txt",
         "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
     );
-    let out = podctl.run(&[
-        "cluster",
-        "login",
-        "ci",
-        "--url",
-        &sim.url,
-        "--username",
-        "ci",
-        "--private-key",
-        &not_a_key,
-    ]);
+    let out = podctl.run(&key_login("ci", &sim.url, "ci", &not_a_key));
     let err = out.fails(2).to_string();
     assert!(
         err.contains("notes.txt") && !err.contains("bm90IGEga2V5"),
@@ -656,19 +626,7 @@ fn a_wrong_key_is_refused_with_exit_7() {
     // A stored key that is later replaced by the wrong one fails the renewal with exit 7.
     let (private, _) = service_account_key();
     let good = key_file(&podctl, "ci.pem", &private);
-    podctl
-        .run(&[
-            "cluster",
-            "login",
-            "ci",
-            "--url",
-            &sim.url,
-            "--username",
-            "ci",
-            "--private-key",
-            &good,
-        ])
-        .ok();
+    podctl.run(&key_login("ci", &sim.url, "ci", &good)).ok();
     std::fs::write(&good, &other).unwrap();
     let token = stored_token(&podctl, "ci");
     let mut config = std::fs::read_to_string(podctl.config_path()).unwrap();

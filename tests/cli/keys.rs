@@ -105,3 +105,24 @@ pub fn write_dcos_cluster(
     }
     file
 }
+
+/// `cluster login CLUSTER --url URL --username UID --private-key KEY`: a service account's login.
+pub fn key_login<'a>(cluster: &'a str, url: &'a str, uid: &'a str, key: &'a str) -> Vec<&'a str> {
+    vec![
+        "cluster",
+        "login",
+        cluster,
+        "--url",
+        url,
+        "--username",
+        uid,
+        "--private-key",
+        key,
+    ]
+}
+
+/// `args` with `--verbose` first.
+pub fn verbose(mut args: Vec<&str>) -> Vec<&str> {
+    args.insert(0, "--verbose");
+    args
+}

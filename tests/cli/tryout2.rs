@@ -1,7 +1,7 @@
 //! Found by trying `pod apply`, `pod diff`, `cluster login` and the DC/OS CLI's configuration
 //! (issues 16 and 17) as a careless user would: each test pins one defect found that way.
 
-use crate::keys::{service_account_key, write_dcos_cluster};
+use crate::keys::{key_login, service_account_key, write_dcos_cluster};
 use crate::support::{minimal, Podctl, RefusingPort, Sim};
 
 fn toml_for(name: &str, url: &str) -> String {
@@ -103,17 +103,12 @@ fn login_with_a_public_key_says_it_is_the_public_key() {
     let path = podctl.dir().join("ci-public.pem");
     std::fs::write(&path, public).unwrap();
     let refusing = RefusingPort::new();
-    let out = podctl.run(&[
-        "cluster",
-        "login",
+    let out = podctl.run(&key_login(
         "ci",
-        "--url",
         &refusing.url,
-        "--username",
         "ci",
-        "--private-key",
         &path.display().to_string(),
-    ]);
+    ));
     let err = out.fails(2);
     assert!(err.contains("public key"), "{out:#?}");
     assert!(!err.contains("2048"), "{out:#?}");
@@ -214,19 +209,7 @@ fn a_renewal_that_cannot_read_the_key_says_why() {
     let key = podctl.dir().join("ci.pem");
     std::fs::write(&key, service_account_key().0).unwrap();
     let key_arg = key.display().to_string();
-    podctl
-        .run(&[
-            "cluster",
-            "login",
-            "ci",
-            "--url",
-            &sim.url,
-            "--username",
-            "ci",
-            "--private-key",
-            &key_arg,
-        ])
-        .ok();
+    podctl.run(&key_login("ci", &sim.url, "ci", &key_arg)).ok();
     std::fs::remove_file(&key).unwrap();
     sim.advance(std::time::Duration::from_secs(3));
     let out = podctl.run(&["pod", "list"]);
